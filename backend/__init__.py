@@ -1,0 +1,1 @@
+"""MotCua: the one-stop public service app."""

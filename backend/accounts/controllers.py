@@ -1,0 +1,124 @@
+"""Sign-up, sign-in, sign-out and the language switch (pages)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+
+from backend.accounts import services
+from backend.lib.errors import UserError
+from backend.lib.i18n import LANGUAGES
+from backend.lib.web import (
+    LANG_COOKIE,
+    SESSION_COOKIE,
+    client_ip,
+    form_errors,
+    render,
+    see_other,
+    user_of,
+)
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def safe_next(url: str | None) -> str:
+    """Only same-site paths, so a crafted link cannot bounce a citizen to another site."""
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return "/my/dossiers"
+
+
+def _signed_in(token: str, next_url: str, secure: bool) -> Redirect:
+    response = see_other(next_url)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        max_age=int(services.WEB_SESSION_TTL.total_seconds()),
+        path="/",
+    )
+    return response
+
+
+class AccountController(Controller):
+    include_in_schema = False
+
+    @get("/login")
+    async def login_page(
+        self, request: Request[Any, Any, Any], next: str = ""
+    ) -> Template | Redirect:
+        if user_of(request):
+            return see_other(safe_next(next))
+        return render(request, "accounts/login.html", next=next, values={}, errors={})
+
+    @post("/login")
+    async def login(self, request: Request[Any, Any, Any], data: Form) -> Template | Redirect:
+        try:
+            user = await services.authenticate(
+                data.get("login", ""), data.get("password", ""), client_ip(request)
+            )
+        except UserError as e:
+            values = {"login": data.get("login", "")}
+            return render(
+                request,
+                "accounts/login.html",
+                status_code=e.status_code if e.status_code == 429 else 422,
+                next=data.get("next", ""),
+                values=values,
+                errors=form_errors(e),
+            )
+        # A new session row (and id) at every sign-in; an old cookie from before is dropped.
+        if old := request.cookies.get(SESSION_COOKIE):
+            await services.end_session(old)
+        token = await services.start_session(user.id, "web")
+        return _signed_in(token, safe_next(data.get("next")), request.url.scheme == "https")
+
+    @get("/register")
+    async def register_page(self, request: Request[Any, Any, Any], next: str = "") -> Template:
+        return render(request, "accounts/register.html", next=next, values={}, errors={})
+
+    @post("/register")
+    async def register(self, request: Request[Any, Any, Any], data: Form) -> Template | Redirect:
+        try:
+            user = await services.register_citizen(
+                phone=data.get("phone", ""),
+                password=data.get("password", ""),
+                password_again=data.get("password_again", ""),
+                full_name=data.get("full_name", ""),
+                citizen_id=data.get("citizen_id", ""),
+            )
+        except UserError as e:
+            values = {k: data.get(k, "") for k in ("phone", "full_name", "citizen_id")}
+            return render(
+                request,
+                "accounts/register.html",
+                status_code=422,
+                next=data.get("next", ""),
+                values=values,
+                errors=form_errors(e),
+            )
+        token = await services.start_session(user.id, "web")
+        return _signed_in(token, safe_next(data.get("next")), request.url.scheme == "https")
+
+    @post("/logout")
+    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+        if token := request.cookies.get(SESSION_COOKIE):
+            await services.end_session(token)
+        response = see_other("/")
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @get("/lang/{code:str}")
+    async def switch_language(
+        self, request: Request[Any, Any, Any], code: str, next: str = "/"
+    ) -> Redirect:
+        response = see_other(safe_next(next) if next != "/" else "/")
+        if code in LANGUAGES:
+            response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", path="/")
+        return response

@@ -1,0 +1,243 @@
+"""Accounts: registration, passwords, sign-in with throttling, sessions and API tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from backend.accounts import ratelimit
+from backend.accounts.roles import Role
+from backend.accounts.tables import AuthSession, User
+from backend.catalog.tables import Agency
+from backend.lib.clock import utcnow
+from backend.lib.errors import FormErrors, TooManyRequests, UserError
+from backend.lib.i18n import N_
+from backend.lib.validation import normalize_citizen_id, normalize_phone, require_text
+
+_hasher = PasswordHasher()
+# Verified against when the login does not exist, so that a wrong login takes as long as a
+# wrong password and does not tell which logins exist.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
+
+WEB_SESSION_TTL = timedelta(days=30)
+API_TOKEN_TTL = timedelta(days=7)
+# Failed sign-ins: per login, lock after 5 in 15 minutes; per IP address, after 30.
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_LOGIN = 5
+MAX_FAILURES_PER_IP = 30
+MIN_PASSWORD_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The signed-in person, as handlers and templates see them."""
+
+    id: int
+    login: str
+    full_name: str
+    role: Role
+    phone: str | None
+    agency_id: int | None
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.role is Role.CITIZEN
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> CurrentUser:
+        return cls(
+            id=row["id"],
+            login=row["login"],
+            full_name=row["full_name"],
+            role=Role(row["role"]),
+            phone=row["phone"],
+            agency_id=row["agency"],
+        )
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(
+            N_("Mật khẩu cần ít nhất {n} ký tự."), field="password", n=MIN_PASSWORD_LENGTH
+        )
+
+
+def normalize_login(login: str) -> str:
+    """Citizens sign in with a phone number written in any usual way; staff with a name."""
+    cleaned = login.strip()
+    try:
+        return normalize_phone(cleaned, field="login")
+    except UserError:
+        return cleaned.lower()
+
+
+async def create_user(
+    *,
+    role: Role,
+    login: str,
+    password: str,
+    full_name: str,
+    phone: str | None = None,
+    citizen_id: str | None = None,
+    agency_code: str | None = None,
+) -> User:
+    check_password_strength(password)
+    if role is Role.CITIZEN:
+        login = normalize_phone(login)
+        phone = login
+    else:
+        login = login.strip().lower()
+        if not login:
+            raise UserError(N_("Vui lòng nhập tên đăng nhập."), field="login")
+    agency_id = None
+    if agency_code:
+        agency = await Agency.select(Agency.id).where(Agency.code == agency_code).first()
+        if agency is None:
+            raise UserError(N_("Không có cơ quan mã {code}."), field="agency", code=agency_code)
+        agency_id = agency["id"]
+    if await User.exists().where(User.login == login):
+        raise UserError(
+            N_("Số điện thoại hoặc tên đăng nhập này đã có tài khoản. Hãy đăng nhập."),
+            field="login",
+        )
+    user = User(
+        login=login,
+        password_hash=hash_password(password),
+        full_name=full_name,
+        role=role.value,
+        phone=phone,
+        citizen_id=citizen_id,
+        agency=agency_id,
+        created_at=utcnow(),
+    )
+    await user.save()
+    return user
+
+
+async def register_citizen(
+    *, phone: str, password: str, password_again: str, full_name: str, citizen_id: str
+) -> User:
+    """Self-registration is for citizens only; staff accounts are made by an administrator."""
+    errors: list[UserError] = []
+    values: dict[str, Any] = {}
+    for key, check in (
+        ("phone", lambda: normalize_phone(phone)),
+        (
+            "full_name",
+            lambda: require_text(full_name, "full_name", N_("Vui lòng nhập họ và tên."), 120),
+        ),
+        ("citizen_id", lambda: normalize_citizen_id(citizen_id)),
+    ):
+        try:
+            values[key] = check()
+        except UserError as e:
+            errors.append(e)
+    try:
+        check_password_strength(password)
+        if password != password_again:
+            raise UserError(N_("Hai mật khẩu không giống nhau."), field="password_again")
+    except UserError as e:
+        errors.append(e)
+    if errors:
+        raise FormErrors(errors)
+    try:
+        return await create_user(
+            role=Role.CITIZEN,
+            login=values["phone"],
+            password=password,
+            full_name=values["full_name"],
+            citizen_id=values["citizen_id"],
+        )
+    except UserError as e:
+        if e.field == "login":
+            e.field = "phone"
+        raise FormErrors([e]) from e
+
+
+async def authenticate(login: str, password: str, ip: str) -> User:
+    """Check a password, slowed down per login and per IP address after repeated failures."""
+    login = normalize_login(login)
+    if not login or not password:
+        raise UserError(N_("Vui lòng nhập số điện thoại và mật khẩu."), field="login")
+    failures_login = await ratelimit.count("login", login, LOGIN_WINDOW)
+    failures_ip = await ratelimit.count("login-ip", ip, LOGIN_WINDOW)
+    if failures_login >= MAX_FAILURES_PER_LOGIN or failures_ip >= MAX_FAILURES_PER_IP:
+        raise TooManyRequests(
+            N_("Bạn đã nhập sai nhiều lần. Vì an toàn, vui lòng thử lại sau {minutes} phút."),
+            field="login",
+            minutes=int(LOGIN_WINDOW.total_seconds() // 60),
+        )
+    # Each earlier failure costs a little more time: guessing gets slow long before the lock.
+    if failures_login:
+        await asyncio.sleep(min(0.25 * 2 ** (failures_login - 1), 2.0))
+    user = await User.objects().where((User.login == login) & (User.active.eq(True))).first()
+    ok = False
+    try:
+        ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or user is None:
+        await ratelimit.hit("login", login)
+        await ratelimit.hit("login-ip", ip)
+        raise UserError(N_("Số điện thoại/tên đăng nhập hoặc mật khẩu không đúng."), field="login")
+    await ratelimit.clear("login", login)
+    if _hasher.check_needs_rehash(user.password_hash):
+        await User.update({User.password_hash: hash_password(password)}).where(User.id == user.id)
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def start_session(user_id: int, kind: str) -> str:
+    """A new random token for every sign-in: the session id is never reused across logins."""
+    token = secrets.token_urlsafe(32)
+    ttl = WEB_SESSION_TTL if kind == "web" else API_TOKEN_TTL
+    now = utcnow()
+    await AuthSession.insert(
+        AuthSession(
+            token_hash=_digest(token), user=user_id, kind=kind, created_at=now, expires_at=now + ttl
+        )
+    )
+    return token
+
+
+async def end_session(token: str) -> None:
+    await AuthSession.delete().where(AuthSession.token_hash == _digest(token))
+
+
+async def user_for_token(token: str, kind: str) -> CurrentUser | None:
+    if not token or len(token) > 100:
+        return None
+    row = (
+        await AuthSession.select(
+            AuthSession.expires_at,
+            *AuthSession.user.all_columns(exclude=[AuthSession.user.password_hash]),
+        )
+        .where(
+            (AuthSession.token_hash == _digest(token))
+            & (AuthSession.kind == kind)
+            & (AuthSession.expires_at > utcnow())
+        )
+        .output(nested=True)
+        .first()
+    )
+    if row is None or not row["user"]["active"]:
+        return None
+    return CurrentUser.from_row(row["user"])
+
+
+async def prune_sessions() -> None:
+    await AuthSession.delete().where(AuthSession.expires_at < utcnow())

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from piccolo.columns import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from backend.catalog.tables import Agency
+
+
+class User(Table, tablename="app_user"):
+    # Citizens log in with their phone number (normalised to 0xxxxxxxxx); staff with a login name.
+    login = Varchar(length=64, unique=True)
+    password_hash = Varchar(length=200)
+    full_name = Varchar(length=120)
+    role = Varchar(length=20, index=True)
+    phone = Varchar(length=15, null=True, default=None)
+    citizen_id = Varchar(length=12, null=True, default=None)
+    agency = ForeignKey(references=Agency, null=True, default=None, on_delete=OnDelete.set_null)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class AuthSession(Table, tablename="auth_session"):
+    """A signed-in browser (cookie) or API client (bearer token).
+
+    Only the SHA-256 of the token is stored, so a database leak gives no usable session.
+    A row is created at login (a new id every time) and deleted at logout; anonymous visitors
+    have none.
+    """
+
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade)
+    kind = Varchar(length=8)  # "web" or "api"
+    created_at = Timestamptz()
+    expires_at = Timestamptz(index=True)
+
+
+class RateLimitHit(Table, tablename="rate_limit_hit"):
+    """One counted attempt (a failed login, a public lookup) for a bucket and a key.
+
+    Kept in the database so that the limit holds across several app processes.
+    """
+
+    bucket = Varchar(length=32)
+    key = Varchar(length=128, index=True)
+    at = Timestamptz(index=True)
+    weight = Integer(default=1)

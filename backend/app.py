@@ -1,0 +1,221 @@
+"""The application factory: plugins, templates, routes, lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Litestar, Request, Response, get
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
+from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from backend.accounts.api import AuthApi
+from backend.accounts.controllers import AccountController
+from backend.accounts.roles import Role
+from backend.catalog.api import ProcedureApi
+from backend.catalog.controllers import AdminCalendarController, CatalogController
+from backend.dossiers.api import DossierApi, TrackApi
+from backend.dossiers.controllers import DossierController
+from backend.dossiers.status import DELIVERY_LABELS, EVENT_LABELS, Status
+from backend.lib import formatting
+from backend.lib.errors import UserError
+from backend.lib.i18n import current_language, gettext, ngettext
+from backend.lib.web import api_error, load_user, login_redirect, user_of
+from backend.piccolo_conf import DB
+from backend.pwa.controllers import PwaController
+from backend.settings import Settings, get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "frontend" / "templates"
+STATIC = ROOT / "frontend" / "static"
+log = logging.getLogger("motcua")
+
+
+@get("/healthz", sync_to_thread=False, include_in_schema=False, cache=False)
+async def healthz() -> Response[dict[str, Any]]:
+    try:
+        await _ping()
+        ok = True
+    except Exception:  # the point is to report it, not to crash
+        log.exception("database ping failed")
+        ok = False
+    return Response({"status": "ok" if ok else "degraded", "database": ok}, status_code=200)
+
+
+async def _ping() -> None:
+    from backend.catalog.tables import Agency
+
+    await Agency.raw("SELECT 1")
+
+
+def make_jinja(settings: Settings) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "xml", "svg"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        settings=settings,
+        lang=current_language.get,
+        asset_version=_asset_version(),
+        statuses={s.value: s for s in Status},
+        delivery_labels=DELIVERY_LABELS,
+        event_labels=EVENT_LABELS,
+        role_labels={r.value: r.label for r in Role},
+    )
+    env.filters.update(
+        date=formatting.format_date,
+        datetime=formatting.format_datetime,
+        money=formatting.format_money,
+        filesize=formatting.format_size,
+    )
+    return env
+
+
+def _asset_version() -> str:
+    """Changes whenever a static file changes, so long cache lifetimes are safe."""
+    newest = max((p.stat().st_mtime_ns for p in STATIC.rglob("*") if p.is_file()), default=0)
+    return format(newest % 10**10, "x")
+
+
+def _is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_page(request: Request[Any, Any, Any], status: int, message: str) -> Response[Any]:
+    if _is_api(request):
+        return Response({"detail": message}, status_code=status)
+    template = "errors/error.html"
+    if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
+        template = "errors/_toast.html"
+    return Template(
+        template_name=template,
+        context={"status": status, "message": message, "user": user_of(request)},
+        status_code=status,
+    )
+
+
+def on_user_error(request: Request[Any, Any, Any], exc: UserError) -> Response[Any]:
+    if _is_api(request):
+        return api_error(exc)
+    return _error_page(request, exc.status_code, exc.render(gettext))
+
+
+def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc, NotAuthorizedException) and not _is_api(request):
+        return login_redirect(request)
+    messages = {
+        401: gettext("Vui lòng đăng nhập."),
+        403: gettext("Bạn không có quyền thực hiện thao tác này."),
+        404: gettext("Không tìm thấy trang bạn cần."),
+        405: gettext("Thao tác không được hỗ trợ."),
+        413: gettext("Tệp gửi lên quá lớn."),
+        429: gettext("Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút."),
+    }
+    status = exc.status_code
+    message = messages.get(status, gettext("Có lỗi xảy ra. Vui lòng thử lại."))
+    if status == 403 and "CSRF" in str(exc.detail):
+        message = gettext("Phiên làm việc đã hết hạn. Vui lòng tải lại trang rồi thử lại.")
+    elif status == 403 and exc.detail and exc.detail != "Forbidden":
+        message = str(exc.detail)
+    if status == 400 and _is_api(request):
+        return Response({"detail": message, "extra": exc.extra}, status_code=status)
+    return _error_page(request, status, message)
+
+
+def on_server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    return _error_page(request, 500, gettext("Hệ thống đang gặp sự cố. Vui lòng thử lại sau."))
+
+
+@asynccontextmanager
+async def lifespan(app: Litestar) -> AsyncIterator[None]:
+    if isinstance(DB, SQLiteEngine):
+        # WAL lets readers go on while one writer writes; the setting is kept in the file.
+        await _set_wal()
+    elif isinstance(DB, PostgresEngine):
+        await DB.start_connection_pool(min_size=1, max_size=10)
+    try:
+        yield
+    finally:
+        if isinstance(DB, PostgresEngine):
+            await DB.close_connection_pool()
+
+
+async def _set_wal() -> None:
+    from backend.catalog.tables import Agency
+
+    await Agency.raw("PRAGMA journal_mode=WAL")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    jinja = make_jinja(settings)
+    return Litestar(
+        route_handlers=[
+            healthz,
+            CatalogController,
+            AdminCalendarController,
+            AccountController,
+            DossierController,
+            PwaController,
+            AuthApi,
+            ProcedureApi,
+            DossierApi,
+            TrackApi,
+            create_static_files_router(
+                path="/static",
+                directories=[STATIC],
+                cache_control=None,
+                include_in_schema=False,
+                send_as_attachment=False,
+            ),
+        ],
+        before_request=load_user,
+        request_class=HTMXRequest,
+        plugins=[HTMXPlugin()],
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(jinja)),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="csrftoken",
+            cookie_samesite="lax",
+            # The API authenticates with bearer tokens, which browsers never send on their own.
+            exclude=["/api/"],
+        ),
+        compression_config=CompressionConfig(
+            backend="gzip", gzip_compress_level=6, minimum_size=500
+        ),
+        openapi_config=OpenAPIConfig(
+            title="MotCua API",
+            version="1",
+            path="/schema",
+            description="Dịch vụ công một cửa: tra cứu thủ tục, nộp và theo dõi hồ sơ.",
+        ),
+        exception_handlers={
+            UserError: on_user_error,
+            HTTPException: on_http_error,
+            NotFoundException: on_http_error,
+            500: on_server_error,
+        },
+        lifespan=[lifespan],
+        debug=settings.debug,
+    )
+
+
+app = create_app()

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Varchar,
+)
+from piccolo.table import Table
+
+
+class Agency(Table, tablename="agency"):
+    code = Varchar(length=20, unique=True)
+    name = Varchar(length=200)
+    # department (sở, ngành) | central (organised vertically) | enterprise
+    kind = Varchar(length=20)
+    note = Text(default="")
+
+
+class Procedure(Table, tablename="procedure"):
+    ref = Varchar(length=20, unique=True)
+    national_code = Varchar(length=20, null=True, default=None)
+    agency = ForeignKey(references=Agency, null=False, on_delete=OnDelete.restrict)
+    name = Text()
+    field = Varchar(length=120, default="")
+    level = Varchar(length=200, default="")
+    processing_days = Integer()
+    processing_note = Text(default="")
+    # A fixed fee in đồng, or None with the rule in fee_text (fees set by the People's Council).
+    fee_vnd = Integer(null=True, default=None)
+    fee_text = Text(default="")
+    online_level = Varchar(length=20)  # "toàn trình" | "một phần"
+    # Comma-separated subset of counter, post, electronic, on-site.
+    result_delivery = Varchar(length=60, default="counter")
+    legal_basis = Text(default="")
+    # Lower-case, without diacritics (see backend.lib.text.fold): what search matches against.
+    search_text = Text(default="")
+    active = Boolean(default=True)
+
+
+class RequiredDocument(Table, tablename="required_document"):
+    procedure = ForeignKey(references=Procedure, null=False, on_delete=OnDelete.cascade)
+    position = Integer()
+    name = Text()
+    notes = Text(default="")
+    required = Boolean(default=True)
+
+
+class CalendarDay(Table, tablename="calendar_day"):
+    """An administrator's correction to the public-holiday calendar.
+
+    working=False: an extra day off; working=True: a swapped working day (e.g. a Saturday
+    worked to bridge a holiday). The government announces these every year.
+    """
+
+    day = Date(unique=True, default=None)
+    working = Boolean(default=False)
+    note = Varchar(length=200, default="")

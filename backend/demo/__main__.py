@@ -1,0 +1,144 @@
+"""python -m backend.demo [--print-accounts]: load the demo catalog and accounts.
+
+Idempotent: agencies and procedures are matched by code and updated in place, accounts are
+created only when missing, so running it on every `make run` is safe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from backend.accounts.roles import Role
+from backend.accounts.services import create_user
+from backend.accounts.tables import User
+from backend.catalog.services import procedure_search_text
+from backend.catalog.tables import Agency, Procedure, RequiredDocument
+from backend.lib.db import write_transaction
+
+CATALOG = Path(__file__).resolve().parent / "catalog.json"
+PROVINCE_IN_DATA = "Ninh Bình"
+
+# (role, login, password, name): printed by `make run`. Demo only; never deploy these.
+DEMO_ACCOUNTS: list[tuple[Role, str, str, str]] = [
+    (Role.CITIZEN, "0912345678", "congdan123", "Nguyễn Thị Lan"),
+    (Role.CITIZEN, "0987654321", "congdan123", "Trần Văn Minh"),
+    (Role.ADMIN, "admin", "quantri123", "Quản trị hệ thống"),
+]
+
+
+def load_catalog(province: str) -> dict[str, Any]:
+    """The demo catalog, with the province's name swapped in when another one is configured."""
+    text = CATALOG.read_text(encoding="utf-8")
+    if province != PROVINCE_IN_DATA:
+        text = text.replace(PROVINCE_IN_DATA, province)
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+async def load(province: str) -> dict[str, int]:
+    data = load_catalog(province)
+    agencies = {a["code"]: a for a in data["agencies"]}
+    counts = {"agencies": 0, "procedures": 0, "accounts": 0}
+    async with write_transaction():
+        for a in agencies.values():
+            existing = await Agency.select(Agency.id).where(Agency.code == a["code"]).first()
+            values = {
+                Agency.name: a["name"],
+                Agency.kind: a["kind"],
+                Agency.note: a.get("note", ""),
+            }
+            if existing:
+                await Agency.update(values).where(Agency.id == existing["id"])
+            else:
+                await Agency.insert(
+                    Agency(code=a["code"], name=a["name"], kind=a["kind"], note=a.get("note", ""))
+                )
+                counts["agencies"] += 1
+        agency_ids = {r["code"]: r["id"] for r in await Agency.select(Agency.id, Agency.code)}
+        for p in data["procedures"]:
+            counts["procedures"] += await _upsert_procedure(p, agency_ids, agencies)
+    for role, login, password, name in DEMO_ACCOUNTS:
+        if not await User.exists().where(User.login == login):
+            await create_user(role=role, login=login, password=password, full_name=name)
+            counts["accounts"] += 1
+    return counts
+
+
+async def _upsert_procedure(
+    p: dict[str, Any], agency_ids: dict[str, int], agencies: dict[str, Any]
+) -> int:
+    fee = p["fee_vnd"]
+    values = {
+        Procedure.national_code: p["code"],
+        Procedure.agency: agency_ids[p["agency"]],
+        Procedure.name: p["name"],
+        Procedure.field: p.get("field", ""),
+        Procedure.level: p.get("level", ""),
+        Procedure.processing_days: int(p["processing_days"]),
+        Procedure.processing_note: p.get("processing_note", ""),
+        Procedure.fee_vnd: fee if isinstance(fee, int) else None,
+        Procedure.fee_text: fee if isinstance(fee, str) else "",
+        Procedure.online_level: p["online_level"],
+        Procedure.result_delivery: ",".join(p["result_delivery"]),
+        Procedure.legal_basis: p.get("legal_basis", ""),
+        Procedure.search_text: procedure_search_text(
+            p["name"], p["code"], p.get("field", ""), agencies[p["agency"]]["name"]
+        ),
+    }
+    existing = await Procedure.select(Procedure.id).where(Procedure.ref == p["id"]).first()
+    if existing:
+        # Documents are matched by position so files already attached keep their slot.
+        await Procedure.update(values).where(Procedure.id == existing["id"])
+        return 0
+    proc = Procedure(ref=p["id"], **{col._meta.name: v for col, v in values.items()})
+    await proc.save()
+    for i, d in enumerate(p["required_documents"], start=1):
+        await RequiredDocument.insert(
+            RequiredDocument(
+                procedure=proc.id,
+                position=i,
+                name=d["name"],
+                notes=d.get("notes", ""),
+                required=bool(d.get("required", True)),
+            )
+        )
+    return 1
+
+
+def print_accounts(base_url: str) -> None:
+    print(f"\n  MotCua is running at {base_url}\n")
+    print("  Demo accounts (login / password):")
+    for role, login, password, name in DEMO_ACCOUNTS:
+        print(f"    {role.value:<8} {login:<12} / {password:<12} {name}")
+    print()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m backend.demo")
+    parser.add_argument(
+        "--print-accounts", action="store_true", help="only print the demo accounts"
+    )
+    args = parser.parse_args(argv)
+    from backend.settings import get_settings
+
+    settings = get_settings()
+    if args.print_accounts:
+        port = os.environ.get("PORT", "8000")
+        print_accounts(f"http://127.0.0.1:{port}")
+        return 0
+    counts = asyncio.run(load(settings.province))
+    print(
+        f"demo data: {counts['agencies']} agencies, {counts['procedures']} procedures, "
+        f"{counts['accounts']} accounts added"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

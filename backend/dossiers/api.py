@@ -1,0 +1,173 @@
+"""Dossier API for a native app and integrations: the same services as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.openapi.spec import Example
+from litestar.params import Parameter
+
+from backend.dossiers import services, uploads
+from backend.dossiers.controllers import delivery_from
+from backend.dossiers.status import Status
+from backend.lib.errors import UserError
+from backend.lib.i18n import N_, gettext
+from backend.lib.web import api_error, client_ip, require_user
+
+
+def dossier_json(row: dict[str, Any]) -> dict[str, Any]:
+    status = Status(row["status"])
+    out = {
+        "id": row["id"],
+        "code": row["code"],
+        "status": int(status),
+        "status_label": gettext(status.label),
+        "procedure_id": row["procedure"],
+        "submitted_at": row["submitted_at"],
+        "appointment_date": row["appointment_date"],
+        "delivery_method": row["delivery_method"],
+    }
+    if "documents" in row:
+        out["documents"] = [
+            {
+                "id": d["id"],
+                "name": d["name"],
+                "required": d["required"],
+                "files": [
+                    {"id": f["id"], "content_type": f["content_type"], "size": f["size"]}
+                    for f in d["files"]
+                ],
+            }
+            for d in row["documents"]
+        ]
+    if "events" in row:
+        out["events"] = [
+            {
+                "at": e["at"],
+                "action": e["action"],
+                "from_status": e["from_status"],
+                "to_status": e["to_status"],
+                "actor_role": e["actor_role"],
+                "note": e["note"],
+            }
+            for e in row["events"]
+        ]
+    return out
+
+
+class DossierApi(Controller):
+    path = "/api/v1/dossiers"
+    tags = ["dossiers"]
+
+    @post(
+        "/",
+        summary="Nộp hồ sơ (multipart)",
+        description=(
+            "multipart/form-data: `procedure_id`; files in fields `doc-<required document id>` "
+            "(one or more per document; JPEG, PNG, WebP or PDF); `delivery_method` (`counter` or "
+            "`post`) and, for post, `recipient_name`, `recipient_phone`, `street`, `ward`, "
+            "`province`. Header `Idempotency-Key` (required): a retry with the same key returns "
+            "the same dossier instead of making a second one."
+        ),
+        request_max_body_size=uploads.max_request_bytes(),
+    )
+    async def submit(
+        self,
+        request: Request[Any, Any, Any],
+        idempotency_key: str = Parameter(header="Idempotency-Key", min_length=8, max_length=100),
+    ) -> Response[Any]:
+        user = require_user(request)
+        existing = await services.find_by_idempotency_key(user, idempotency_key)
+        if existing and existing["status"] != Status.DRAFT:
+            # Already done: answer as the first time, without reading the files again.
+            return Response(
+                dossier_json(await services.dossier_detail(user, existing["id"])), status_code=200
+            )
+        form = await uploads.receive(request)
+        try:
+            procedure = form.first("procedure_id")
+            if not procedure.isdigit():
+                raise UserError(N_("Thiếu mã thủ tục (procedure_id)."), field="procedure_id")
+            if existing:
+                dossier_id = existing["id"]
+            else:
+                try:
+                    dossier_id = await services.start_draft(user, int(procedure), idempotency_key)
+                except Exception as e:
+                    if not services.unique_violation(e):
+                        raise
+                    raise UserError(
+                        N_("Yêu cầu với khoá này đang được xử lý. Vui lòng thử lại.")
+                    ) from e
+            outcome = await uploads.attach_files(user, dossier_id, form)
+            if outcome.errors:
+                return Response(
+                    {
+                        "detail": gettext(N_("Một số tệp không được nhận.")),
+                        "errors": {k: e.render(gettext) for k, e in outcome.errors.items()},
+                        "dossier_id": dossier_id,
+                    },
+                    status_code=422,
+                )
+            row = await services.submit(user, dossier_id, delivery_from(form))
+        except services.MissingDocuments as e:
+            body = {
+                "detail": e.render(gettext),
+                "missing": [{"id": d["id"], "name": d["name"]} for d in e.documents],
+            }
+            return Response(body, status_code=422)
+        except UserError as e:
+            return api_error(e)
+        finally:
+            form.cleanup()
+        return Response(
+            dossier_json(await services.dossier_detail(user, row["id"])), status_code=201
+        )
+
+    @get("/", summary="Hồ sơ của tôi")
+    async def mine(self, request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
+        user = require_user(request)
+        rows = await services.my_dossiers(user)
+        return [
+            {
+                "id": r["id"],
+                "code": r["code"],
+                "status": r["status"],
+                "status_label": gettext(Status(r["status"]).label),
+                "procedure_name": r["procedure_name"],
+                "submitted_at": r["submitted_at"],
+                "appointment_date": r["appointment_date"],
+            }
+            for r in rows
+        ]
+
+    @get("/{code:str}", summary="Một hồ sơ của tôi, theo mã")
+    async def detail(self, request: Request[Any, Any, Any], code: str) -> dict[str, Any]:
+        user = require_user(request)
+        return dossier_json(await services.dossier_by_code(user, code))
+
+
+class TrackApi(Controller):
+    path = "/api/v1/track"
+    tags = ["tracking"]
+
+    @get(
+        "/",
+        summary="Tra cứu công khai theo mã hồ sơ và số điện thoại",
+        description="404 khi cặp mã và số điện thoại không khớp; giới hạn số lần theo địa chỉ IP.",
+    )
+    async def track(
+        self,
+        request: Request[Any, Any, Any],
+        code: str = Parameter(max_length=40, examples=[Example(value="000.00.20.H42-261130-0001")]),
+        phone: str = Parameter(max_length=20),
+    ) -> dict[str, Any]:
+        result = await services.track(code, phone, client_ip(request))
+        return {
+            "code": result.code,
+            "status": int(result.status),
+            "status_label": gettext(result.status.label),
+            "submitted_at": result.submitted_at,
+            "appointment_date": result.appointment_date,
+        }

@@ -1,0 +1,459 @@
+"""Dossiers from the citizen's side: drafts, files, submission, tracking.
+
+Services take plain values and the signed-in user and never see a Request, so the pages and
+the JSON API run the same checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from backend.accounts import ratelimit
+from backend.accounts.services import CurrentUser
+from backend.catalog.services import load_calendar
+from backend.catalog.tables import Procedure, RequiredDocument
+from backend.dossiers.codes import next_code
+from backend.dossiers.status import Status
+from backend.dossiers.tables import Dossier, DossierEvent, DossierFile
+from backend.lib.clock import utcnow
+from backend.lib.db import is_unique_violation, write_transaction
+from backend.lib.errors import Conflict, Forbidden, FormErrors, NotFound, TooManyRequests, UserError
+from backend.lib.files import StoredFile
+from backend.lib.i18n import N_
+from backend.lib.validation import normalize_phone, require_text
+from backend.lib.workdays import appointment_date
+from backend.settings import get_settings
+
+# Statuses in which the citizen may still add or remove files.
+EDITABLE = (Status.DRAFT,)
+TRACK_WINDOW = timedelta(minutes=10)
+TRACK_LIMIT_PER_IP = 30
+
+NOT_FOUND = N_("Không tìm thấy hồ sơ này.")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    method: str = "counter"
+    recipient_name: str = ""
+    recipient_phone: str = ""
+    street: str = ""
+    ward: str = ""
+    province: str = ""
+
+    def as_columns(self) -> dict[Any, Any]:
+        return {
+            Dossier.delivery_method: self.method,
+            Dossier.recipient_name: self.recipient_name,
+            Dossier.recipient_phone: self.recipient_phone,
+            Dossier.street: self.street,
+            Dossier.ward: self.ward,
+            Dossier.delivery_province: self.province,
+        }
+
+
+def clean_delivery(raw: Delivery, allowed: list[str], strict: bool) -> Delivery:
+    """Check the way to receive the result; `strict` also demands a complete postal address.
+
+    A draft saves whatever was typed (strict=False) so that nothing is lost; submitting checks.
+    """
+    method = raw.method if raw.method in ("counter", "post") else "counter"
+    if method == "post" and "post" not in allowed:
+        raise UserError(N_("Thủ tục này không trả kết quả qua bưu chính."), field="delivery_method")
+    trimmed = Delivery(
+        method=method,
+        recipient_name=" ".join(raw.recipient_name.split())[:120],
+        recipient_phone=raw.recipient_phone.strip()[:20],
+        street=" ".join(raw.street.split())[:200],
+        ward=" ".join(raw.ward.split())[:120],
+        province=" ".join(raw.province.split())[:60],
+    )
+    if not strict or method == "counter":
+        return trimmed
+    errors: list[UserError] = []
+    phone = trimmed.recipient_phone
+    checks = [
+        lambda: require_text(
+            trimmed.recipient_name, "recipient_name", N_("Vui lòng nhập tên người nhận.")
+        ),
+        lambda: normalize_phone(trimmed.recipient_phone, field="recipient_phone"),
+        lambda: require_text(
+            trimmed.street, "street", N_("Vui lòng nhập số nhà, đường, thôn/xóm.")
+        ),
+        lambda: require_text(trimmed.ward, "ward", N_("Vui lòng nhập xã/phường.")),
+        lambda: require_text(trimmed.province, "province", N_("Vui lòng nhập tỉnh/thành phố.")),
+    ]
+    for i, check in enumerate(checks):
+        try:
+            value = check()
+            if i == 1:
+                phone = value
+        except UserError as e:
+            errors.append(e)
+    if errors:
+        raise FormErrors(errors)
+    return Delivery(
+        method, trimmed.recipient_name, phone, trimmed.street, trimmed.ward, trimmed.province
+    )
+
+
+async def _procedure_for_submission(procedure_id: int) -> dict[str, Any]:
+    row = (
+        await Procedure.select(Procedure.id, Procedure.result_delivery, Procedure.processing_days)
+        .where((Procedure.id == procedure_id) & Procedure.active.eq(True))
+        .first()
+    )
+    if row is None:
+        raise NotFound(N_("Không tìm thấy thủ tục này."))
+    return row
+
+
+async def start_draft(
+    user: CurrentUser, procedure_id: int, idempotency_key: str | None = None
+) -> int:
+    """The citizen's open draft for this procedure, or a new one: resuming beats starting over."""
+    if not user.is_citizen:
+        raise Forbidden(N_("Chỉ tài khoản công dân mới nộp được hồ sơ trực tuyến."))
+    await _procedure_for_submission(procedure_id)
+    if idempotency_key is None:
+        existing = (
+            await Dossier.select(Dossier.id)
+            .where(
+                (Dossier.citizen == user.id)
+                & (Dossier.procedure == procedure_id)
+                & (Dossier.status == Status.DRAFT)
+                & Dossier.idempotency_key.is_null()
+            )
+            .order_by(Dossier.id, ascending=False)
+            .first()
+        )
+        if existing:
+            return int(existing["id"])
+    now = utcnow()
+    draft = Dossier(
+        procedure=procedure_id,
+        citizen=user.id,
+        status=Status.DRAFT,
+        channel=2,
+        applicant_name=user.full_name,
+        applicant_phone=user.phone or "",
+        created_at=now,
+        updated_at=now,
+        recipient_name=user.full_name,
+        recipient_phone=user.phone or "",
+        idempotency_key=f"{user.id}:{idempotency_key}" if idempotency_key else None,
+    )
+    await draft.save()
+    return int(draft.id)
+
+
+async def find_by_idempotency_key(user: CurrentUser, key: str) -> dict[str, Any] | None:
+    return (
+        await Dossier.select(Dossier.id, Dossier.code, Dossier.status)
+        .where(Dossier.idempotency_key == f"{user.id}:{key}")
+        .first()
+    )
+
+
+async def _owned_dossier(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
+    """The dossier if this user may see it. A stranger gets the same answer as for no dossier."""
+    row = await Dossier.select().where(Dossier.id == dossier_id).first()
+    if row is None or not may_view(user, row):
+        raise NotFound(NOT_FOUND)
+    return row
+
+
+def may_view(user: CurrentUser, dossier: dict[str, Any]) -> bool:
+    # Staff scopes arrive with the back office; until then only the owner and administrators.
+    return dossier["citizen"] == user.id or user.role.value == "admin"
+
+
+async def _editable_draft(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
+    row = await _owned_dossier(user, dossier_id)
+    if row["citizen"] != user.id:
+        raise Forbidden(N_("Bạn không có quyền sửa hồ sơ này."))
+    if row["status"] not in EDITABLE:
+        raise Conflict(N_("Hồ sơ đã nộp, không sửa được nữa."))
+    return row
+
+
+async def save_delivery(user: CurrentUser, dossier_id: int, delivery: Delivery) -> Delivery:
+    row = await _editable_draft(user, dossier_id)
+    proc = await _procedure_for_submission(row["procedure"])
+    cleaned = clean_delivery(delivery, proc["result_delivery"].split(","), strict=False)
+    await Dossier.update({**cleaned.as_columns(), Dossier.updated_at: utcnow()}).where(
+        Dossier.id == dossier_id
+    )
+    return cleaned
+
+
+async def add_file(
+    user: CurrentUser, dossier_id: int, document_id: int, stored: StoredFile, original_name: str
+) -> int:
+    row = await _editable_draft(user, dossier_id)
+    belongs = await RequiredDocument.exists().where(
+        (RequiredDocument.id == document_id) & (RequiredDocument.procedure == row["procedure"])
+    )
+    if not belongs:
+        raise UserError(
+            N_("Giấy tờ này không thuộc thủ tục của hồ sơ."), field=f"doc-{document_id}"
+        )
+    limit = get_settings().max_dossier_bytes
+    async with write_transaction():
+        used = await DossierFile.select(DossierFile.size).where(DossierFile.dossier == dossier_id)
+        if sum(r["size"] for r in used) + stored.size > limit:
+            raise UserError(
+                N_(
+                    "Tổng dung lượng hồ sơ vượt quá {limit} MB. Hãy xoá bớt trang hoặc chụp lại nhỏ hơn."
+                ),
+                field=f"doc-{document_id}",
+                limit=limit // (1024 * 1024),
+            )
+        f = DossierFile(
+            dossier=dossier_id,
+            document=document_id,
+            sha256=stored.sha256,
+            extension=stored.extension,
+            content_type=stored.content_type,
+            size=stored.size,
+            original_name=original_name[:200],
+            width=stored.width,
+            height=stored.height,
+            has_thumbnail=stored.has_thumbnail,
+            uploaded_at=utcnow(),
+        )
+        await f.save()
+        await Dossier.update({Dossier.updated_at: utcnow()}).where(Dossier.id == dossier_id)
+    return int(f.id)
+
+
+async def remove_file(user: CurrentUser, dossier_id: int, file_id: int) -> None:
+    await _editable_draft(user, dossier_id)
+    await DossierFile.delete().where(
+        (DossierFile.id == file_id) & (DossierFile.dossier == dossier_id)
+    )
+
+
+async def draft_view(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
+    """What the submission page shows: the procedure's slots with the pages already uploaded."""
+    row = await _owned_dossier(user, dossier_id)
+    docs = (
+        await RequiredDocument.select()
+        .where(RequiredDocument.procedure == row["procedure"])
+        .order_by(RequiredDocument.position)
+    )
+    files = (
+        await DossierFile.select(
+            DossierFile.id,
+            DossierFile.document,
+            DossierFile.content_type,
+            DossierFile.size,
+            DossierFile.original_name,
+            DossierFile.has_thumbnail,
+        )
+        .where(DossierFile.dossier == dossier_id)
+        .order_by(DossierFile.id)
+    )
+    for d in docs:
+        d["files"] = [f for f in files if f["document"] == d["id"]]
+    row["documents"] = docs
+    row["total_bytes"] = sum(f["size"] for f in files)
+    return row
+
+
+def missing_documents(view: dict[str, Any]) -> list[dict[str, Any]]:
+    return [d for d in view["documents"] if d["required"] and not d["files"]]
+
+
+async def submit(
+    user: CurrentUser, dossier_id: int, delivery: Delivery | None = None
+) -> dict[str, Any]:
+    """Turn a complete draft into a dossier with a code and an appointment date.
+
+    Idempotent: submitting a dossier that is already submitted returns it unchanged, so a
+    double tap or a retry after a dropped connection makes one dossier.
+    """
+    view = await draft_view(user, dossier_id)
+    if view["citizen"] != user.id:
+        raise Forbidden(N_("Bạn không có quyền sửa hồ sơ này."))
+    if view["status"] != Status.DRAFT:
+        return view
+    proc = await _procedure_for_submission(view["procedure"])
+    if delivery is None:
+        delivery = Delivery(
+            view["delivery_method"],
+            view["recipient_name"],
+            view["recipient_phone"],
+            view["street"],
+            view["ward"],
+            view["delivery_province"],
+        )
+    cleaned = clean_delivery(delivery, proc["result_delivery"].split(","), strict=True)
+    missing = missing_documents(view)
+    if missing:
+        raise MissingDocuments(missing)
+    settings = get_settings()
+    calendar = await load_calendar()
+    now = utcnow()
+    local_day = now.astimezone(settings.time_zone).date()
+    due = appointment_date(
+        now, proc["processing_days"], calendar, settings.cutoff, settings.time_zone
+    )
+    async with write_transaction():
+        # The conditional update claims the draft: of two racing submissions one gets the row.
+        claimed = (
+            await Dossier.update(
+                {
+                    Dossier.status: Status.NEW,
+                    Dossier.submitted_at: now,
+                    Dossier.updated_at: now,
+                    Dossier.appointment_date: due,
+                    **cleaned.as_columns(),
+                }
+            )
+            .where((Dossier.id == dossier_id) & (Dossier.status == Status.DRAFT))
+            .returning(Dossier.id)
+        )
+        if claimed:
+            code = await next_code(settings.unit_code, local_day)
+            await Dossier.update({Dossier.code: code}).where(Dossier.id == dossier_id)
+            await DossierEvent.insert(
+                DossierEvent(
+                    dossier=dossier_id,
+                    at=now,
+                    actor=user.id,
+                    actor_role=user.role.value,
+                    action="submit",
+                    from_status=Status.DRAFT,
+                    to_status=Status.NEW,
+                )
+            )
+    return await _owned_dossier(user, dossier_id)
+
+
+class MissingDocuments(UserError):
+    status_code = 422
+
+    def __init__(self, documents: list[dict[str, Any]]) -> None:
+        super().__init__(
+            N_("Hồ sơ còn thiếu {n} giấy tờ bắt buộc. Vui lòng bổ sung trước khi nộp."),
+            field="documents",
+            n=len(documents),
+        )
+        self.documents = documents
+
+
+async def my_dossiers(user: CurrentUser) -> list[dict[str, Any]]:
+    return (
+        await Dossier.select(
+            Dossier.id,
+            Dossier.code,
+            Dossier.status,
+            Dossier.submitted_at,
+            Dossier.created_at,
+            Dossier.appointment_date,
+            Dossier.procedure.name.as_alias("procedure_name"),
+        )
+        .where(Dossier.citizen == user.id)
+        .order_by(Dossier.created_at, ascending=False)
+    )
+
+
+async def dossier_detail(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
+    view = await draft_view(user, dossier_id)
+    proc = (
+        await Procedure.select(
+            Procedure.id,
+            Procedure.name,
+            Procedure.processing_days,
+            Procedure.agency.name.as_alias("agency_name"),
+        )
+        .where(Procedure.id == view["procedure"])
+        .first()
+    )
+    view["procedure_row"] = proc
+    view["events"] = (
+        await DossierEvent.select(
+            DossierEvent.at,
+            DossierEvent.action,
+            DossierEvent.actor_role,
+            DossierEvent.agency_code,
+            DossierEvent.from_status,
+            DossierEvent.to_status,
+            DossierEvent.note,
+        )
+        .where(DossierEvent.dossier == dossier_id)
+        .order_by(DossierEvent.at, ascending=False)
+    )
+    return view
+
+
+async def dossier_by_code(user: CurrentUser, code: str) -> dict[str, Any]:
+    row = await Dossier.select(Dossier.id).where(Dossier.code == code.strip().upper()).first()
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    return await dossier_detail(user, row["id"])
+
+
+async def file_for(user: CurrentUser, dossier_id: int, file_id: int) -> dict[str, Any]:
+    await _owned_dossier(user, dossier_id)
+    f = (
+        await DossierFile.select()
+        .where((DossierFile.id == file_id) & (DossierFile.dossier == dossier_id))
+        .first()
+    )
+    if f is None:
+        raise NotFound(N_("Không tìm thấy tệp này."))
+    return f
+
+
+@dataclass(frozen=True)
+class TrackResult:
+    code: str
+    status: Status
+    submitted_at: Any
+    appointment_date: date | None
+    procedure_name: str
+
+
+async def track(code: str, phone: str, ip: str) -> TrackResult:
+    """Public lookup: the code and the applicant's phone must both match.
+
+    A wrong pair answers exactly like an unknown code, so nothing leaks about which codes
+    exist; every lookup counts against the caller's IP address.
+    """
+    if await ratelimit.count("track", ip, TRACK_WINDOW) >= TRACK_LIMIT_PER_IP:
+        raise TooManyRequests(N_("Bạn tra cứu quá nhiều lần. Vui lòng thử lại sau ít phút."))
+    await ratelimit.hit("track", ip)
+    wrong = NotFound(N_("Không tìm thấy hồ sơ với mã và số điện thoại này. Vui lòng kiểm tra lại."))
+    try:
+        phone = normalize_phone(phone)
+    except UserError:
+        raise wrong from None
+    row = (
+        await Dossier.select(
+            Dossier.code,
+            Dossier.status,
+            Dossier.submitted_at,
+            Dossier.appointment_date,
+            Dossier.applicant_phone,
+            Dossier.procedure.name.as_alias("procedure_name"),
+        )
+        .where((Dossier.code == code.strip().upper()) & (Dossier.status != Status.DRAFT))
+        .first()
+    )
+    if row is None or row["applicant_phone"] != phone:
+        raise wrong
+    return TrackResult(
+        code=row["code"],
+        status=Status(row["status"]),
+        submitted_at=row["submitted_at"],
+        appointment_date=row["appointment_date"],
+        procedure_name=row["procedure_name"],
+    )
+
+
+def unique_violation(exc: BaseException) -> bool:
+    return is_unique_violation(exc)

@@ -1,0 +1,70 @@
+"""Dossier statuses: the national codes exchanged with the National Public Service Portal."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from backend.lib.i18n import N_
+
+
+class Status(IntEnum):
+    DRAFT = 0  # internal: not yet submitted, not sent to the national portal
+    NEW = 1
+    RECEIVED = 2
+    NOT_RECEIVED = 3
+    PROCESSING = 4
+    SUPPLEMENT_REQUESTED = 5
+    FINANCIAL_OBLIGATION = 6
+    WITHDRAWN = 7
+    STOPPED = 8
+    DONE = 9
+    RETURNED = 10
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def tone(self) -> str:
+        """A colour family for the badge: people read colour before words."""
+        if self in (Status.NOT_RECEIVED, Status.STOPPED, Status.WITHDRAWN):
+            return "bad"
+        if self in (Status.SUPPLEMENT_REQUESTED, Status.FINANCIAL_OBLIGATION):
+            return "warn"
+        if self in (Status.DONE, Status.RETURNED):
+            return "good"
+        if self is Status.DRAFT:
+            return "muted"
+        return "info"
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.DRAFT: N_("Bản nháp"),
+    Status.NEW: N_("Mới đăng ký"),
+    Status.RECEIVED: N_("Được tiếp nhận"),
+    Status.NOT_RECEIVED: N_("Không được tiếp nhận"),
+    Status.PROCESSING: N_("Đang xử lý"),
+    Status.SUPPLEMENT_REQUESTED: N_("Yêu cầu bổ sung giấy tờ"),
+    Status.FINANCIAL_OBLIGATION: N_("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    Status.WITHDRAWN: N_("Công dân yêu cầu rút hồ sơ"),
+    Status.STOPPED: N_("Dừng xử lý"),
+    Status.DONE: N_("Đã xử lý xong"),
+    Status.RETURNED: N_("Đã trả kết quả"),
+}
+
+CHANNEL_LABELS: dict[int, str] = {
+    1: N_("Trực tiếp"),
+    2: N_("Trực tuyến"),
+    3: N_("Bưu chính công ích"),
+}
+
+DELIVERY_LABELS: dict[str, str] = {
+    "counter": N_("Nhận tại Bộ phận Một cửa"),
+    "post": N_("Nhận qua bưu chính công ích"),
+    "electronic": N_("Nhận kết quả điện tử"),
+    "on-site": N_("Thực hiện tại hiện trường"),
+}
+
+EVENT_LABELS: dict[str, str] = {
+    "submit": N_("Công dân nộp hồ sơ trực tuyến"),
+}

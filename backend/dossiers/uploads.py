@@ -1,0 +1,79 @@
+"""Receiving a dossier's files from a streamed multipart request (pages and API alike).
+
+Field names `doc-<required document id>` carry the pages of one required document; every other
+field is plain text. Each file is streamed to a temporary file, checked and cleaned
+(backend.lib.files) and attached to the draft. A refused file leaves the draft and every other
+file intact; its error is reported beside its slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar import Request
+
+from backend.accounts.services import CurrentUser
+from backend.dossiers import services
+from backend.lib.errors import UserError
+from backend.lib.files import FileStore
+from backend.lib.multipart import ReceivedForm, receive_multipart
+from backend.settings import get_settings
+
+# Room for the text fields and multipart framing around the files themselves.
+FORM_OVERHEAD = 1024 * 1024
+
+
+def max_request_bytes() -> int:
+    return get_settings().max_dossier_bytes + FORM_OVERHEAD
+
+
+def file_store() -> FileStore:
+    return FileStore(get_settings().upload_dir)
+
+
+@dataclass
+class UploadOutcome:
+    form: ReceivedForm
+    added: list[int] = field(default_factory=list)
+    errors: dict[str, UserError] = field(default_factory=dict)  # by field name
+
+
+async def receive(request: Request[Any, Any, Any]) -> ReceivedForm:
+    settings = get_settings()
+    tmp = settings.upload_dir / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    return await receive_multipart(
+        request.stream(),
+        request.headers.get("content-type", ""),
+        tmp,
+        max_file_bytes=settings.max_file_bytes,
+        max_total_bytes=settings.max_dossier_bytes,
+    )
+
+
+def document_id_of(field_name: str) -> int | None:
+    prefix, _, rest = field_name.partition("-")
+    return int(rest) if prefix == "doc" and rest.isdigit() else None
+
+
+async def attach_files(user: CurrentUser, dossier_id: int, form: ReceivedForm) -> UploadOutcome:
+    outcome = UploadOutcome(form=form)
+    store = file_store()
+    for received in form.files:
+        doc_id = document_id_of(received.field_name)
+        try:
+            if received.error is not None:
+                raise received.error
+            if doc_id is None or received.tmp_path is None:
+                continue
+            stored = await asyncio.to_thread(store.accept, received.tmp_path, received.filename)
+            received.tmp_path = None  # accept() has moved or removed it
+            outcome.added.append(
+                await services.add_file(user, dossier_id, doc_id, stored, received.filename)
+            )
+        except UserError as e:
+            outcome.errors.setdefault(received.field_name, e)
+    form.cleanup()
+    return outcome

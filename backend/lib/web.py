@@ -1,0 +1,107 @@
+"""Small pieces every controller uses: the signed-in user, rendering, errors, client address."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from backend.accounts.roles import Role
+from backend.accounts.services import CurrentUser, user_for_token
+from backend.lib.errors import FormErrors, UserError
+from backend.lib.i18n import current_language, gettext, pick_language
+
+SESSION_COOKIE = "mc_session"
+LANG_COOKIE = "lang"
+CSRF_COOKIE = "csrftoken"
+
+
+async def load_user(request: Request[Any, Any, Any]) -> None:
+    """before_request hook: who is asking (cookie for pages, bearer token for the API)."""
+    current_language.set(pick_language(request.cookies.get(LANG_COOKIE)))
+    user: CurrentUser | None = None
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        user = await user_for_token(auth[7:].strip(), "api")
+    elif token := request.cookies.get(SESSION_COOKIE):
+        user = await user_for_token(token, "web")
+    request.state.user = user
+
+
+def user_of(request: Request[Any, Any, Any]) -> CurrentUser | None:
+    return getattr(request.state, "user", None)
+
+
+class LoginRequired(NotAuthorizedException):
+    pass
+
+
+def require_user(request: Request[Any, Any, Any], role: Role | None = None) -> CurrentUser:
+    user = user_of(request)
+    if user is None:
+        raise LoginRequired()
+    if role is not None and user.role is not role:
+        raise HTTPException(status_code=403, detail=gettext("Bạn không có quyền xem trang này."))
+    return user
+
+
+def client_ip(request: Request[Any, Any, Any]) -> str:
+    # Behind the reverse proxy of a real deployment, the proxy sets X-Forwarded-For and
+    # granian/uvicorn's proxy-headers option rewrites client; we trust only the socket address.
+    return request.client.host if request.client else "unknown"
+
+
+def see_other(url: str) -> Redirect:
+    return Redirect(path=url, status_code=HTTP_303_SEE_OTHER)
+
+
+def login_redirect(request: Request[Any, Any, Any]) -> Redirect:
+    return see_other(f"/login?next={quote(request.url.path)}")
+
+
+def render(
+    request: Request[Any, Any, Any],
+    template: str,
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    """Render a page, or only its partial when htmx asks for a fragment (`partial=`)."""
+    partial = context.pop("partial", None)
+    name = (
+        partial
+        if partial and getattr(request, "htmx", None) and not request.headers.get("hx-boosted")
+        else template
+    )
+    return Template(
+        template_name=name,
+        context={"user": user_of(request), **context},
+        status_code=status_code,
+    )
+
+
+def form_errors(error: UserError) -> dict[str, str]:
+    """Errors keyed by the field they belong beside ("_" for the form as a whole)."""
+    if isinstance(error, FormErrors):
+        return error.by_field(gettext)
+    return {error.field or "_": error.render(gettext)}
+
+
+def api_error(error: UserError) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {"detail": error.render(gettext), "field": error.field}
+    if isinstance(error, FormErrors):
+        body["errors"] = error.by_field(gettext)
+    return Response(body, status_code=error.status_code)
+
+
+def csrf_matches(request: Request[Any, Any, Any], form_token: str) -> bool:
+    """For streamed uploads, which bypass Litestar's CSRF middleware (it would read the whole
+    body into memory to find the token): the header or the form's first field must equal the
+    cookie set by that middleware."""
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    token = request.headers.get("x-csrftoken") or form_token
+    return bool(cookie) and bool(token) and secrets.compare_digest(cookie, token)

@@ -1,0 +1,34 @@
+"""Piccolo's configuration: the engine from settings and the registry of domain apps.
+
+`PICCOLO_CONF=backend.piccolo_conf` points Piccolo's CLI here (set by the Makefile).
+"""
+
+from __future__ import annotations
+
+from piccolo.conf.apps import AppRegistry
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from backend.settings import get_settings
+
+
+def make_engine() -> Engine:
+    settings = get_settings()
+    if settings.is_sqlite:
+        settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        # timeout: writers wait for each other (immediate transactions) instead of failing
+        # at once with "database is locked".
+        return SQLiteEngine(path=str(settings.sqlite_path), timeout=30)
+    return PostgresEngine(config={"dsn": settings.database_url})
+
+
+DB = make_engine()
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "backend.accounts.piccolo_app",
+        "backend.catalog.piccolo_app",
+        "backend.dossiers.piccolo_app",
+    ]
+)

@@ -1,0 +1,103 @@
+"""Settings, read once from the environment.
+
+Every setting has a documented default so that `make run` works on a fresh machine with no
+configuration: the database is a SQLite file under `var/`, the secret key is generated once and
+kept under `var/`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _read_or_create_secret(path: Path) -> str:
+    """A key generated on first start and kept, so sessions survive a restart."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Create with 0600 so that other local users cannot read it.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    var_dir: Path
+    database_url: str
+    secret_key: str
+    time_zone: ZoneInfo
+    province: str
+    center_name: str
+    # The receiving unit's code, first part of the dossier code (Circular 01/2018 art. 19).
+    unit_code: str
+    # Received at or after this local time, a dossier counts from the next working day.
+    cutoff: time
+    max_file_mb: int
+    max_dossier_mb: int
+    base_url: str
+    debug: bool
+    languages: tuple[str, ...] = field(default=("vi", "en"))
+
+    @property
+    def is_sqlite(self) -> bool:
+        return not self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.var_dir / "uploads"
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * 1024 * 1024
+
+    @property
+    def max_dossier_bytes(self) -> int:
+        return self.max_dossier_mb * 1024 * 1024
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        var_dir = Path(_env("VAR_DIR", str(ROOT / "var"))).resolve()
+        var_dir.mkdir(parents=True, exist_ok=True)
+        database_url = _env("DATABASE_URL", f"sqlite:///{var_dir / 'motcua.sqlite3'}")
+        secret = os.environ.get("SECRET_KEY") or _read_or_create_secret(var_dir / "secret_key")
+        hour, _, minute = _env("CUTOFF_TIME", "15:00").partition(":")
+        province = _env("PROVINCE", "Ninh Bình")
+        return cls(
+            var_dir=var_dir,
+            database_url=database_url,
+            secret_key=secret,
+            time_zone=ZoneInfo(_env("TIME_ZONE", "Asia/Ho_Chi_Minh")),
+            province=province,
+            center_name=_env("CENTER_NAME", f"Trung tâm Phục vụ hành chính công tỉnh {province}"),
+            unit_code=_env("UNIT_CODE", "000.00.20.H42"),
+            cutoff=time(int(hour), int(minute or 0)),
+            max_file_mb=int(_env("MAX_FILE_MB", "10")),
+            max_dossier_mb=int(_env("MAX_DOSSIER_MB", "50")),
+            base_url=_env("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            debug=_env("DEBUG", "0") == "1",
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()
