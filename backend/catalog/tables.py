@@ -26,7 +26,7 @@ class Procedure(Table, tablename="procedure"):
     agency = ForeignKey(references=Agency, null=False, on_delete=OnDelete.restrict)
     name = Text()
     field = Varchar(length=120, default="")
-    level = Varchar(length=200, default="")
+    level = Text(default="")
     processing_days = Integer()
     processing_note = Text(default="")
     # A fixed fee in đồng, or None with the rule in fee_text (fees set by the People's Council).

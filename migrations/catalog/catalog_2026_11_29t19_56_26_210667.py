@@ -38,7 +38,7 @@ class Procedure(Table, tablename="procedure", schema=None):
     )
 
 
-ID = "2026-11-29T19:48:52:052850"
+ID = "2026-11-29T19:56:26:210667"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -49,18 +49,14 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Agency", tablename="agency", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="Procedure", tablename="procedure", schema=None, columns=None
-    )
-
-    manager.add_table(
         class_name="CalendarDay",
         tablename="calendar_day",
         schema=None,
         columns=None,
+    )
+
+    manager.add_table(
+        class_name="Procedure", tablename="procedure", schema=None, columns=None
     )
 
     manager.add_table(
@@ -70,16 +66,19 @@ async def forwards():
         columns=None,
     )
 
+    manager.add_table(
+        class_name="Agency", tablename="agency", schema=None, columns=None
+    )
+
     manager.add_column(
-        table_class_name="Agency",
-        tablename="agency",
-        column_name="code",
-        db_column_name="code",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="CalendarDay",
+        tablename="calendar_day",
+        column_name="day",
+        db_column_name="day",
+        column_class_name="Date",
+        column_class=Date,
         params={
-            "length": 20,
-            "default": "",
+            "default": None,
             "null": False,
             "primary_key": False,
             "unique": True,
@@ -93,57 +92,35 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Agency",
-        tablename="agency",
-        column_name="name",
-        db_column_name="name",
+        table_class_name="CalendarDay",
+        tablename="calendar_day",
+        column_name="working",
+        db_column_name="working",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CalendarDay",
+        tablename="calendar_day",
+        column_name="note",
+        db_column_name="note",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
             "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Agency",
-        tablename="agency",
-        column_name="kind",
-        db_column_name="kind",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Agency",
-        tablename="agency",
-        column_name="note",
-        db_column_name="note",
-        column_class_name="Text",
-        column_class=Text,
-        params={
             "default": "",
             "null": False,
             "primary_key": False,
@@ -273,10 +250,9 @@ async def forwards():
         tablename="procedure",
         column_name="level",
         db_column_name="level",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        column_class_name="Text",
+        column_class=Text,
         params={
-            "length": 200,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -482,70 +458,6 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CalendarDay",
-        tablename="calendar_day",
-        column_name="day",
-        db_column_name="day",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": None,
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CalendarDay",
-        tablename="calendar_day",
-        column_name="working",
-        db_column_name="working",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": False,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CalendarDay",
-        tablename="calendar_day",
-        column_name="note",
-        db_column_name="note",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
         table_class_name="RequiredDocument",
         tablename="required_document",
         column_name="procedure",
@@ -641,6 +553,93 @@ async def forwards():
         column_class=Boolean,
         params={
             "default": True,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Agency",
+        tablename="agency",
+        column_name="code",
+        db_column_name="code",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Agency",
+        tablename="agency",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Agency",
+        tablename="agency",
+        column_name="kind",
+        db_column_name="kind",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Agency",
+        tablename="agency",
+        column_name="note",
+        db_column_name="note",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,

@@ -38,7 +38,7 @@ class User(Table, tablename="app_user", schema=None):
     )
 
 
-ID = "2026-11-29T19:48:52:837952"
+ID = "2026-11-29T19:56:28:046955"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -49,6 +49,10 @@ async def forwards():
     )
 
     manager.add_table(
+        class_name="User", tablename="app_user", schema=None, columns=None
+    )
+
+    manager.add_table(
         class_name="RateLimitHit",
         tablename="rate_limit_hit",
         schema=None,
@@ -56,100 +60,10 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="User", tablename="app_user", schema=None, columns=None
-    )
-
-    manager.add_table(
         class_name="AuthSession",
         tablename="auth_session",
         schema=None,
         columns=None,
-    )
-
-    manager.add_column(
-        table_class_name="RateLimitHit",
-        tablename="rate_limit_hit",
-        column_name="bucket",
-        db_column_name="bucket",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="RateLimitHit",
-        tablename="rate_limit_hit",
-        column_name="key",
-        db_column_name="key",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 128,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="RateLimitHit",
-        tablename="rate_limit_hit",
-        column_name="at",
-        db_column_name="at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="RateLimitHit",
-        tablename="rate_limit_hit",
-        column_name="weight",
-        db_column_name="weight",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 1,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
     )
 
     manager.add_column(
@@ -338,6 +252,92 @@ async def forwards():
         column_class=Timestamptz,
         params={
             "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RateLimitHit",
+        tablename="rate_limit_hit",
+        column_name="bucket",
+        db_column_name="bucket",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RateLimitHit",
+        tablename="rate_limit_hit",
+        column_name="key",
+        db_column_name="key",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 128,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RateLimitHit",
+        tablename="rate_limit_hit",
+        column_name="at",
+        db_column_name="at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RateLimitHit",
+        tablename="rate_limit_hit",
+        column_name="weight",
+        db_column_name="weight",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 1,
             "null": False,
             "primary_key": False,
             "unique": False,

@@ -1,0 +1,155 @@
+"""Test setup: a fresh database per run, migrated with the real migrations, with demo data.
+
+The configuration is set before the app is imported. `TEST_DATABASE_URL` selects PostgreSQL
+(scripts/test.sh sets it for the second leg); otherwise a SQLite file in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_TMP = Path(tempfile.mkdtemp(prefix="motcua-test-"))
+os.environ["VAR_DIR"] = str(_TMP)
+os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP}/test.sqlite3"
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ["PICCOLO_CONF"] = "backend.piccolo_conf"
+
+import itertools  # noqa: E402
+from collections.abc import AsyncIterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+from bs4 import BeautifulSoup  # noqa: E402
+from litestar import Litestar  # noqa: E402
+
+from backend.settings import get_settings  # noqa: E402
+
+Client = httpx.AsyncClient
+ENGINE = "sqlite" if get_settings().is_sqlite else "postgres"
+
+
+def pytest_report_header() -> str:
+    return f"database: {ENGINE} ({get_settings().database_url})"
+
+
+async def _reset_postgres(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def database() -> AsyncIterator[None]:
+    """Migrated once per run with the real migrations, then loaded with the demo data."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+    from piccolo.engine.postgres import PostgresEngine
+
+    from backend.demo.__main__ import load
+    from backend.piccolo_conf import DB
+
+    settings = get_settings()
+    if not settings.is_sqlite:
+        await _reset_postgres(settings.database_url)
+    result = await run_forwards("all")
+    assert result.success, result.message
+    if isinstance(DB, PostgresEngine):
+        await DB.start_connection_pool(min_size=1, max_size=20)
+    else:
+        from backend.catalog.tables import Agency
+
+        await Agency.raw("PRAGMA journal_mode=WAL")
+    await load(settings.province)
+    yield
+    if isinstance(DB, PostgresEngine):
+        await DB.close_connection_pool()
+
+
+@pytest.fixture(scope="session")
+def app(database: None) -> Litestar:
+    from backend.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture(autouse=True)
+async def _fresh_rate_limits(request: pytest.FixtureRequest) -> None:
+    """Every test starts with no counted attempts (all test requests come from one address)."""
+    if "database" not in request.fixturenames:
+        return
+    from backend.accounts.tables import RateLimitHit
+
+    await RateLimitHit.delete(force=True)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[Client]:
+    """Real HTTP through the ASGI app, in the test's own event loop.
+
+    (Litestar's AsyncTestClient runs the app on a portal thread with another loop, which an
+    asyncpg pool created in this loop cannot serve.) The database lifespan is the session
+    fixture's, so the app's own lifespan is not run here.
+    """
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+        yield c
+
+
+_phones = itertools.count(1)
+
+
+def new_phone() -> str:
+    """A valid, unused Vietnamese mobile number (the demo accounts use 0912…/0987…)."""
+    return f"0389{next(_phones):06d}"
+
+
+async def csrf(client: Client) -> str:
+    if "csrftoken" not in client.cookies:
+        await client.get("/login")
+    return client.cookies["csrftoken"]
+
+
+async def register(client: Client, phone: str | None = None, name: str = "Lê Văn Test") -> str:
+    """A signed-in citizen through the real registration form; returns the phone number."""
+    phone = phone or new_phone()
+    token = await csrf(client)
+    r = await client.post(
+        "/register",
+        data={
+            "_csrf_token": token,
+            "phone": phone,
+            "full_name": name,
+            "citizen_id": "",
+            "password": "matkhau-an-toan",
+            "password_again": "matkhau-an-toan",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return phone
+
+
+def soup(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+def text_of(html: str, selector: str) -> list[str]:
+    return [" ".join(el.get_text(" ").split()) for el in soup(html).select(selector)]
+
+
+@pytest.fixture
+def engine_name() -> str:
+    return ENGINE
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    # Database tests need the session fixture even when they only call services.
+    for item in items:
+        if "tests/lib/" not in str(item.fspath) and "database" not in item.fixturenames:
+            item.fixturenames.insert(0, "database")
