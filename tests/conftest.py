@@ -12,7 +12,13 @@ from pathlib import Path
 
 _TMP = Path(tempfile.mkdtemp(prefix="motcua-test-"))
 os.environ["VAR_DIR"] = str(_TMP)
-os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP}/test.sqlite3"
+_PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+# Each PostgreSQL run gets a database of its own, created from the server named by
+# TEST_DATABASE_URL and dropped at the end, so two runs on one machine never collide.
+_PG_DB = f"motcua_test_{os.getpid()}"
+os.environ["DATABASE_URL"] = (
+    _PG_URL.rsplit("/", 1)[0] + "/" + _PG_DB if _PG_URL else f"sqlite:///{_TMP}/test.sqlite3"
+)
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ["PICCOLO_CONF"] = "backend.piccolo_conf"
 
@@ -35,12 +41,14 @@ def pytest_report_header() -> str:
     return f"database: {ENGINE} ({get_settings().database_url})"
 
 
-async def _reset_postgres(url: str) -> None:
+async def _postgres_database(create: bool) -> None:
     import asyncpg
 
-    conn = await asyncpg.connect(url)
+    conn = await asyncpg.connect(_PG_URL)
     try:
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        await conn.execute(f"DROP DATABASE IF EXISTS {_PG_DB} WITH (FORCE)")
+        if create:
+            await conn.execute(f"CREATE DATABASE {_PG_DB}")
     finally:
         await conn.close()
 
@@ -56,7 +64,7 @@ async def database() -> AsyncIterator[None]:
 
     settings = get_settings()
     if not settings.is_sqlite:
-        await _reset_postgres(settings.database_url)
+        await _postgres_database(create=True)
     result = await run_forwards("all")
     assert result.success, result.message
     if isinstance(DB, PostgresEngine):
@@ -69,6 +77,7 @@ async def database() -> AsyncIterator[None]:
     yield
     if isinstance(DB, PostgresEngine):
         await DB.close_connection_pool()
+        await _postgres_database(create=False)
 
 
 @pytest.fixture(scope="session")

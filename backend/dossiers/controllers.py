@@ -106,6 +106,12 @@ class DossierController(Controller):
         if not csrf_matches(request, form.first("_csrf_token")):
             form.cleanup()
             raise PermissionDeniedException("CSRF token verification failed")
+        current = await services.draft_view(user, dossier_id)
+        if current["status"] != Status.DRAFT and not form.first("slot"):
+            # Already submitted (a double tap, or a retry after the connection dropped while
+            # the first submission went through): show the receipt of the one dossier.
+            form.cleanup()
+            return see_other(f"/dossiers/{dossier_id}/receipt")
         outcome = await uploads.attach_files(user, dossier_id, form)
         errors = {name: e.render(gettext) for name, e in outcome.errors.items()}
         if form.first("slot"):
