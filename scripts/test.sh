@@ -10,6 +10,8 @@ failed=0
 
 echo "== lint (ruff)"
 $BIN/ruff check backend tests scripts bench || failed=1
+echo "== types (mypy)"
+$BIN/mypy || failed=1
 
 echo "== tests on SQLite"
 $BIN/pytest "$@" || failed=1

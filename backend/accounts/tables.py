@@ -5,6 +5,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Timestamptz,
     Varchar,
 )
@@ -14,6 +15,7 @@ from backend.catalog.tables import Agency
 
 
 class User(Table, tablename="app_user"):
+    id: Serial  # implicit primary key, declared for type checkers
     # Citizens log in with their phone number (normalised to 0xxxxxxxxx); staff with a login name.
     login = Varchar(length=64, unique=True)
     password_hash = Varchar(length=200)
@@ -34,6 +36,7 @@ class AuthSession(Table, tablename="auth_session"):
     have none.
     """
 
+    id: Serial  # implicit primary key, declared for type checkers
     token_hash = Varchar(length=64, unique=True)
     user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade)
     kind = Varchar(length=8)  # "web" or "api"
@@ -47,6 +50,7 @@ class RateLimitHit(Table, tablename="rate_limit_hit"):
     Kept in the database so that the limit holds across several app processes.
     """
 
+    id: Serial  # implicit primary key, declared for type checkers
     bucket = Varchar(length=32)
     key = Varchar(length=128, index=True)
     at = Timestamptz(index=True)

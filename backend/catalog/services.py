@@ -13,7 +13,7 @@ from backend.lib.workdays import WorkCalendar
 
 PROCEDURE_LIST_COLUMNS = (
     Procedure.id,
-    Procedure.ref,
+    Procedure.catalog_id,
     Procedure.national_code,
     Procedure.name,
     Procedure.processing_days,

@@ -6,6 +6,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Varchar,
 )
@@ -13,6 +14,7 @@ from piccolo.table import Table
 
 
 class Agency(Table, tablename="agency"):
+    id: Serial  # implicit primary key, declared for type checkers
     code = Varchar(length=20, unique=True)
     name = Varchar(length=200)
     # department (sở, ngành) | central (organised vertically) | enterprise
@@ -21,7 +23,9 @@ class Agency(Table, tablename="agency"):
 
 
 class Procedure(Table, tablename="procedure"):
-    ref = Varchar(length=20, unique=True)
+    id: Serial  # implicit primary key, declared for type checkers
+    # The demo catalog's own id ("P001"), so that reloading it updates rather than duplicates.
+    catalog_id = Varchar(length=20, unique=True)
     national_code = Varchar(length=20, null=True, default=None)
     agency = ForeignKey(references=Agency, null=False, on_delete=OnDelete.restrict)
     name = Text()
@@ -42,6 +46,7 @@ class Procedure(Table, tablename="procedure"):
 
 
 class RequiredDocument(Table, tablename="required_document"):
+    id: Serial  # implicit primary key, declared for type checkers
     procedure = ForeignKey(references=Procedure, null=False, on_delete=OnDelete.cascade)
     position = Integer()
     name = Text()
@@ -56,6 +61,7 @@ class CalendarDay(Table, tablename="calendar_day"):
     worked to bridge a holiday). The government announces these every year.
     """
 
+    id: Serial  # implicit primary key, declared for type checkers
     day = Date(unique=True, default=None)
     working = Boolean(default=False)
     note = Varchar(length=200, default="")

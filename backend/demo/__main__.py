@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from piccolo.columns import Column
+
 from backend.accounts.roles import Role
 from backend.accounts.services import create_user
 from backend.accounts.tables import User
@@ -48,7 +50,7 @@ async def load(province: str) -> dict[str, int]:
     async with write_transaction():
         for a in agencies.values():
             existing = await Agency.select(Agency.id).where(Agency.code == a["code"]).first()
-            values = {
+            values: dict[Column | str, Any] = {
                 Agency.name: a["name"],
                 Agency.kind: a["kind"],
                 Agency.note: a.get("note", ""),
@@ -74,7 +76,7 @@ async def _upsert_procedure(
     p: dict[str, Any], agency_ids: dict[str, int], agencies: dict[str, Any]
 ) -> int:
     fee = p["fee_vnd"]
-    values = {
+    values: dict[Column | str, Any] = {
         Procedure.national_code: p["code"],
         Procedure.agency: agency_ids[p["agency"]],
         Procedure.name: p["name"],
@@ -91,12 +93,14 @@ async def _upsert_procedure(
             p["name"], p["code"], p.get("field", ""), agencies[p["agency"]]["name"]
         ),
     }
-    existing = await Procedure.select(Procedure.id).where(Procedure.ref == p["id"]).first()
+    existing = await Procedure.select(Procedure.id).where(Procedure.catalog_id == p["id"]).first()
     if existing:
         # Documents are matched by position so files already attached keep their slot.
         await Procedure.update(values).where(Procedure.id == existing["id"])
         return 0
-    proc = Procedure(ref=p["id"], **{col._meta.name: v for col, v in values.items()})
+    proc = Procedure(
+        catalog_id=p["id"], **{c._meta.name: v for c, v in values.items() if isinstance(c, Column)}
+    )
     await proc.save()
     for i, d in enumerate(p["required_documents"], start=1):
         await RequiredDocument.insert(

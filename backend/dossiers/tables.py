@@ -6,6 +6,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     SmallInt,
     Text,
     Timestamptz,
@@ -18,6 +19,7 @@ from backend.catalog.tables import Procedure, RequiredDocument
 
 
 class Dossier(Table, tablename="dossier"):
+    id: Serial  # implicit primary key, declared for type checkers
     # <unit code>-YYMMDD-XXXX, given at submission (Circular 01/2018 art. 19); NULL for drafts.
     code = Varchar(length=40, unique=True, null=True, default=None)
     procedure = ForeignKey(references=Procedure, null=False, on_delete=OnDelete.restrict)
@@ -42,6 +44,7 @@ class Dossier(Table, tablename="dossier"):
 
 
 class DossierFile(Table, tablename="dossier_file"):
+    id: Serial  # implicit primary key, declared for type checkers
     dossier = ForeignKey(references=Dossier, null=False, on_delete=OnDelete.cascade)
     document = ForeignKey(
         references=RequiredDocument, null=True, default=None, on_delete=OnDelete.set_null
@@ -60,6 +63,7 @@ class DossierFile(Table, tablename="dossier_file"):
 class DossierEvent(Table, tablename="dossier_event"):
     """Append-only history of a dossier: what happened, when, by whom."""
 
+    id: Serial  # implicit primary key, declared for type checkers
     dossier = ForeignKey(references=Dossier, null=False, on_delete=OnDelete.cascade)
     at = Timestamptz()
     actor = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
@@ -74,5 +78,6 @@ class DossierEvent(Table, tablename="dossier_event"):
 class CodeSequence(Table, tablename="code_sequence"):
     """The last sequence number given for one unit and one day (the XXXX of a dossier code)."""
 
+    id: Serial  # implicit primary key, declared for type checkers
     scope = Varchar(length=60, unique=True)  # "<unit code>-YYMMDD"
     last = Integer(default=0)

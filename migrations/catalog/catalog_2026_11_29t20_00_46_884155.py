@@ -38,7 +38,7 @@ class Procedure(Table, tablename="procedure", schema=None):
     )
 
 
-ID = "2026-11-29T19:56:26:210667"
+ID = "2026-11-29T20:00:46:884155"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -46,13 +46,6 @@ DESCRIPTION = ""
 async def forwards():
     manager = MigrationManager(
         migration_id=ID, app_name="catalog", description=DESCRIPTION
-    )
-
-    manager.add_table(
-        class_name="CalendarDay",
-        tablename="calendar_day",
-        schema=None,
-        columns=None,
     )
 
     manager.add_table(
@@ -67,78 +60,21 @@ async def forwards():
     )
 
     manager.add_table(
+        class_name="CalendarDay",
+        tablename="calendar_day",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
         class_name="Agency", tablename="agency", schema=None, columns=None
-    )
-
-    manager.add_column(
-        table_class_name="CalendarDay",
-        tablename="calendar_day",
-        column_name="day",
-        db_column_name="day",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": None,
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CalendarDay",
-        tablename="calendar_day",
-        column_name="working",
-        db_column_name="working",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": False,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CalendarDay",
-        tablename="calendar_day",
-        column_name="note",
-        db_column_name="note",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
     )
 
     manager.add_column(
         table_class_name="Procedure",
         tablename="procedure",
-        column_name="ref",
-        db_column_name="ref",
+        column_name="catalog_id",
+        db_column_name="catalog_id",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -553,6 +489,70 @@ async def forwards():
         column_class=Boolean,
         params={
             "default": True,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CalendarDay",
+        tablename="calendar_day",
+        column_name="day",
+        db_column_name="day",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": None,
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CalendarDay",
+        tablename="calendar_day",
+        column_name="working",
+        db_column_name="working",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CalendarDay",
+        tablename="calendar_day",
+        column_name="note",
+        db_column_name="note",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
