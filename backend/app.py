@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,9 +23,11 @@ from litestar.template.config import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
+from backend.accounts import ratelimit
 from backend.accounts.api import AuthApi
 from backend.accounts.controllers import AccountController
 from backend.accounts.roles import Role
+from backend.accounts.services import prune_sessions
 from backend.catalog.api import ProcedureApi
 from backend.catalog.controllers import AdminCalendarController, CatalogController
 from backend.dossiers.api import DossierApi, TrackApi
@@ -144,6 +147,17 @@ def on_server_error(request: Request[Any, Any, Any], exc: Exception) -> Response
     return _error_page(request, 500, gettext("Hệ thống đang gặp sự cố. Vui lòng thử lại sau."))
 
 
+async def _housekeeping() -> None:
+    """Drop expired sessions and old rate-limit counts. Safe to run in every process at once."""
+    while True:
+        try:
+            await prune_sessions()
+            await ratelimit.prune()
+        except Exception:  # a failed pass is retried next hour; the app must not stop
+            log.exception("housekeeping failed")
+        await asyncio.sleep(3600)
+
+
 @asynccontextmanager
 async def lifespan(app: Litestar) -> AsyncIterator[None]:
     if isinstance(DB, SQLiteEngine):
@@ -151,9 +165,11 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await _set_wal()
     elif isinstance(DB, PostgresEngine):
         await DB.start_connection_pool(min_size=1, max_size=10)
+    housekeeping = asyncio.create_task(_housekeeping())
     try:
         yield
     finally:
+        housekeeping.cancel()
         if isinstance(DB, PostgresEngine):
             await DB.close_connection_pool()
 

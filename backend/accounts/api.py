@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, Response, post
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from backend.accounts import services
@@ -33,7 +34,9 @@ class AuthApi(Controller):
     tags = ["auth"]
 
     @post("/token", summary="Đăng nhập, nhận bearer token")
-    async def token(self, request: Request[Any, Any, Any], data: TokenRequest) -> Response[Any]:
+    async def token(
+        self, request: Request[Any, Any, Any], data: JSONBody[TokenRequest]
+    ) -> Response[Any]:
         try:
             user = await services.authenticate(data.login, data.password, client_ip(request))
         except UserError as e:

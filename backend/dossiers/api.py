@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi.spec import Example
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, Parameter
 
 from backend.dossiers import services, uploads
 from backend.dossiers.controllers import delivery_from
@@ -75,7 +75,9 @@ class DossierApi(Controller):
     async def submit(
         self,
         request: Request[Any, Any, Any],
-        idempotency_key: str = Parameter(header="Idempotency-Key", min_length=8, max_length=100),
+        idempotency_key: Annotated[
+            str, HeaderParameter(name="Idempotency-Key", min_length=8, max_length=100)
+        ],
     ) -> Response[Any]:
         user = require_user(request)
         existing = await services.find_by_idempotency_key(user, idempotency_key)

@@ -12,13 +12,15 @@ from litestar.params import Body
 from litestar.response import File, Redirect, Template
 
 from backend.accounts.services import CurrentUser
-from backend.catalog.services import get_procedure
+from backend.catalog.services import get_procedure, load_calendar
 from backend.dossiers import services, uploads
 from backend.dossiers.services import Delivery, MissingDocuments
 from backend.dossiers.status import Status
+from backend.lib.clock import utcnow
 from backend.lib.errors import UserError
 from backend.lib.i18n import gettext
 from backend.lib.web import client_ip, csrf_matches, form_errors, render, require_user, see_other
+from backend.lib.workdays import appointment_date
 from backend.settings import get_settings
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -59,12 +61,21 @@ async def edit_page(
     view = await services.draft_view(user, dossier_id)
     proc = await get_procedure(view["procedure"])
     settings = get_settings()
+    # What the receipt will say if the citizen submits now: a date is easier than "7 days".
+    due_if_now = appointment_date(
+        utcnow(),
+        proc["processing_days"],
+        await load_calendar(),
+        settings.cutoff,
+        settings.time_zone,
+    )
     return render(
         request,
         "dossiers/edit.html",
         status_code=status_code,
         dossier=view,
         proc=proc,
+        due_if_now=due_if_now,
         errors=errors or {},
         missing=missing,
         values=values or {},
