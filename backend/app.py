@@ -47,7 +47,7 @@ STATIC = ROOT / "frontend" / "static"
 log = logging.getLogger("motcua")
 
 
-@get("/healthz", sync_to_thread=False, include_in_schema=False, cache=False)
+@get("/healthz", include_in_schema=False, cache=False)
 async def healthz() -> Response[dict[str, Any]]:
     try:
         await _ping()
