@@ -25,11 +25,11 @@ from backend.lib.web import (
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
-def safe_next(url: str | None) -> str:
+def safe_next(url: str | None, fallback: str = "/my/dossiers") -> str:
     """Only same-site paths, so a crafted link cannot bounce a citizen to another site."""
     if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
         return url
-    return "/my/dossiers"
+    return fallback
 
 
 def _signed_in(token: str, next_url: str, secure: bool) -> Redirect:
@@ -118,7 +118,7 @@ class AccountController(Controller):
     async def switch_language(
         self, request: Request[Any, Any, Any], code: str, next: str = "/"
     ) -> Redirect:
-        response = see_other(safe_next(next) if next != "/" else "/")
+        response = see_other(safe_next(next, fallback="/"))
         if code in LANGUAGES:
             response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", path="/")
         return response

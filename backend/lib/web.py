@@ -70,17 +70,24 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> Template:
-    """Render a page, or only its partial when htmx asks for a fragment (`partial=`)."""
+    """Render a page, or only its partial when htmx asks for a fragment (`partial=`).
+
+    A boosted navigation and htmx's history restore (after Back, when its cache is gone) both
+    swap the whole body, so they get the full page. Since one URL can answer either way,
+    `Vary: HX-Request` keeps browser caches from mixing them up.
+    """
     partial = context.pop("partial", None)
-    name = (
-        partial
-        if partial and getattr(request, "htmx", None) and not request.headers.get("hx-boosted")
-        else template
+    wants_fragment = (
+        bool(request.headers.get("hx-request"))
+        and not request.headers.get("hx-boosted")
+        and not request.headers.get("hx-history-restore-request")
     )
+    headers = {"Vary": "HX-Request"} if partial else None
     return Template(
-        template_name=name,
+        template_name=partial if partial and wants_fragment else template,
         context={"user": user_of(request), **context},
         status_code=status_code,
+        headers=headers,
     )
 
 

@@ -1,0 +1,215 @@
+"""The administrator's working-day calendar (/admin/calendar/): who may use it, and its effect."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+
+import httpx
+import pytest
+
+from backend.catalog import services
+from backend.catalog.tables import CalendarDay
+from tests.conftest import Client, csrf, register, soup, text_of
+
+WEDNESDAY = date(2031, 10, 15)  # an ordinary working day
+SATURDAY = date(2031, 10, 18)  # an ordinary weekend day
+MY_DAYS = (WEDNESDAY, SATURDAY)
+MSG_NOTE = "Vui lòng ghi lý do (ví dụ: theo Thông báo của UBND tỉnh)."
+MSG_DAY = "Vui lòng chọn ngày."
+MSG_FORBIDDEN = "Bạn không có quyền xem trang này."
+
+
+@pytest.fixture(autouse=True)
+async def _clean_days() -> AsyncIterator[None]:
+    await CalendarDay.delete().where(CalendarDay.day.is_in(list(MY_DAYS)))
+    yield
+    await CalendarDay.delete().where(CalendarDay.day.is_in(list(MY_DAYS)))
+
+
+async def sign_in_admin(client: Client) -> None:
+    r = await client.post(
+        "/login",
+        data={"_csrf_token": await csrf(client), "login": "admin", "password": "quantri123"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+
+
+async def is_working(day: date) -> bool:
+    return (await services.load_calendar()).is_working_day(day)
+
+
+def listed_days(html: str) -> list[str]:
+    return text_of(html, "ul.list li.row > span")
+
+
+def field_errors(html: str) -> dict[str, str]:
+    out = {}
+    for box in soup(html).select(".field.has-error"):
+        control, message = box.select_one("input"), box.select_one(".error")
+        assert control is not None and message is not None
+        out[str(control["name"])] = " ".join(message.get_text(" ").split())
+    return out
+
+
+async def add_day(client: Client, **form: str) -> httpx.Response:
+    return await client.post(
+        "/admin/calendar/",
+        data={"_csrf_token": await csrf(client), **form},
+        follow_redirects=False,
+    )
+
+
+# --- who may use it ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/admin/calendar/"), ("POST", "add")])
+async def test_anonymous_is_sent_to_login(client: Client, method: str, path: str) -> None:
+    if method == "GET":
+        r = await client.get(path, follow_redirects=False)
+    else:
+        r = await add_day(client, day=WEDNESDAY.isoformat(), working="0", note="thử")
+    assert r.status_code == 303
+    location = httpx.URL(r.headers["location"])
+    assert location.path == "/login"
+    next_url = location.params["next"]
+    assert next_url.rstrip("/") == "/admin/calendar"
+    assert await CalendarDay.count().where(CalendarDay.day == WEDNESDAY) == 0
+    # Signing in as the administrator leads back to the calendar.
+    r = await client.post(
+        "/login",
+        data={
+            "_csrf_token": await csrf(client),
+            "login": "admin",
+            "password": "quantri123",
+            "next": next_url,
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert r.headers["location"] == next_url
+    page = await client.get(next_url)
+    assert page.status_code == 200
+    assert text_of(page.text, "h1") == ["Lịch làm việc"]
+
+
+@pytest.mark.parametrize("action", ["view", "add", "delete"])
+async def test_citizen_is_refused(client: Client, action: str) -> None:
+    await register(client)
+    await services.set_calendar_day(SATURDAY, True, "Làm bù theo thông báo")
+    row = await CalendarDay.select(CalendarDay.id).where(CalendarDay.day == SATURDAY).first()
+    assert row is not None
+    if action == "view":
+        r = await client.get("/admin/calendar/")
+    elif action == "add":
+        r = await add_day(client, day=WEDNESDAY.isoformat(), working="0", note="Nghỉ thêm")
+    else:
+        r = await client.post(
+            f"/admin/calendar/{row['id']}/delete",
+            data={"_csrf_token": await csrf(client)},
+            follow_redirects=False,
+        )
+    assert r.status_code == 403
+    assert text_of(r.text, "h1") == ["Không có quyền"]
+    assert MSG_FORBIDDEN in text_of(r.text, "main p")
+    assert await is_working(WEDNESDAY)
+    assert await is_working(SATURDAY)
+    assert await CalendarDay.count().where(CalendarDay.day.is_in(list(MY_DAYS))) == 1
+
+
+# --- the administrator -------------------------------------------------------------------------
+
+
+async def test_admin_sees_the_calendar_and_the_footer_link(client: Client) -> None:
+    await sign_in_admin(client)
+    r = await client.get("/admin/calendar/")
+    assert r.status_code == 200
+    assert text_of(r.text, "h1") == ["Lịch làm việc"]
+    assert soup(r.text).select_one('footer a[href="/admin/calendar/"]') is not None
+
+
+@pytest.mark.parametrize(
+    ("form", "errors"),
+    [
+        pytest.param({"day": WEDNESDAY.isoformat(), "note": ""}, {"note": MSG_NOTE}, id="no-note"),
+        pytest.param(
+            {"day": WEDNESDAY.isoformat(), "note": "   "}, {"note": MSG_NOTE}, id="blank-note"
+        ),
+        pytest.param({"day": "", "note": "Theo thông báo"}, {"day": MSG_DAY}, id="no-day"),
+        pytest.param(
+            {"day": "15/10/2031", "note": "Theo thông báo"}, {"day": MSG_DAY}, id="not-a-date"
+        ),
+    ],
+)
+@pytest.mark.parametrize("working", ["0", "1"])
+async def test_adding_a_day_needs_a_date_and_a_reason(
+    client: Client, form: dict[str, str], errors: dict[str, str], working: str
+) -> None:
+    await sign_in_admin(client)
+    r = await add_day(client, working=working, **form)
+    assert r.status_code == 422
+    assert field_errors(r.text) == errors
+    html = soup(r.text)
+    for name in ("day", "note"):
+        control = html.select_one(f'input[name="{name}"]')
+        assert control is not None and control["value"] == form[name]
+    checked = html.select('input[name="working"][checked]')
+    assert [c["value"] for c in checked] == [working]
+    assert await CalendarDay.count().where(CalendarDay.day.is_in(list(MY_DAYS))) == 0
+    assert await is_working(WEDNESDAY)
+
+
+@pytest.mark.parametrize(
+    ("day", "working", "label"),
+    [
+        pytest.param(WEDNESDAY, "0", "Thứ Tư, 15/10/2031 — nghỉ", id="extra-day-off"),
+        pytest.param(SATURDAY, "1", "Thứ Bảy, 18/10/2031 — làm việc", id="swapped-saturday"),
+    ],
+)
+async def test_a_correction_changes_the_calendar_until_deleted(
+    client: Client, day: date, working: str, label: str
+) -> None:
+    before = await is_working(day)
+    assert before is (working == "0")
+    await sign_in_admin(client)
+    note = "Theo Thông báo số 12/TB-UBND"
+
+    r = await add_day(client, day=day.isoformat(), working=working, note=f"  {note} ")
+    assert r.status_code == 303
+    assert r.headers["location"] == "/admin/calendar/"
+    assert await is_working(day) is not before
+
+    page = await client.get("/admin/calendar/")
+    assert f"{label} {note}" in listed_days(page.text)
+
+    delete = next(
+        form
+        for form in soup(page.text).select("ul.list li.row")
+        if label in " ".join(form.get_text(" ").split())
+    ).select_one("form")
+    assert delete is not None
+    r = await client.post(
+        str(delete["action"]),
+        data={"_csrf_token": await csrf(client)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert await is_working(day) is before
+    page = await client.get("/admin/calendar/")
+    assert not [d for d in listed_days(page.text) if d.startswith(label)]
+
+
+async def test_adding_the_same_day_again_replaces_it(client: Client) -> None:
+    await sign_in_admin(client)
+    assert (
+        await add_day(client, day=SATURDAY.isoformat(), working="0", note="A")
+    ).status_code == 303
+    assert (
+        await add_day(client, day=SATURDAY.isoformat(), working="1", note="B")
+    ).status_code == 303
+    rows = await CalendarDay.select(CalendarDay.working, CalendarDay.note).where(
+        CalendarDay.day == SATURDAY
+    )
+    assert rows == [{"working": True, "note": "B"}]
+    assert await is_working(SATURDAY)
