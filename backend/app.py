@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar, Request, Response, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
@@ -34,6 +35,7 @@ from backend.dossiers.api import DossierApi, TrackApi
 from backend.dossiers.controllers import DossierController
 from backend.dossiers.status import DELIVERY_LABELS, EVENT_LABELS, Status
 from backend.lib import formatting
+from backend.lib.assets import STATIC, asset_version
 from backend.lib.errors import UserError
 from backend.lib.i18n import current_language, gettext, ngettext
 from backend.lib.web import api_error, load_user, login_redirect, user_of
@@ -43,7 +45,6 @@ from backend.settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "frontend" / "templates"
-STATIC = ROOT / "frontend" / "static"
 log = logging.getLogger("motcua")
 
 
@@ -76,7 +77,7 @@ def make_jinja(settings: Settings) -> Environment:
     env.globals.update(
         settings=settings,
         lang=current_language.get,
-        asset_version=_asset_version(),
+        asset_version=asset_version(),
         statuses={s.value: s for s in Status},
         delivery_labels=DELIVERY_LABELS,
         event_labels=EVENT_LABELS,
@@ -89,12 +90,6 @@ def make_jinja(settings: Settings) -> Environment:
         filesize=formatting.format_size,
     )
     return env
-
-
-def _asset_version() -> str:
-    """Changes whenever a static file changes, so long cache lifetimes are safe."""
-    newest = max((p.stat().st_mtime_ns for p in STATIC.rglob("*") if p.is_file()), default=0)
-    return format(newest % 10**10, "x")
 
 
 def _is_api(request: Request[Any, Any, Any]) -> bool:
@@ -198,7 +193,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(
                 path="/static",
                 directories=[STATIC],
-                cache_control=None,
+                # URLs carry ?v=<asset version>: a changed file gets a new URL.
+                cache_control=CacheControlHeader(max_age=31536000, public=True, immutable=True),
                 include_in_schema=False,
                 send_as_attachment=False,
             ),

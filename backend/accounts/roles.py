@@ -18,5 +18,5 @@ class Role(StrEnum):
 
 ROLE_LABELS: dict[Role, str] = {
     Role.CITIZEN: N_("Công dân"),
-    Role.ADMIN: N_("Quản trị"),
+    Role.ADMIN: N_("Quản trị viên"),
 }

@@ -104,7 +104,9 @@ async def create_user(
     if agency_code:
         agency = await Agency.select(Agency.id).where(Agency.code == agency_code).first()
         if agency is None:
-            raise UserError(N_("Không có cơ quan mã {code}."), field="agency", code=agency_code)
+            raise UserError(
+                N_("Không có cơ quan nào mang mã {code}."), field="agency", code=agency_code
+            )
         agency_id = agency["id"]
     if await User.exists().where(User.login == login):
         raise UserError(

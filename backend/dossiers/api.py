@@ -106,7 +106,7 @@ class DossierApi(Controller):
             if outcome.errors:
                 return Response(
                     {
-                        "detail": gettext(N_("Một số tệp không được nhận.")),
+                        "detail": gettext(N_("Một số tệp không được chấp nhận.")),
                         "errors": {k: e.render(gettext) for k, e in outcome.errors.items()},
                         "dossier_id": dossier_id,
                     },

@@ -155,7 +155,7 @@ class DossierController(Controller):
         view = await services.draft_view(user, dossier_id)
         doc = next((d for d in view["documents"] if d["id"] == doc_id), None)
         if doc is None:
-            raise UserError("Giấy tờ này không thuộc thủ tục của hồ sơ.")
+            raise UserError(services.NOT_IN_PROCEDURE)
         return render(
             request,
             "dossiers/_slot.html",

@@ -22,6 +22,7 @@ from backend.lib.db import is_unique_violation, write_transaction
 from backend.lib.errors import Conflict, Forbidden, FormErrors, NotFound, TooManyRequests, UserError
 from backend.lib.files import StoredFile
 from backend.lib.i18n import N_
+from backend.lib.multipart import TOTAL_TOO_LARGE
 from backend.lib.validation import normalize_phone, require_text
 from backend.lib.workdays import appointment_date
 from backend.settings import get_settings
@@ -32,6 +33,7 @@ TRACK_WINDOW = timedelta(minutes=10)
 TRACK_LIMIT_PER_IP = 30
 
 NOT_FOUND = N_("Không tìm thấy hồ sơ này.")
+NOT_IN_PROCEDURE = N_("Giấy tờ này không thuộc thủ tục của hồ sơ.")
 
 
 @dataclass(frozen=True)
@@ -197,17 +199,13 @@ async def add_file(
         (RequiredDocument.id == document_id) & (RequiredDocument.procedure == row["procedure"])
     )
     if not belongs:
-        raise UserError(
-            N_("Giấy tờ này không thuộc thủ tục của hồ sơ."), field=f"doc-{document_id}"
-        )
+        raise UserError(NOT_IN_PROCEDURE, field=f"doc-{document_id}")
     limit = get_settings().max_dossier_bytes
     async with write_transaction():
         used = await DossierFile.select(DossierFile.size).where(DossierFile.dossier == dossier_id)
         if sum(r["size"] for r in used) + stored.size > limit:
             raise UserError(
-                N_(
-                    "Tổng dung lượng hồ sơ vượt quá {limit} MB. Hãy xoá bớt trang hoặc chụp lại nhỏ hơn."
-                ),
+                TOTAL_TOO_LARGE,
                 field=f"doc-{document_id}",
                 limit=limit // (1024 * 1024),
             )
@@ -338,7 +336,7 @@ class MissingDocuments(UserError):
 
     def __init__(self, documents: list[dict[str, Any]]) -> None:
         super().__init__(
-            N_("Hồ sơ còn thiếu {n} giấy tờ bắt buộc. Vui lòng bổ sung trước khi nộp."),
+            N_("Hồ sơ còn thiếu giấy tờ bắt buộc. Vui lòng bổ sung trước khi nộp:"),
             field="documents",
             n=len(documents),
         )

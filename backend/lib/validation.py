@@ -35,10 +35,11 @@ def normalize_citizen_id(raw: str, field: str = "citizen_id") -> str | None:
     if not digits:
         return None
     if not re.fullmatch(r"\d{12}", digits):
-        raise UserError(N_("Số CCCD gồm đúng 12 chữ số."), field=field)
+        raise UserError(N_("Số định danh cá nhân gồm đúng 12 chữ số."), field=field)
     if not 1 <= int(digits[:3]) <= 96:
         raise UserError(
-            N_("Số CCCD không đúng: ba số đầu là mã tỉnh nơi đăng ký khai sinh."), field=field
+            N_("Số định danh cá nhân không đúng: ba số đầu là mã tỉnh nơi đăng ký khai sinh."),
+            field=field,
         )
     return digits
 

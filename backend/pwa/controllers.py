@@ -5,30 +5,45 @@ A worker under /static/ could only control /static/, so these have handlers of t
 
 from __future__ import annotations
 
-from pathlib import Path
+import hashlib
+from functools import lru_cache
+from typing import Any
 
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.response import Template
 
-PWA_DIR = Path(__file__).resolve().parent.parent.parent / "frontend" / "pwa"
+from backend.lib.assets import PWA, asset_version
+
+
+@lru_cache(maxsize=1)
+def service_worker() -> tuple[bytes, str]:
+    """sw.js with the asset version filled in (it pre-caches exactly the URLs pages use), and
+    its ETag, the same in every process."""
+    source = (PWA / "sw.js").read_text().replace("__ASSET_VERSION__", asset_version()).encode()
+    return source, f'"{hashlib.sha256(source).hexdigest()[:16]}"'
 
 
 class PwaController(Controller):
     include_in_schema = False
 
     @get("/sw.js")
-    async def service_worker(self) -> Response[bytes]:
-        return Response(
-            (PWA_DIR / "sw.js").read_bytes(),
-            media_type="text/javascript",
-            # Browsers check for a new worker on navigation; never let a cache hide one.
-            headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
-        )
+    async def service_worker(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        source, etag = service_worker()
+        headers = {
+            # Browsers check for a new worker on navigation; never let a cache hide one,
+            # but let the check be a cheap 304.
+            "Cache-Control": "no-cache",
+            "ETag": etag,
+            "Service-Worker-Allowed": "/",
+        }
+        if request.headers.get("if-none-match") == etag:
+            return Response(b"", status_code=304, headers=headers)
+        return Response(source, media_type="text/javascript", headers=headers)
 
     @get("/manifest.webmanifest")
     async def manifest(self) -> Response[bytes]:
         return Response(
-            (PWA_DIR / "manifest.webmanifest").read_bytes(),
+            (PWA / "manifest.webmanifest").read_bytes(),
             media_type="application/manifest+json",
             headers={"Cache-Control": "public, max-age=3600"},
         )

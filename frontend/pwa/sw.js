@@ -5,14 +5,14 @@
      to the next person on a shared phone. With no network, the offline page is shown.
    - Private files and the API are never touched by the cache. */
 "use strict";
-var VERSION = "motcua-v1";
+var ASSETS = "__ASSET_VERSION__";  // filled in by the server: changes with any static file
+var VERSION = "motcua-" + ASSETS;
 var SHELL = [
   "/offline",
-  "/static/css/app.css",
-  "/static/js/app.js",
-  "/static/vendor/htmx.min.js",
-  "/static/icons/icon.svg",
-  "/static/icons/icon-192.png"
+  "/static/css/app.css?v=" + ASSETS,
+  "/static/js/app.js?v=" + ASSETS,
+  "/static/vendor/htmx.min.js?v=" + ASSETS,
+  "/static/icons/icon.svg?v=" + ASSETS
 ];
 
 self.addEventListener("install", function (event) {

@@ -129,7 +129,7 @@ async def test_create_citizen_normalises_the_phone() -> None:
             "mat-khau-du-dai",
             ("--agency", "khong-co"),
             1,
-            "Không có cơ quan mã khong-co",
+            "Không có cơ quan nào mang mã khong-co",
             id="unknown-agency",
         ),
     ],
