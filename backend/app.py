@@ -29,16 +29,31 @@ from backend.accounts.api import AuthApi
 from backend.accounts.controllers import AccountController
 from backend.accounts.roles import Role
 from backend.accounts.services import prune_sessions
+from backend.admin.controllers import ADMIN_CONTROLLERS
 from backend.catalog.api import ProcedureApi
 from backend.catalog.controllers import AdminCalendarController, CatalogController
-from backend.dossiers.api import DossierApi, TrackApi
+from backend.dossiers import deadlines
+from backend.dossiers.api import DossierActionApi, DossierApi, TrackApi
+from backend.dossiers.backoffice_controllers import (
+    ActionController,
+    BackofficeController,
+    IntakeController,
+)
 from backend.dossiers.controllers import DossierController
-from backend.dossiers.status import DELIVERY_LABELS, EVENT_LABELS, Status
+from backend.dossiers.forms import FormsController
+from backend.dossiers.status import CHANNEL_LABELS, DELIVERY_LABELS, EVENT_LABELS, Status
+from backend.dossiers.workflow import Action
 from backend.lib import formatting
 from backend.lib.assets import STATIC, asset_version
 from backend.lib.errors import UserError
-from backend.lib.i18n import current_language, gettext, ngettext
-from backend.lib.web import api_error, load_user, login_redirect, user_of
+from backend.lib.i18n import N_, current_language, gettext, ngettext
+from backend.lib.web import (
+    api_error,
+    load_user,
+    login_redirect,
+    no_store_when_signed_in,
+    user_of,
+)
 from backend.piccolo_conf import DB
 from backend.pwa.controllers import PwaController
 from backend.settings import Settings, get_settings
@@ -80,8 +95,9 @@ def make_jinja(settings: Settings) -> Environment:
         asset_version=asset_version(),
         statuses={s.value: s for s in Status},
         delivery_labels=DELIVERY_LABELS,
-        event_labels=EVENT_LABELS,
-        role_labels={r.value: r.label for r in Role},
+        channel_labels=CHANNEL_LABELS,
+        event_labels={**{a.value: a.label for a in Action}, **EVENT_LABELS},
+        role_labels={"owner": N_("Công dân"), **{r.value: r.label for r in Role}},
     )
     env.filters.update(
         date=formatting.format_date,
@@ -160,11 +176,12 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await _set_wal()
     elif isinstance(DB, PostgresEngine):
         await DB.start_connection_pool(min_size=1, max_size=10)
-    housekeeping = asyncio.create_task(_housekeeping())
+    background = [asyncio.create_task(_housekeeping()), asyncio.create_task(deadlines.watch())]
     try:
         yield
     finally:
-        housekeeping.cancel()
+        for task in background:
+            task.cancel()
         if isinstance(DB, PostgresEngine):
             await DB.close_connection_pool()
 
@@ -183,12 +200,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             CatalogController,
             AdminCalendarController,
+            *ADMIN_CONTROLLERS,
             AccountController,
             DossierController,
+            BackofficeController,
+            IntakeController,
+            FormsController,
+            ActionController,
             PwaController,
             AuthApi,
             ProcedureApi,
             DossierApi,
+            DossierActionApi,
             TrackApi,
             create_static_files_router(
                 path="/static",
@@ -200,6 +223,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         before_request=load_user,
+        before_send=[no_store_when_signed_in],
         request_class=HTMXRequest,
         plugins=[HTMXPlugin()],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(jinja)),

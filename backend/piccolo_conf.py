@@ -30,5 +30,6 @@ APP_REGISTRY = AppRegistry(
         "backend.accounts.piccolo_app",
         "backend.catalog.piccolo_app",
         "backend.dossiers.piccolo_app",
+        "backend.notifications.piccolo_app",
     ]
 )

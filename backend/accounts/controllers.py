@@ -10,6 +10,7 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from backend.accounts import services
+from backend.accounts.roles import Role
 from backend.lib.errors import UserError
 from backend.lib.i18n import LANGUAGES
 from backend.lib.web import (
@@ -77,7 +78,8 @@ class AccountController(Controller):
         if old := request.cookies.get(SESSION_COOKIE):
             await services.end_session(old)
         token = await services.start_session(user.id, "web")
-        return _signed_in(token, safe_next(data.get("next")), request.url.scheme == "https")
+        home = "/staff" if Role(user.role).is_staff else "/my/dossiers"
+        return _signed_in(token, safe_next(data.get("next"), home), request.url.scheme == "https")
 
     @get("/register")
     async def register_page(self, request: Request[Any, Any, Any], next: str = "") -> Template:

@@ -1,4 +1,4 @@
-"""Who may do what. Later issues add the staff roles (counter, agency, post office, manager)."""
+"""Who may do what."""
 
 from __future__ import annotations
 
@@ -9,14 +9,30 @@ from backend.lib.i18n import N_
 
 class Role(StrEnum):
     CITIZEN = "citizen"
+    COUNTER = "counter"  # công chức Bộ phận Một cửa: intake and handover
+    SPECIALIST = "specialist"  # chuyên viên of an agency
+    LEADER = "leader"  # lãnh đạo of an agency: assigns, signs, stops
+    MANAGER = "manager"  # lãnh đạo Trung tâm: sees everything, changes nothing
     ADMIN = "admin"
 
     @property
     def label(self) -> str:
         return ROLE_LABELS[self]
 
+    @property
+    def is_staff(self) -> bool:
+        return self is not Role.CITIZEN
+
+    @property
+    def needs_agency(self) -> bool:
+        return self in (Role.SPECIALIST, Role.LEADER)
+
 
 ROLE_LABELS: dict[Role, str] = {
     Role.CITIZEN: N_("Công dân"),
+    Role.COUNTER: N_("Cán bộ Bộ phận Một cửa"),
+    Role.SPECIALIST: N_("Chuyên viên"),
+    Role.LEADER: N_("Lãnh đạo cơ quan"),
+    Role.MANAGER: N_("Lãnh đạo Trung tâm"),
     Role.ADMIN: N_("Quản trị viên"),
 }

@@ -108,7 +108,22 @@ async def create_user(
                 N_("Không có cơ quan nào mang mã {code}."), field="agency", code=agency_code
             )
         agency_id = agency["id"]
-    if await User.exists().where(User.login == login):
+    existing = await User.select(User.id, User.password_hash).where(User.login == login).first()
+    if existing and existing["password_hash"] == PLACEHOLDER_HASH and role is Role.CITIZEN:
+        # A citizen first served at the counter registers: the account (and its dossiers)
+        # becomes theirs.
+        await User.update(
+            {
+                User.password_hash: hash_password(password),
+                User.full_name: full_name,
+                User.citizen_id: citizen_id,
+                User.active: True,
+            }
+        ).where(User.id == existing["id"])
+        claimed = await User.objects().where(User.id == existing["id"]).first()
+        assert claimed is not None
+        return claimed
+    if existing:
         raise UserError(
             N_("Số điện thoại hoặc tên đăng nhập này đã có tài khoản. Hãy đăng nhập."),
             field="login",
@@ -125,6 +140,30 @@ async def create_user(
     )
     await user.save()
     return user
+
+
+# The password hash of an account made at the counter for a citizen who has none yet: no
+# password matches it, and registering with that phone number takes the account over.
+PLACEHOLDER_HASH = "!"
+
+
+async def citizen_for_phone(phone: str, full_name: str) -> int:
+    """The citizen account with this phone number, made (unusable until claimed) if missing."""
+    phone = normalize_phone(phone)
+    row = await User.select(User.id).where(User.login == phone).first()
+    if row:
+        return int(row["id"])
+    user = User(
+        login=phone,
+        password_hash=PLACEHOLDER_HASH,
+        full_name=full_name,
+        role=Role.CITIZEN.value,
+        phone=phone,
+        active=False,
+        created_at=utcnow(),
+    )
+    await user.save()
+    return int(user.id)
 
 
 async def register_citizen(

@@ -11,7 +11,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from backend.catalog.tables import Agency
+from backend.catalog.tables import Agency, Counter
 
 
 class User(Table, tablename="app_user"):
@@ -24,6 +24,8 @@ class User(Table, tablename="app_user"):
     phone = Varchar(length=15, null=True, default=None)
     citizen_id = Varchar(length=12, null=True, default=None)
     agency = ForeignKey(references=Agency, null=True, default=None, on_delete=OnDelete.set_null)
+    # The desk a counter officer sits at (printed on receipts, used by the kiosk).
+    counter = ForeignKey(references=Counter, null=True, default=None, on_delete=OnDelete.set_null)
     active = Boolean(default=True)
     created_at = Timestamptz()
 

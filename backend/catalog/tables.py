@@ -7,6 +7,7 @@ from piccolo.columns import (
     Integer,
     OnDelete,
     Serial,
+    SmallInt,
     Text,
     Varchar,
 )
@@ -52,6 +53,15 @@ class RequiredDocument(Table, tablename="required_document"):
     name = Text()
     notes = Text(default="")
     required = Boolean(default=True)
+
+
+class Counter(Table, tablename="counter"):
+    """A desk of the Bộ phận Một cửa; officers sit at one, kiosks and receipts name it."""
+
+    id: Serial  # implicit primary key, declared for type checkers
+    number = SmallInt(unique=True)
+    name = Varchar(length=120, default="")
+    active = Boolean(default=True)
 
 
 class CalendarDay(Table, tablename="calendar_day"):

@@ -20,17 +20,29 @@ from backend.accounts.roles import Role
 from backend.accounts.services import create_user
 from backend.accounts.tables import User
 from backend.catalog.services import procedure_search_text
-from backend.catalog.tables import Agency, Procedure, RequiredDocument
+from backend.catalog.tables import Agency, Counter, Procedure, RequiredDocument
 from backend.lib.db import write_transaction
 
 CATALOG = Path(__file__).resolve().parent / "catalog.json"
 PROVINCE_IN_DATA = "Ninh Bình"
 
-# (role, login, password, name): printed by `make run`. Demo only; never deploy these.
-DEMO_ACCOUNTS: list[tuple[Role, str, str, str]] = [
-    (Role.CITIZEN, "0912345678", "congdan123", "Nguyễn Thị Lan"),
-    (Role.CITIZEN, "0987654321", "congdan123", "Trần Văn Minh"),
-    (Role.ADMIN, "admin", "quantri123", "Quản trị hệ thống"),
+# (role, login, password, name, agency code, counter number): printed by `make run`.
+# Demo only; never deploy these.
+DEMO_ACCOUNTS: list[tuple[Role, str, str, str, str | None, int | None]] = [
+    (Role.CITIZEN, "0912345678", "congdan123", "Nguyễn Thị Lan", None, None),
+    (Role.CITIZEN, "0987654321", "congdan123", "Trần Văn Minh", None, None),
+    (Role.COUNTER, "motcua1", "canbo123", "Phạm Thu Hà (quầy 1)", None, 1),
+    (Role.SPECIALIST, "tuphap.cv", "canbo123", "Lê Minh Tuấn (Sở Tư pháp)", "stp", None),
+    (Role.LEADER, "tuphap.ld", "canbo123", "Đỗ Quang Vinh (Sở Tư pháp)", "stp", None),
+    (Role.SPECIALIST, "xaydung.cv", "canbo123", "Vũ Thị Hồng (Sở Xây dựng)", "sxd", None),
+    (Role.LEADER, "xaydung.ld", "canbo123", "Hoàng Văn Nam (Sở Xây dựng)", "sxd", None),
+    (Role.MANAGER, "giamdoc", "canbo123", "Bùi Thị Thanh (Lãnh đạo Trung tâm)", None, None),
+    (Role.ADMIN, "admin", "quantri123", "Quản trị hệ thống", None, None),
+]
+COUNTERS = [
+    (1, "Quầy 1 – Tư pháp, Nội vụ"),
+    (2, "Quầy 2 – Đất đai, Xây dựng"),
+    (3, "Quầy 3 – Đa lĩnh vực"),
 ]
 
 
@@ -65,9 +77,17 @@ async def load(province: str) -> dict[str, int]:
         agency_ids = {r["code"]: r["id"] for r in await Agency.select(Agency.id, Agency.code)}
         for p in data["procedures"]:
             counts["procedures"] += await _upsert_procedure(p, agency_ids, agencies)
-    for role, login, password, name in DEMO_ACCOUNTS:
+    for number, label in COUNTERS:
+        if not await Counter.exists().where(Counter.number == number):
+            await Counter.insert(Counter(number=number, name=label))
+    counter_ids = {r["number"]: r["id"] for r in await Counter.select(Counter.id, Counter.number)}
+    for role, login, password, name, agency, counter in DEMO_ACCOUNTS:
         if not await User.exists().where(User.login == login):
-            await create_user(role=role, login=login, password=password, full_name=name)
+            user = await create_user(
+                role=role, login=login, password=password, full_name=name, agency_code=agency
+            )
+            if counter:
+                await User.update({User.counter: counter_ids[counter]}).where(User.id == user.id)
             counts["accounts"] += 1
     return counts
 
@@ -118,8 +138,8 @@ async def _upsert_procedure(
 def print_accounts(base_url: str) -> None:
     print(f"\n  MotCua is running at {base_url}\n")
     print("  Demo accounts (login / password):")
-    for role, login, password, name in DEMO_ACCOUNTS:
-        print(f"    {role.value:<8} {login:<12} / {password:<12} {name}")
+    for role, login, password, name, _agency, _counter in DEMO_ACCOUNTS:
+        print(f"    {role.value:<10} {login:<12} / {password:<12} {name}")
     print()
 
 

@@ -8,9 +8,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, Parameter
 
-from backend.dossiers import services, uploads
+from backend.dossiers import action_inputs, services, uploads
 from backend.dossiers.controllers import delivery_from
 from backend.dossiers.status import Status
+from backend.dossiers.transitions import perform
+from backend.dossiers.workflow import TRANSITIONS, Action
 from backend.lib.errors import UserError
 from backend.lib.i18n import N_, gettext
 from backend.lib.web import api_error, client_ip, require_user
@@ -23,6 +25,8 @@ def dossier_json(row: dict[str, Any]) -> dict[str, Any]:
         "code": row["code"],
         "status": int(status),
         "status_label": gettext(status.label),
+        "state": row["state"],
+        "version": row["version"],
         "procedure_id": row["procedure"],
         "submitted_at": row["submitted_at"],
         "appointment_date": row["appointment_date"],
@@ -148,6 +152,55 @@ class DossierApi(Controller):
     async def detail(self, request: Request[Any, Any, Any], code: str) -> dict[str, Any]:
         user = require_user(request)
         return dossier_json(await services.dossier_by_code(user, code))
+
+
+ACTIONS_DOC = "Actions: " + ", ".join(
+    f"`{t.action.value}` ({'/'.join(t.roles)}; inputs: {', '.join(i.value for i in t.inputs) or '-'})"
+    for t in {t.action: t for t in TRANSITIONS}.values()
+)
+
+
+class DossierActionApi(Controller):
+    path = "/api/v1/dossiers/{code:str}/actions"
+    tags = ["back office"]
+
+    @post(
+        "/{action:str}",
+        summary="Thực hiện một bước xử lý hồ sơ",
+        description=(
+            "Bearer token of the acting account. JSON body with the action's inputs "
+            "(`reason`, `documents` [required document ids], `assignee` [user id], `agency` "
+            "[agency code], `new_date` [YYYY-MM-DD], `result_kind` [paper|electronic], "
+            "`receiver_name`, `receiver_id`, optional `expected_version`), or multipart with the "
+            "same fields and the result document in the field `result`. The same rules and "
+            "scope as the pages: 403 when the role or agency may not, 409 when the dossier is "
+            "not in a state that allows it or moved meanwhile, 422 for missing inputs. "
+            + ACTIONS_DOC
+        ),
+        request_max_body_size=uploads.max_request_bytes(),
+    )
+    async def run(self, request: Request[Any, Any, Any], code: str, action: str) -> Response[Any]:
+        user = require_user(request)
+        if action not in {a.value for a in Action}:
+            return Response({"detail": gettext(N_("Thao tác không được hỗ trợ."))}, status_code=404)
+        form = None
+        try:
+            row = await services.dossier_by_code(user, code)
+            if request.headers.get("content-type", "").startswith("multipart/"):
+                form = await uploads.receive(request)
+                inp = await action_inputs.from_form(form)
+            else:
+                body = await request.json() if await request.body() else {}
+                inp = action_inputs.from_values(body if isinstance(body, dict) else {})
+            await perform(user, row["id"], Action(action), inp)
+        except UserError as e:
+            return api_error(e)
+        finally:
+            if form is not None:
+                form.cleanup()
+        return Response(
+            dossier_json(await services.dossier_detail(user, row["id"])), status_code=200
+        )
 
 
 class TrackApi(Controller):

@@ -14,12 +14,23 @@ from litestar.response import File, Redirect, Template
 from backend.accounts.services import CurrentUser
 from backend.catalog.services import get_procedure, load_calendar
 from backend.dossiers import services, uploads
+from backend.dossiers.backoffice import supplement_request
 from backend.dossiers.services import Delivery, MissingDocuments
 from backend.dossiers.status import Status
+from backend.dossiers.tables import DossierFile
+from backend.dossiers.workflow import Action, State, find
 from backend.lib.clock import utcnow
 from backend.lib.errors import UserError
 from backend.lib.i18n import gettext
-from backend.lib.web import client_ip, csrf_matches, form_errors, render, require_user, see_other
+from backend.lib.web import (
+    client_ip,
+    csrf_matches,
+    form_errors,
+    render,
+    require_user,
+    see_other,
+    user_of,
+)
 from backend.lib.workdays import appointment_date
 from backend.settings import get_settings
 
@@ -84,14 +95,53 @@ async def edit_page(
     )
 
 
+async def detail_page(
+    request: Request[Any, Any, Any],
+    user: CurrentUser,
+    dossier_id: int,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    failed_action: str = "",
+) -> Template:
+    """The citizen's page of a submitted dossier: where it is, what is asked of them, results."""
+    view = await services.dossier_detail(user, dossier_id)
+    view["supplement"] = supplement_request(view)
+    view["results"] = await DossierFile.select().where(
+        (DossierFile.dossier == dossier_id) & (DossierFile.kind == "result")
+    )
+    view["may_withdraw"] = find(State(view["state"]), Action.WITHDRAW) is not None
+    return render(
+        request,
+        "dossiers/detail.html",
+        status_code=status_code,
+        dossier=view,
+        errors=errors or {},
+        failed_action=failed_action,
+        done=request.query_params.get("done", ""),
+    )
+
+
+async def open_draft(request: Request[Any, Any, Any], procedure_id: int) -> Redirect:
+    user = require_user(request)
+    dossier_id = await services.start_draft(user, procedure_id)
+    return see_other(f"/dossiers/{dossier_id}/edit")
+
+
 class DossierController(Controller):
     include_in_schema = False
 
     @post("/procedures/{procedure_id:int}/start")
     async def start(self, request: Request[Any, Any, Any], procedure_id: int) -> Redirect:
-        user = require_user(request)
-        dossier_id = await services.start_draft(user, procedure_id)
-        return see_other(f"/dossiers/{dossier_id}/edit")
+        if user_of(request) is None:
+            # Sign in (or register), then come straight back to the submission page.
+            return see_other(f"/login?next=/procedures/{procedure_id}/start")
+        return await open_draft(request, procedure_id)
+
+    @get("/procedures/{procedure_id:int}/start")
+    async def resume(self, request: Request[Any, Any, Any], procedure_id: int) -> Redirect:
+        """Where sign-in returns to. Safe to open twice: it resumes the open draft rather than
+        making a new one."""
+        return await open_draft(request, procedure_id)
 
     @get("/dossiers/{dossier_id:int}/edit")
     async def edit(self, request: Request[Any, Any, Any], dossier_id: int) -> Template | Redirect:
@@ -194,7 +244,9 @@ class DossierController(Controller):
         view = await services.dossier_detail(user, dossier_id)
         if view["status"] == Status.DRAFT and view["citizen"] == user.id:
             return see_other(f"/dossiers/{dossier_id}/edit")
-        return render(request, "dossiers/detail.html", dossier=view)
+        if user.role.is_staff and view["citizen"] != user.id:
+            return see_other(f"/staff/dossiers/{dossier_id}")
+        return await detail_page(request, user, dossier_id)
 
     @get("/dossiers/{dossier_id:int}/receipt")
     async def receipt(

@@ -11,12 +11,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from backend.accounts import ratelimit
-from backend.accounts.services import CurrentUser
+from backend.accounts.services import CurrentUser, citizen_for_phone
+from backend.audit import chain
 from backend.catalog.services import load_calendar
 from backend.catalog.tables import Procedure, RequiredDocument
+from backend.dossiers import notify
 from backend.dossiers.codes import next_code
+from backend.dossiers.scope import may_edit_draft, may_view
 from backend.dossiers.status import Status
 from backend.dossiers.tables import Dossier, DossierEvent, DossierFile
+from backend.dossiers.workflow import Action, State
 from backend.lib.clock import utcnow
 from backend.lib.db import is_unique_violation, write_transaction
 from backend.lib.errors import Conflict, Forbidden, FormErrors, NotFound, TooManyRequests, UserError
@@ -28,7 +32,6 @@ from backend.lib.workdays import appointment_date
 from backend.settings import get_settings
 
 # Statuses in which the citizen may still add or remove files.
-EDITABLE = (Status.DRAFT,)
 TRACK_WINDOW = timedelta(minutes=10)
 TRACK_LIMIT_PER_IP = 30
 
@@ -103,13 +106,53 @@ def clean_delivery(raw: Delivery, allowed: list[str], strict: bool) -> Delivery:
 
 async def _procedure_for_submission(procedure_id: int) -> dict[str, Any]:
     row = (
-        await Procedure.select(Procedure.id, Procedure.result_delivery, Procedure.processing_days)
+        await Procedure.select(
+            Procedure.id, Procedure.result_delivery, Procedure.processing_days, Procedure.agency
+        )
         .where((Procedure.id == procedure_id) & Procedure.active.eq(True))
         .first()
     )
     if row is None:
         raise NotFound(N_("Không tìm thấy thủ tục này."))
     return row
+
+
+async def start_walk_in(user: CurrentUser, procedure_id: int, phone: str, full_name: str) -> int:
+    """A counter officer files a dossier for a citizen standing at the desk (channel 1).
+
+    The citizen's phone number links it to their account, or to one made for them that they
+    take over when they register.
+    """
+    if user.role.value != "counter":
+        raise Forbidden(N_("Chỉ cán bộ Bộ phận Một cửa mới tiếp nhận hồ sơ trực tiếp."))
+    errors: list[UserError] = []
+    try:
+        phone = normalize_phone(phone)
+    except UserError as e:
+        errors.append(e)
+    try:
+        full_name = require_text(full_name, "full_name", N_("Vui lòng nhập họ và tên."), 120)
+    except UserError as e:
+        errors.append(e)
+    if errors:
+        raise FormErrors(errors)
+    await _procedure_for_submission(procedure_id)
+    citizen_id = await citizen_for_phone(phone, full_name)
+    now = utcnow()
+    draft = Dossier(
+        procedure=procedure_id,
+        citizen=citizen_id,
+        status=Status.DRAFT,
+        channel=1,
+        applicant_name=full_name,
+        applicant_phone=phone,
+        created_at=now,
+        updated_at=now,
+        recipient_name=full_name,
+        recipient_phone=phone,
+    )
+    await draft.save()
+    return int(draft.id)
 
 
 async def start_draft(
@@ -167,18 +210,19 @@ async def _owned_dossier(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
     return row
 
 
-def may_view(user: CurrentUser, dossier: dict[str, Any]) -> bool:
-    # Staff scopes arrive with the back office; until then only the owner and administrators.
-    return dossier["citizen"] == user.id or user.role.value == "admin"
-
-
-async def _editable_draft(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
+async def _editable_draft(
+    user: CurrentUser, dossier_id: int, states: frozenset[str] = frozenset({"draft"})
+) -> dict[str, Any]:
     row = await _owned_dossier(user, dossier_id)
-    if row["citizen"] != user.id:
+    if not may_edit_draft(user, row):
         raise Forbidden(N_("Bạn không có quyền sửa hồ sơ này."))
-    if row["status"] not in EDITABLE:
+    if row["state"] not in states:
         raise Conflict(N_("Hồ sơ đã nộp, không sửa được nữa."))
     return row
+
+
+# While the citizen is asked for papers, they add pages to the dossier as they did to the draft.
+UPLOAD_STATES = frozenset({"draft", "intake_supplement", "processing_supplement"})
 
 
 async def save_delivery(user: CurrentUser, dossier_id: int, delivery: Delivery) -> Delivery:
@@ -194,7 +238,7 @@ async def save_delivery(user: CurrentUser, dossier_id: int, delivery: Delivery) 
 async def add_file(
     user: CurrentUser, dossier_id: int, document_id: int, stored: StoredFile, original_name: str
 ) -> int:
-    row = await _editable_draft(user, dossier_id)
+    row = await _editable_draft(user, dossier_id, UPLOAD_STATES)
     belongs = await RequiredDocument.exists().where(
         (RequiredDocument.id == document_id) & (RequiredDocument.procedure == row["procedure"])
     )
@@ -221,6 +265,7 @@ async def add_file(
             height=stored.height,
             has_thumbnail=stored.has_thumbnail,
             uploaded_at=utcnow(),
+            kind="submitted" if row["state"] == "draft" else "supplement",
         )
         await f.save()
         await Dossier.update({Dossier.updated_at: utcnow()}).where(Dossier.id == dossier_id)
@@ -228,9 +273,14 @@ async def add_file(
 
 
 async def remove_file(user: CurrentUser, dossier_id: int, file_id: int) -> None:
-    await _editable_draft(user, dossier_id)
+    row = await _editable_draft(user, dossier_id, UPLOAD_STATES)
+    # After submission only the supplementary pages not yet sent may be taken back.
+    kinds = ["submitted"] if row["state"] == "draft" else ["supplement"]
     await DossierFile.delete().where(
-        (DossierFile.id == file_id) & (DossierFile.dossier == dossier_id)
+        (DossierFile.id == file_id)
+        & (DossierFile.dossier == dossier_id)
+        & DossierFile.kind.is_in(kinds)
+        & (DossierFile.uploaded_at >= (row["paused_at"] or row["created_at"]))
     )
 
 
@@ -250,6 +300,8 @@ async def draft_view(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
             DossierFile.size,
             DossierFile.original_name,
             DossierFile.has_thumbnail,
+            DossierFile.kind,
+            DossierFile.uploaded_at,
         )
         .where(DossierFile.dossier == dossier_id)
         .order_by(DossierFile.id)
@@ -274,10 +326,13 @@ async def submit(
     double tap or a retry after a dropped connection makes one dossier.
     """
     view = await draft_view(user, dossier_id)
-    if view["citizen"] != user.id:
-        raise Forbidden(N_("Bạn không có quyền sửa hồ sơ này."))
     if view["status"] != Status.DRAFT:
         return view
+    if not may_edit_draft(user, view):
+        raise Forbidden(N_("Bạn không có quyền sửa hồ sơ này."))
+    # At the counter the officer has checked the papers in person: filing is receiving.
+    walk_in = view["citizen"] != user.id
+    target = State.RECEIVED if walk_in else State.SUBMITTED
     proc = await _procedure_for_submission(view["procedure"])
     if delivery is None:
         delivery = Delivery(
@@ -304,30 +359,40 @@ async def submit(
         claimed = (
             await Dossier.update(
                 {
-                    Dossier.status: Status.NEW,
+                    Dossier.status: int(target.status),
+                    Dossier.state: target.value,
+                    Dossier.received_at: now if walk_in else None,
+                    Dossier.version: view["version"] + 1,
+                    Dossier.agency: proc["agency"],
                     Dossier.submitted_at: now,
                     Dossier.updated_at: now,
                     Dossier.appointment_date: due,
                     **cleaned.as_columns(),
                 }
             )
-            .where((Dossier.id == dossier_id) & (Dossier.status == Status.DRAFT))
+            .where((Dossier.id == dossier_id) & (Dossier.state == State.DRAFT.value))
             .returning(Dossier.id)
         )
         if claimed:
             code = await next_code(settings.unit_code, local_day)
             await Dossier.update({Dossier.code: code}).where(Dossier.id == dossier_id)
-            await DossierEvent.insert(
-                DossierEvent(
-                    dossier=dossier_id,
-                    at=now,
-                    actor=user.id,
-                    actor_role=user.role.value,
-                    action="submit",
-                    from_status=Status.DRAFT,
-                    to_status=Status.NEW,
-                )
+            await chain.append(
+                dossier=dossier_id,
+                at=now,
+                actor=user.id,
+                actor_role=user.role.value if walk_in else "owner",
+                action="intake" if walk_in else "submit",
+                from_status=int(Status.DRAFT),
+                to_status=int(target.status),
+                state_from=State.DRAFT.value,
+                state_to=target.value,
             )
+            if walk_in:
+                row = await Dossier.select().where(Dossier.id == dossier_id).first()
+                assert row is not None
+                await notify.dossier_changed(
+                    row, Action.ACCEPT, target, {"appointment_after": due}, now
+                )
     return await _owned_dossier(user, dossier_id)
 
 
@@ -386,6 +451,19 @@ async def dossier_detail(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
         .order_by(DossierEvent.at, ascending=False)
     )
     return view
+
+
+async def dossier_events_full(dossier_id: int) -> list[dict[str, Any]]:
+    """Every event of a dossier with who did it (for printed forms); scope is checked by the
+    caller through dossier_detail."""
+    return (
+        await DossierEvent.select(
+            *DossierEvent.all_columns(),
+            DossierEvent.actor.full_name.as_alias("actor_name"),
+        )
+        .where(DossierEvent.dossier == dossier_id)
+        .order_by(DossierEvent.seq)
+    )
 
 
 async def dossier_by_code(user: CurrentUser, code: str) -> dict[str, Any]:

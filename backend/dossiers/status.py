@@ -67,4 +67,5 @@ DELIVERY_LABELS: dict[str, str] = {
 
 EVENT_LABELS: dict[str, str] = {
     "submit": N_("Công dân nộp hồ sơ trực tuyến"),
+    "intake": N_("Tiếp nhận trực tiếp tại Bộ phận Một cửa"),
 }

@@ -15,7 +15,7 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 from backend.accounts.tables import User
-from backend.catalog.tables import Procedure, RequiredDocument
+from backend.catalog.tables import Agency, Procedure, RequiredDocument
 
 
 class Dossier(Table, tablename="dossier"):
@@ -26,6 +26,17 @@ class Dossier(Table, tablename="dossier"):
     citizen = ForeignKey(references=User, null=False, on_delete=OnDelete.restrict)
     # 0 = draft (internal); 1..10 the national status codes (backend.dossiers.status).
     status = SmallInt(default=0, index=True)
+    # The internal state (backend.dossiers.workflow.State); `status` is derived from it.
+    state = Varchar(length=24, default="draft", index=True)
+    # Bumped by every transition: the conditional update on it lets exactly one of two
+    # officers acting at once succeed.
+    version = Integer(default=0)
+    # The agency responsible (from the procedure) and, while forwarded, the one holding it.
+    agency = ForeignKey(references=Agency, null=True, default=None, on_delete=OnDelete.restrict)
+    handling_agency = ForeignKey(
+        references=Agency, null=True, default=None, on_delete=OnDelete.restrict
+    )
+    assignee = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
     channel = SmallInt(default=2)  # 1 in person, 2 online, 3 public postal service
     applicant_name = Varchar(length=120, default="")
     applicant_phone = Varchar(length=15, default="")
@@ -33,6 +44,20 @@ class Dossier(Table, tablename="dossier"):
     updated_at = Timestamptz()
     submitted_at = Timestamptz(null=True, default=None)
     appointment_date = Date(null=True, default=None)
+    received_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+    # Set while waiting for the citizen's supplement: the deadline does not run meanwhile.
+    paused_at = Timestamptz(null=True, default=None)
+    supplement_count = SmallInt(default=0)
+    # What the last supplement request asked for (JSON: reason, document ids), shown to the citizen.
+    supplement_request = Text(default="")
+    # Known to be late (a second supplement request, or past the appointment date).
+    late = Boolean(default=False)
+    # Decided when the dossier is finished (DOMAIN: on time = finished by the appointment date).
+    on_time = Boolean(null=True, default=None)
+    # The day the agency was last warned that the deadline is one working day away.
+    due_soon_alerted_on = Date(null=True, default=None)
+    result_kind = Varchar(length=12, default="")  # paper | electronic
     delivery_method = Varchar(length=10, default="counter")  # counter | post
     recipient_name = Varchar(length=120, default="")
     recipient_phone = Varchar(length=15, default="")
@@ -58,6 +83,8 @@ class DossierFile(Table, tablename="dossier_file"):
     height = Integer(null=True, default=None)
     has_thumbnail = Boolean(default=False)
     uploaded_at = Timestamptz()
+    # submitted (by the citizen or scanned at the counter) | supplement | result
+    kind = Varchar(length=12, default="submitted")
 
 
 class DossierEvent(Table, tablename="dossier_event"):
@@ -72,7 +99,25 @@ class DossierEvent(Table, tablename="dossier_event"):
     action = Varchar(length=40)
     from_status = SmallInt(null=True, default=None)
     to_status = SmallInt()
+    state_from = Varchar(length=24, default="")
+    state_to = Varchar(length=24, default="")
     note = Text(default="")
+    # JSON: the action's inputs (documents asked for, dates before/after, forwarded to...).
+    data = Text(default="{}")
+    # Tamper evidence: events form one chain, each hash covering its content and the
+    # previous event's hash (backend.dossiers.audit).
+    # (Not UNIQUE: SQLite cannot add such a column; the audit head lock keeps it unique.)
+    seq = Integer(null=True, default=None, index=True)
+    prev_hash = Varchar(length=64, default="")
+    hash = Varchar(length=64, default="")
+
+
+class AuditHead(Table, tablename="audit_head"):
+    """The end of the event chain: one row, locked while an event is appended."""
+
+    id: Serial  # implicit primary key, declared for type checkers
+    last_seq = Integer(default=0)
+    last_hash = Varchar(length=64, default="")
 
 
 class CodeSequence(Table, tablename="code_sequence"):

@@ -23,7 +23,14 @@ class UserError(Exception):
 
     def render(self, gettext: Any = None) -> str:
         text = gettext(self.message) if gettext else self.message
-        return text.format(**self.params) if self.params else text
+        if not self.params:
+            return text
+        # Parameters that are themselves message ids (a step's or an action's name) are
+        # translated too; names and numbers pass through unchanged.
+        params = {
+            k: gettext(v) if gettext and isinstance(v, str) else v for k, v in self.params.items()
+        }
+        return text.format(**params)
 
 
 class NotFound(UserError):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
+from litestar.utils.scope.state import ScopeState
 
 from backend.accounts.roles import Role
 from backend.accounts.services import CurrentUser, user_for_token
@@ -25,12 +26,27 @@ async def load_user(request: Request[Any, Any, Any]) -> None:
     """before_request hook: who is asking (cookie for pages, bearer token for the API)."""
     current_language.set(pick_language(request.cookies.get(LANG_COOKIE)))
     user: CurrentUser | None = None
+    if request.url.path.startswith("/static/"):
+        request.state.user = None  # public files: no session lookup per icon
+        return
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         user = await user_for_token(auth[7:].strip(), "api")
     elif token := request.cookies.get(SESSION_COOKIE):
         user = await user_for_token(token, "web")
     request.state.user = user
+
+
+async def no_store_when_signed_in(message: Any, scope: Any) -> None:
+    """before_send hook: pages shown to a signed-in person are never stored by the browser
+    or a proxy, so Back after signing out on a shared phone shows nothing private."""
+    if message.get("type") != "http.response.start":
+        return
+    if not scope.get("state", {}).get("user"):
+        return
+    headers = message.setdefault("headers", [])
+    if not any(name.lower() == b"cache-control" for name, _ in headers):
+        headers.append((b"cache-control", b"private, no-store"))
 
 
 def user_of(request: Request[Any, Any, Any]) -> CurrentUser | None:
@@ -61,7 +77,14 @@ def see_other(url: str) -> Redirect:
 
 
 def login_redirect(request: Request[Any, Any, Any]) -> Redirect:
-    return see_other(f"/login?next={quote(request.url.path)}")
+    """Back to where the person was after signing in: the page itself for a GET, or the page
+    the form was on for a POST (a POST target cannot be opened as a page)."""
+    target = request.url.path
+    if request.method != "GET":
+        referer = urlsplit(request.headers.get("referer", ""))
+        same_site = referer.netloc in ("", request.url.netloc)
+        target = referer.path if same_site and referer.path.startswith("/") else "/"
+    return see_other(f"/login?next={quote(target)}")
 
 
 def render(
@@ -110,5 +133,7 @@ def csrf_matches(request: Request[Any, Any, Any], form_token: str) -> bool:
     body into memory to find the token): the header or the form's first field must equal the
     cookie set by that middleware."""
     cookie = request.cookies.get(CSRF_COOKIE, "")
+    # The middleware did not run, so give the page we may render the token it would have.
+    ScopeState.from_scope(request.scope).csrf_token = cookie
     token = request.headers.get("x-csrftoken") or form_token
     return bool(cookie) and bool(token) and secrets.compare_digest(cookie, token)

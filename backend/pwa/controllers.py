@@ -51,4 +51,4 @@ class PwaController(Controller):
     @get("/offline")
     async def offline(self) -> Template:
         # Cached by the service worker and shown to whoever is offline: nothing personal.
-        return Template(template_name="pwa/offline.html", context={"user": None})
+        return Template(template_name="pwa/offline.html", context={"user": None, "offline": True})

@@ -69,7 +69,10 @@ async def test_anonymous_is_sent_to_login(client: Client, method: str, path: str
     if method == "GET":
         r = await client.get(path, follow_redirects=False)
     else:
+        # A browser posts from the calendar page; sign-in leads back to that page.
+        client.headers["referer"] = "http://testserver.local/admin/calendar/"
         r = await add_day(client, day=WEDNESDAY.isoformat(), working="0", note="thử")
+        del client.headers["referer"]
     assert r.status_code == 303
     location = httpx.URL(r.headers["location"])
     assert location.path == "/login"

@@ -15,7 +15,9 @@ from tests.conftest import Client, soup, text_of
 CATALOG: dict[str, Any] = load_catalog(get_settings().province)
 BY_REF = {p["id"]: p for p in CATALOG["procedures"]}
 AGENCY_NAME = {a["code"]: a["name"] for a in CATALOG["agencies"]}
-NO_RESULT = "Không tìm thấy thủ tục phù hợp. Hãy thử từ khoá ngắn hơn; gõ có dấu hay không dấu đều được."
+NO_RESULT = (
+    "Không tìm thấy thủ tục phù hợp. Hãy thử từ khoá ngắn hơn; gõ có dấu hay không dấu đều được."
+)
 
 
 def squash(text: str) -> str:

@@ -45,7 +45,7 @@ async def test_full_path_draft_upload_submit_receipt_track(client: Client) -> No
     receipt = await client.get(r.headers["location"])
     html = soup(receipt.text)
     assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in receipt.text
-    code = html.select_one(".receipt .code strong").get_text(strip=True)
+    code = html.select_one(".receipt strong.code").get_text(strip=True)
     assert CODE_PATTERN.match(code) and code.startswith(get_settings().unit_code + "-")
     local_day = datetime.now(get_settings().time_zone).strftime("%y%m%d")
     assert f"-{local_day}-" in code

@@ -77,7 +77,8 @@
       data.append("slot", slotId);
       data.append("doc-" + slotId, ready, ready.name);
       var xhr = new XMLHttpRequest();
-      xhr.open("POST", form.action);
+      // form.action would be the button named "action"; read the attribute itself.
+      xhr.open("POST", form.dataset.uploadUrl || form.getAttribute("action"));
       xhr.setRequestHeader("HX-Request", "true");
       xhr.setRequestHeader("x-csrftoken", csrf());
       row.firstChild.textContent = T.uploading + ": " + file.name;
@@ -146,7 +147,7 @@
 
   document.addEventListener("change", function (e) {
     var input = e.target;
-    var form = input.closest && input.closest("#dossier-form");
+    var form = input.closest && input.closest("[data-dossier]");
     if (!form) { return; }
     if (input.dataset.upload) {
       Array.prototype.forEach.call(input.files, function (f) { upload(form, input.dataset.upload, f); });

@@ -1,0 +1,2 @@
+"""Administration pages: staff accounts, counters, agencies, procedures (the calendar lives in
+catalog)."""

@@ -1,0 +1,1 @@
+"""Proof: the tamper-evident chain of dossier events."""

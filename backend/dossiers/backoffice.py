@@ -1,0 +1,151 @@
+"""Staff queues and the staff view of a dossier.
+
+Queues are filtered in SQL by the person's scope (the counter: the center's intake and
+handover; agency staff: their agency's dossiers, including those forwarded to it; managers and
+administrators: everything, read-only for managers) and sorted by appointment date, with the
+dossiers due within one working day and the overdue ones marked.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from backend.accounts.roles import Role
+from backend.accounts.services import CurrentUser
+from backend.accounts.tables import User
+from backend.catalog.services import load_calendar
+from backend.catalog.tables import Agency, RequiredDocument
+from backend.dossiers import services
+from backend.dossiers.tables import Dossier, DossierFile
+from backend.dossiers.transitions import available_actions
+from backend.dossiers.workflow import OPEN_STATES, WAITING_FOR_CITIZEN, State
+from backend.lib.clock import utcnow
+from backend.lib.errors import Forbidden
+from backend.lib.i18n import N_
+from backend.lib.workdays import WorkCalendar
+from backend.settings import get_settings
+
+QUEUE_COLUMNS = (
+    Dossier.id,
+    Dossier.code,
+    Dossier.state,
+    Dossier.status,
+    Dossier.channel,
+    Dossier.applicant_name,
+    Dossier.submitted_at,
+    Dossier.appointment_date,
+    Dossier.late,
+    Dossier.assignee,
+    Dossier.delivery_method,
+    Dossier.procedure.name.as_alias("procedure_name"),
+    Dossier.agency.code.as_alias("agency_code"),
+)
+
+# The counter's two queues: dossiers to check, results to hand over.
+INTAKE = (State.SUBMITTED, State.INTAKE_SUPPLEMENT)
+HANDOVER = (State.DONE,)
+
+
+def today() -> date:
+    return utcnow().astimezone(get_settings().time_zone).date()
+
+
+def deadline_flag(row: dict[str, Any], calendar: WorkCalendar, on: date) -> str:
+    """ "overdue", "due-soon" (due within one working day) or "" for a running dossier."""
+    due = row["appointment_date"]
+    if due is None or State(row["state"]) not in OPEN_STATES:
+        return ""
+    if due < on:
+        return "overdue"
+    next_day = (
+        calendar.add_working_days(on, 1)
+        if calendar.is_working_day(on)
+        else calendar.next_working_day(on)
+    )
+    return "due-soon" if due <= next_day else ""
+
+
+def home_for(user: CurrentUser) -> str:
+    if user.role is Role.COUNTER:
+        return "/staff/queue?view=intake"
+    return "/staff/queue"
+
+
+async def queue(
+    user: CurrentUser, view: str = "", procedure_id: int | None = None, state: str = ""
+) -> list[dict[str, Any]]:
+    if not user.role.is_staff:
+        raise Forbidden(N_("Trang này dành cho cán bộ."))
+    q = Dossier.select(*QUEUE_COLUMNS).where(Dossier.state != State.DRAFT.value)
+    if user.role is Role.COUNTER:
+        states = HANDOVER if view == "handover" else INTAKE
+        q = q.where(Dossier.state.is_in([s.value for s in states]))
+    elif user.role in (Role.SPECIALIST, Role.LEADER):
+        q = q.where(
+            (Dossier.agency == user.agency_id) | (Dossier.handling_agency == user.agency_id)
+        )
+        if view == "mine":
+            q = q.where(Dossier.assignee == user.id)
+    if state:
+        q = q.where(Dossier.state == state)
+    elif user.role is not Role.COUNTER:
+        running = OPEN_STATES | WAITING_FOR_CITIZEN | {State.DONE}
+        q = q.where(Dossier.state.is_in([s.value for s in running]))
+    if procedure_id:
+        q = q.where(Dossier.procedure == procedure_id)
+    rows = await q.order_by(Dossier.appointment_date).order_by(Dossier.submitted_at).limit(500)
+    calendar, on = await load_calendar(), today()
+    for row in rows:
+        row["flag"] = deadline_flag(row, calendar, on)
+        row["state_obj"] = State(row["state"])
+    return rows
+
+
+async def staff_view(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
+    """Everything the staff page of one dossier shows, within the person's scope."""
+    view = await services.dossier_detail(user, dossier_id)
+    view["state_obj"] = State(view["state"])
+    view["actions"] = available_actions(user, view)
+    calendar = await load_calendar()
+    view["flag"] = deadline_flag(view, calendar, today())
+    view["extra_files"] = (
+        await DossierFile.select()
+        .where(
+            (DossierFile.dossier == dossier_id) & DossierFile.kind.is_in(["supplement", "result"])
+        )
+        .order_by(DossierFile.id)
+    )
+    view["agencies"] = await Agency.select(Agency.code, Agency.name).order_by(Agency.name)
+    acting = view["handling_agency"] or view["agency"]
+    view["specialists"] = (
+        await User.select(User.id, User.full_name)
+        .where(
+            (User.role == Role.SPECIALIST.value) & (User.agency == acting) & User.active.eq(True)
+        )
+        .order_by(User.full_name)
+    )
+    view["supplement"] = supplement_request(view)
+    if view["assignee"]:
+        who = await User.select(User.full_name).where(User.id == view["assignee"]).first()
+        view["assignee_name"] = who["full_name"] if who else ""
+    return view
+
+
+def supplement_request(view: dict[str, Any]) -> dict[str, Any] | None:
+    """What the last supplement request asked for, with the documents' names."""
+    if not view.get("supplement_request"):
+        return None
+    request: dict[str, Any] = json.loads(view["supplement_request"])
+    wanted = set(request.get("documents", []))
+    request["names"] = [d["name"] for d in view["documents"] if d["id"] in wanted]
+    request["document_rows"] = [d for d in view["documents"] if d["id"] in wanted]
+    return request
+
+
+async def required_document_ids(procedure_id: int) -> list[int]:
+    rows = await RequiredDocument.select(RequiredDocument.id).where(
+        RequiredDocument.procedure == procedure_id
+    )
+    return [r["id"] for r in rows]

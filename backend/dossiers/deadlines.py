@@ -1,0 +1,110 @@
+"""Deadline watch: warn the agency one working day ahead, mark overdue dossiers late.
+
+Runs in every app process every few minutes (it is idempotent: a dossier is warned once a
+day, guarded by a conditional update) and as `python -m backend.dossiers.deadlines` for cron.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import date
+
+from backend.accounts.roles import Role
+from backend.accounts.tables import User
+from backend.catalog.services import load_calendar
+from backend.dossiers import notify
+from backend.dossiers.backoffice import today
+from backend.dossiers.scope import acting_agency
+from backend.dossiers.tables import Dossier
+from backend.dossiers.workflow import OPEN_STATES
+from backend.lib.clock import utcnow
+from backend.lib.db import write_transaction
+from backend.lib.formatting import format_date
+
+OPEN = [s.value for s in OPEN_STATES]
+
+
+async def check(on: date | None = None) -> dict[str, int]:
+    on = on or today()
+    calendar = await load_calendar()
+    horizon = (
+        calendar.add_working_days(on, 1)
+        if calendar.is_working_day(on)
+        else calendar.next_working_day(on)
+    )
+    overdue = (
+        await Dossier.update({Dossier.late: True})
+        .where(Dossier.state.is_in(OPEN) & (Dossier.appointment_date < on) & Dossier.late.eq(False))
+        .returning(Dossier.id)
+    )
+    due = await Dossier.select().where(
+        Dossier.state.is_in(OPEN)
+        & (Dossier.appointment_date <= horizon)
+        & (Dossier.appointment_date >= on)
+        & ((Dossier.due_soon_alerted_on.is_null()) | (Dossier.due_soon_alerted_on != on))
+    )
+    warned = 0
+    for dossier in due:
+        async with write_transaction():
+            claimed = (
+                await Dossier.update({Dossier.due_soon_alerted_on: on})
+                .where(
+                    (Dossier.id == dossier["id"])
+                    & (
+                        (Dossier.due_soon_alerted_on.is_null())
+                        | (Dossier.due_soon_alerted_on != on)
+                    )
+                )
+                .returning(Dossier.id)
+            )
+            if not claimed:
+                continue  # another process warned first
+            for recipient in await _recipients(dossier):
+                await notify.send(
+                    recipient=recipient,
+                    dossier_id=dossier["id"],
+                    kind="deadline.due_soon",
+                    title=f"Hồ sơ {dossier['code']} đến hạn ngày {format_date(dossier['appointment_date'])}",
+                    body="Nếu không kịp, hãy gửi văn bản xin lỗi và hẹn lại ngày trả (mẫu 04) "
+                    "trước hạn ít nhất một ngày.",
+                    url=f"/staff/dossiers/{dossier['id']}",
+                    now=utcnow(),
+                )
+            warned += 1
+    return {"overdue_marked": len(overdue), "warned": warned}
+
+
+async def _recipients(dossier: dict) -> list[int]:
+    """The specialist holding it, else the agency's leaders and specialists."""
+    if dossier["assignee"]:
+        return [int(dossier["assignee"])]
+    rows = await User.select(User.id).where(
+        (User.agency == acting_agency(dossier))
+        & User.role.is_in([Role.LEADER.value, Role.SPECIALIST.value])
+        & User.active.eq(True)
+    )
+    return [int(r["id"]) for r in rows]
+
+
+async def watch(every_seconds: int = 600) -> None:
+    import logging
+
+    while True:
+        try:
+            await check()
+        except Exception:  # retried next round; the app must not stop
+            logging.getLogger("motcua").exception("deadline check failed")
+        await asyncio.sleep(every_seconds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m backend.dossiers.deadlines")
+    parser.parse_args(argv)
+    print(asyncio.run(check()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Printable forms (Circular 03/2025 annex I; numbering to verify): 02 supplement request,
+03 refusal, 04 apology and new date, 05 stop notice, 06 control slip. Form 01, the receipt,
+is the receipt page.
+
+Each is rebuilt from the event log, so what is printed is what happened.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.response import Redirect, Template
+
+from backend.dossiers import services
+from backend.dossiers.workflow import Action
+from backend.lib.errors import NotFound
+from backend.lib.i18n import N_
+from backend.lib.web import render, require_user, see_other
+from backend.settings import get_settings
+
+FORM_ACTIONS: dict[str, Action] = {
+    "02": Action.REQUEST_SUPPLEMENT,
+    "03": Action.REFUSE,
+    "04": Action.APOLOGIZE,
+    "05": Action.STOP,
+}
+FORM_TITLES: dict[str, str] = {
+    "02": N_("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    "03": N_("Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+    "04": N_("Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+    "05": N_("Thông báo dừng giải quyết hồ sơ"),
+    "06": N_("Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+}
+
+
+def _parse(event: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(event["data"] or "{}")
+    except ValueError:
+        data = {}
+    return {**event, "info": data}
+
+
+def control_rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Form 06: each step with who held the dossier, from when to when, and whether the step
+    ended by the appointment date in force at that moment."""
+    ordered = sorted((_parse(e) for e in events), key=lambda e: e["at"])
+    rows, due = [], None
+    tz = get_settings().time_zone
+    for i, e in enumerate(ordered):
+        after = e["info"].get("appointment_after")
+        if after:
+            due = date.fromisoformat(after) if isinstance(after, str) else after
+        ends = ordered[i + 1]["at"] if i + 1 < len(ordered) else None
+        finished_on = (ends or e["at"]).astimezone(tz).date()
+        rows.append(
+            {**e, "until": ends, "on_time": None if due is None else finished_on <= due, "due": due}
+        )
+    return rows
+
+
+class FormsController(Controller):
+    include_in_schema = False
+
+    @get("/dossiers/{dossier_id:int}/forms/{number:str}")
+    async def form(
+        self, request: Request[Any, Any, Any], dossier_id: int, number: str
+    ) -> Template | Redirect:
+        user = require_user(request)
+        if number == "01":
+            return see_other(f"/dossiers/{dossier_id}/receipt")
+        if number not in FORM_TITLES:
+            raise NotFound(N_("Không có mẫu này."))
+        view = await services.dossier_detail(user, dossier_id)
+        events = await services.dossier_events_full(dossier_id)
+        event = None
+        if number in FORM_ACTIONS:
+            matching = [_parse(e) for e in events if e["action"] == FORM_ACTIONS[number].value]
+            if not matching:
+                raise NotFound(N_("Hồ sơ này chưa có văn bản theo mẫu này."))
+            event = matching[-1]
+            wanted = set(event["info"].get("documents", []))
+            event["document_names"] = [d["name"] for d in view["documents"] if d["id"] in wanted]
+        return render(
+            request,
+            "dossiers/form.html",
+            dossier=view,
+            number=number,
+            title=FORM_TITLES[number],
+            event=event,
+            rows=control_rows(events) if number == "06" else [],
+        )

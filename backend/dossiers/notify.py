@@ -1,0 +1,92 @@
+"""The messages a dossier's changes cause, written as notification + outbox rows.
+
+Called inside the transition's transaction, so a message exists exactly when its event does.
+The push sender (a later issue) drains the outbox; the in-app inbox reads the same rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from backend.dossiers.workflow import Action, State
+from backend.lib.formatting import format_date
+from backend.notifications.tables import Notification, OutboxItem
+
+# (title, body) per action, Vietnamese; {code}, {reason}, {date} are filled in.
+MESSAGES: dict[Action, tuple[str, str]] = {
+    Action.ACCEPT: (
+        "Hồ sơ {code} đã được tiếp nhận",
+        "Ngày hẹn trả kết quả: {date}. Bạn có thể xem giấy tiếp nhận trong ứng dụng.",
+    ),
+    Action.REFUSE: ("Hồ sơ {code} không được tiếp nhận", "Lý do: {reason}"),
+    Action.REQUEST_SUPPLEMENT: (
+        "Hồ sơ {code} cần bổ sung giấy tờ",
+        "{reason} Chạm để tải lên giấy tờ còn thiếu.",
+    ),
+    Action.SUPPLEMENT: ("Đã nhận giấy tờ bổ sung cho hồ sơ {code}", "Ngày hẹn trả: {date}."),
+    Action.APPROVE: ("Hồ sơ {code} đã có kết quả", "{how}"),
+    Action.STOP: ("Hồ sơ {code} bị dừng xử lý", "Lý do: {reason}"),
+    Action.WITHDRAW: ("Đã rút hồ sơ {code}", "Hồ sơ đã được rút theo yêu cầu của bạn."),
+    Action.HAND_OVER: ("Đã trả kết quả hồ sơ {code}", "Cảm ơn bạn đã sử dụng dịch vụ."),
+    Action.APOLOGIZE: (
+        "Xin lỗi: hồ sơ {code} sẽ trả chậm",
+        "{reason} Ngày hẹn mới: {date}. Chúng tôi thành thật xin lỗi.",
+    ),
+}
+
+
+def _how_to_collect(dossier: dict[str, Any], data: dict[str, Any]) -> str:
+    if data.get("result_kind") == "electronic":
+        return "Bạn có thể tải kết quả điện tử ngay trên trang hồ sơ."
+    if dossier["delivery_method"] == "post":
+        return "Kết quả sẽ được gửi qua bưu điện đến địa chỉ bạn đã đăng ký."
+    return "Mời bạn đến Bộ phận Một cửa nhận kết quả, nhớ mang theo giấy tờ tùy thân."
+
+
+async def dossier_changed(
+    dossier: dict[str, Any], action: Action, target: State, data: dict[str, Any], now: datetime
+) -> None:
+    template = MESSAGES.get(action)
+    if template is None:
+        return
+    due = data.get("appointment_after") or dossier["appointment_date"]
+    values = {
+        "code": dossier["code"] or "",
+        "reason": str(data.get("reason", "")).strip(),
+        "date": format_date(due) if isinstance(due, date) else "",
+        "how": _how_to_collect(dossier, data),
+    }
+    title, body = (part.format(**values) for part in template)
+    await send(
+        recipient=dossier["citizen"],
+        dossier_id=dossier["id"],
+        kind=f"dossier.{action.value}",
+        title=title,
+        body=body.strip(),
+        url=f"/dossiers/{dossier['id']}",
+        now=now,
+    )
+
+
+async def send(
+    *,
+    recipient: int,
+    dossier_id: int | None,
+    kind: str,
+    title: str,
+    body: str,
+    url: str,
+    now: datetime,
+) -> None:
+    note = Notification(
+        recipient=recipient,
+        dossier=dossier_id,
+        kind=kind,
+        title=title[:200],
+        body=body,
+        url=url,
+        created_at=now,
+    )
+    await note.save()
+    await OutboxItem.insert(OutboxItem(notification=note.id, available_at=now))

@@ -1,0 +1,296 @@
+"""The dossier's state machine, as data.
+
+A dossier has an internal `state` (finer than the national status: forwarded to another agency,
+waiting for the leader's signature, supplemented and waiting for re-check...) and the national
+status code 1-10 that the state maps onto (DOMAIN.md, exchanged with the national portal).
+
+Every allowed move is one row of TRANSITIONS: from which state, by which action, to which state,
+who may do it, and which inputs it needs. Nothing else in the code decides what may happen to a
+dossier; the pages and the API only offer and run rows of this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from backend.accounts.roles import Role
+from backend.dossiers.status import Status
+from backend.lib.i18n import N_
+
+
+class State(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # waiting for the counter to check it
+    INTAKE_SUPPLEMENT = "intake_supplement"  # the counter asked the citizen for papers
+    NOT_RECEIVED = "not_received"
+    RECEIVED = "received"  # accepted, in the agency's queue, nobody has taken it yet
+    PROCESSING = "processing"
+    FORWARDED = "forwarded"  # at another agency for its part (liên thông)
+    PROCESSING_SUPPLEMENT = "processing_supplement"  # the agency asked; the clock is paused
+    SUPPLEMENTED = "supplemented"  # the citizen answered; waiting for the specialist's re-check
+    AWAITING_SIGNATURE = "awaiting_signature"  # result drafted, waiting for the leader
+    WITHDRAWN = "withdrawn"
+    STOPPED = "stopped"
+    DONE = "done"  # result ready
+    RETURNED = "returned"  # result handed over (or delivered)
+
+    @property
+    def status(self) -> Status:
+        return STATE_STATUS[self]
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_STATUS: dict[State, Status] = {
+    State.DRAFT: Status.DRAFT,
+    State.SUBMITTED: Status.NEW,
+    State.INTAKE_SUPPLEMENT: Status.SUPPLEMENT_REQUESTED,
+    State.NOT_RECEIVED: Status.NOT_RECEIVED,
+    State.RECEIVED: Status.RECEIVED,
+    State.PROCESSING: Status.PROCESSING,
+    State.FORWARDED: Status.PROCESSING,
+    State.PROCESSING_SUPPLEMENT: Status.SUPPLEMENT_REQUESTED,
+    State.SUPPLEMENTED: Status.PROCESSING,
+    State.AWAITING_SIGNATURE: Status.PROCESSING,
+    State.WITHDRAWN: Status.WITHDRAWN,
+    State.STOPPED: Status.STOPPED,
+    State.DONE: Status.DONE,
+    State.RETURNED: Status.RETURNED,
+}
+
+STATE_LABELS: dict[State, str] = {
+    State.DRAFT: N_("Bản nháp"),
+    State.SUBMITTED: N_("Chờ tiếp nhận"),
+    State.INTAKE_SUPPLEMENT: N_("Chờ công dân bổ sung (trước khi tiếp nhận)"),
+    State.NOT_RECEIVED: N_("Không được tiếp nhận"),
+    State.RECEIVED: N_("Đã tiếp nhận, chờ phân công"),
+    State.PROCESSING: N_("Đang xử lý"),
+    State.FORWARDED: N_("Đang lấy ý kiến cơ quan khác"),
+    State.PROCESSING_SUPPLEMENT: N_("Chờ công dân bổ sung"),
+    State.SUPPLEMENTED: N_("Công dân đã bổ sung, chờ kiểm tra"),
+    State.AWAITING_SIGNATURE: N_("Chờ lãnh đạo ký duyệt"),
+    State.WITHDRAWN: N_("Đã rút hồ sơ"),
+    State.STOPPED: N_("Dừng xử lý"),
+    State.DONE: N_("Đã có kết quả, chờ trả"),
+    State.RETURNED: N_("Đã trả kết quả"),
+}
+
+# States in which the deadline runs and the dossier is still somebody's work.
+OPEN_STATES = frozenset(
+    {
+        State.SUBMITTED,
+        State.RECEIVED,
+        State.PROCESSING,
+        State.FORWARDED,
+        State.SUPPLEMENTED,
+        State.AWAITING_SIGNATURE,
+    }
+)
+# States waiting for the citizen: the deadline is paused (DOMAIN: supplement time does not count).
+WAITING_FOR_CITIZEN = frozenset({State.INTAKE_SUPPLEMENT, State.PROCESSING_SUPPLEMENT})
+FINAL_STATES = frozenset({State.NOT_RECEIVED, State.WITHDRAWN, State.STOPPED, State.RETURNED})
+
+
+class Action(StrEnum):
+    ACCEPT = "accept"
+    REFUSE = "refuse"
+    REQUEST_SUPPLEMENT = "request_supplement"
+    SUPPLEMENT = "supplement"
+    TAKE = "take"
+    ASSIGN = "assign"
+    RECHECK = "recheck"
+    FORWARD = "forward"
+    RETURN_FORWARD = "return_forward"
+    DRAFT_RESULT = "draft_result"
+    APPROVE = "approve"
+    SEND_BACK = "send_back"
+    STOP = "stop"
+    WITHDRAW = "withdraw"
+    HAND_OVER = "hand_over"
+    APOLOGIZE = "apologize"
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self]
+
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.ACCEPT: N_("Tiếp nhận hồ sơ"),
+    Action.REFUSE: N_("Từ chối tiếp nhận"),
+    Action.REQUEST_SUPPLEMENT: N_("Yêu cầu bổ sung"),
+    Action.SUPPLEMENT: N_("Nộp giấy tờ bổ sung"),
+    Action.TAKE: N_("Nhận xử lý"),
+    Action.ASSIGN: N_("Phân công"),
+    Action.RECHECK: N_("Kiểm tra lại hồ sơ đã bổ sung"),
+    Action.FORWARD: N_("Chuyển cơ quan khác lấy ý kiến"),
+    Action.RETURN_FORWARD: N_("Trả lại cơ quan chủ trì"),
+    Action.DRAFT_RESULT: N_("Trình ký kết quả"),
+    Action.APPROVE: N_("Ký duyệt kết quả"),
+    Action.SEND_BACK: N_("Trả lại chuyên viên"),
+    Action.STOP: N_("Dừng giải quyết hồ sơ"),
+    Action.WITHDRAW: N_("Rút hồ sơ"),
+    Action.HAND_OVER: N_("Trả kết quả tại quầy"),
+    Action.APOLOGIZE: N_("Xin lỗi và hẹn lại ngày trả"),
+}
+
+
+class Input(StrEnum):
+    """What a person must give for an action; checked before anything is written."""
+
+    REASON = "reason"
+    DOCUMENTS = "documents"  # which required documents are missing (supplement request)
+    FILES = "files"  # the citizen's supplementary pages
+    ASSIGNEE = "assignee"
+    AGENCY = "agency"  # where to forward
+    RESULT_FILE = "result_file"
+    RESULT_KIND = "result_kind"  # paper | electronic
+    NEW_DATE = "new_date"
+    RECEIVER = "receiver"  # who collected the result and how they were identified
+
+
+# Who acts on a dossier: "owner" is the citizen who filed it.
+OWNER = "owner"
+
+STAFF_AGENCY = (Role.SPECIALIST, Role.LEADER)
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: State
+    action: Action
+    target: State
+    roles: tuple[str, ...]
+    inputs: tuple[Input, ...] = ()
+    # Whether the citizen is told (an outbox row); the notification sender arrives later.
+    notify: bool = True
+
+
+def _rows(
+    sources: tuple[State, ...],
+    action: Action,
+    target: State | None,
+    roles: tuple[str, ...],
+    inputs: tuple[Input, ...] = (),
+    notify: bool = True,
+) -> list[Transition]:
+    """One row per source; target None means "stays where it is" (an apology)."""
+    return [Transition(s, action, target or s, roles, inputs, notify) for s in sources]
+
+
+_AGENCY_WORK = (State.PROCESSING, State.SUPPLEMENTED)
+_BEFORE_DECISION = (
+    State.SUBMITTED,
+    State.INTAKE_SUPPLEMENT,
+    State.RECEIVED,
+    State.PROCESSING,
+    State.FORWARDED,
+    State.PROCESSING_SUPPLEMENT,
+    State.SUPPLEMENTED,
+    State.AWAITING_SIGNATURE,
+)
+_RUNNING = (
+    State.RECEIVED,
+    State.PROCESSING,
+    State.FORWARDED,
+    State.SUPPLEMENTED,
+    State.AWAITING_SIGNATURE,
+)
+
+TRANSITIONS: tuple[Transition, ...] = tuple(
+    # The counter (Bộ phận Một cửa) checks online dossiers: forms 01, 03, 02.
+    _rows((State.SUBMITTED,), Action.ACCEPT, State.RECEIVED, (Role.COUNTER,))
+    + _rows((State.SUBMITTED,), Action.REFUSE, State.NOT_RECEIVED, (Role.COUNTER,), (Input.REASON,))
+    + _rows(
+        (State.SUBMITTED,),
+        Action.REQUEST_SUPPLEMENT,
+        State.INTAKE_SUPPLEMENT,
+        (Role.COUNTER,),
+        (Input.REASON, Input.DOCUMENTS),
+    )
+    + _rows(
+        (State.INTAKE_SUPPLEMENT,), Action.SUPPLEMENT, State.SUBMITTED, (OWNER,), (Input.FILES,)
+    )
+    # The agency.
+    + _rows((State.RECEIVED,), Action.TAKE, State.PROCESSING, (Role.SPECIALIST,), notify=False)
+    + _rows(
+        (State.RECEIVED,),
+        Action.ASSIGN,
+        State.PROCESSING,
+        (Role.LEADER,),
+        (Input.ASSIGNEE,),
+        notify=False,
+    )
+    + _rows(
+        _AGENCY_WORK,
+        Action.REQUEST_SUPPLEMENT,
+        State.PROCESSING_SUPPLEMENT,
+        (Role.SPECIALIST,),
+        (Input.REASON, Input.DOCUMENTS),
+    )
+    + _rows(
+        (State.PROCESSING_SUPPLEMENT,),
+        Action.SUPPLEMENT,
+        State.SUPPLEMENTED,
+        (OWNER,),
+        (Input.FILES,),
+    )
+    + _rows(
+        (State.SUPPLEMENTED,), Action.RECHECK, State.PROCESSING, (Role.SPECIALIST,), notify=False
+    )
+    + _rows(
+        _AGENCY_WORK,
+        Action.FORWARD,
+        State.FORWARDED,
+        (Role.SPECIALIST,),
+        (Input.AGENCY, Input.REASON),
+        notify=False,
+    )
+    + _rows(
+        (State.FORWARDED,),
+        Action.RETURN_FORWARD,
+        State.PROCESSING,
+        (Role.SPECIALIST,),
+        (Input.REASON,),
+        notify=False,
+    )
+    + _rows(
+        (State.PROCESSING,),
+        Action.DRAFT_RESULT,
+        State.AWAITING_SIGNATURE,
+        (Role.SPECIALIST,),
+        notify=False,
+    )
+    + _rows(
+        (State.AWAITING_SIGNATURE,),
+        Action.APPROVE,
+        State.DONE,
+        (Role.LEADER,),
+        (Input.RESULT_FILE, Input.RESULT_KIND),
+    )
+    + _rows(
+        (State.AWAITING_SIGNATURE,),
+        Action.SEND_BACK,
+        State.PROCESSING,
+        (Role.LEADER,),
+        (Input.REASON,),
+        notify=False,
+    )
+    + _rows(_RUNNING, Action.STOP, State.STOPPED, (Role.LEADER,), (Input.REASON,))
+    + _rows(_BEFORE_DECISION, Action.WITHDRAW, State.WITHDRAWN, (OWNER,), (Input.REASON,))
+    + _rows((State.DONE,), Action.HAND_OVER, State.RETURNED, (Role.COUNTER,), (Input.RECEIVER,))
+    # Late: an apology with a reason and a new date (form 04); the state does not change.
+    + _rows(_RUNNING, Action.APOLOGIZE, None, STAFF_AGENCY, (Input.REASON, Input.NEW_DATE))
+)
+
+_BY_KEY: dict[tuple[State, Action], Transition] = {(t.source, t.action): t for t in TRANSITIONS}
+
+
+def find(source: State, action: Action) -> Transition | None:
+    return _BY_KEY.get((source, action))
+
+
+def actions_from(source: State) -> list[Transition]:
+    return [t for t in TRANSITIONS if t.source is source]

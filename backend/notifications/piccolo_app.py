@@ -1,0 +1,13 @@
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+APP_CONFIG = AppConfig(
+    app_name="notifications",
+    migrations_folder_path=str(ROOT / "migrations" / "notifications"),
+    table_classes=table_finder(modules=["backend.notifications.tables"], exclude_imported=True),
+    migration_dependencies=["backend.accounts.piccolo_app", "backend.dossiers.piccolo_app"],
+    commands=[],
+)
