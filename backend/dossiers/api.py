@@ -12,8 +12,8 @@ from backend.dossiers import action_inputs, services, uploads
 from backend.dossiers.controllers import delivery_from
 from backend.dossiers.status import Status
 from backend.dossiers.transitions import perform
-from backend.dossiers.workflow import TRANSITIONS, Action
-from backend.lib.errors import UserError
+from backend.dossiers.workflow import TRANSITIONS, Action, Input
+from backend.lib.errors import FormErrors, UserError
 from backend.lib.i18n import N_, gettext
 from backend.lib.web import api_error, client_ip, require_user
 
@@ -154,10 +154,32 @@ class DossierApi(Controller):
         return dossier_json(await services.dossier_by_code(user, code))
 
 
-ACTIONS_DOC = "Actions: " + ", ".join(
-    f"`{t.action.value}` ({'/'.join(t.roles)}; inputs: {', '.join(i.value for i in t.inputs) or '-'})"
-    for t in {t.action: t for t in TRANSITIONS}.values()
-)
+# The request fields each input is sent in.
+INPUT_FIELDS = {
+    Input.REASON: "reason",
+    Input.DOCUMENTS: "documents",
+    Input.FILES: "doc-<required document id> (multipart)",
+    Input.ASSIGNEE: "assignee",
+    Input.AGENCY: "agency",
+    Input.RESULT_FILE: "result (multipart)",
+    Input.RESULT_KIND: "result_kind",
+    Input.NEW_DATE: "new_date",
+    Input.RECEIVER: "receiver_name, receiver_id",
+}
+
+
+def _actions_doc() -> str:
+    """Every action with every role that may run it (from all its rows) and its fields."""
+    parts = []
+    for action in Action:
+        rows = [t for t in TRANSITIONS if t.action is action]
+        roles = sorted({r for t in rows for r in t.roles})
+        fields = sorted({INPUT_FIELDS[i] for t in rows for i in t.inputs})
+        parts.append(f"`{action.value}` ({'/'.join(roles)}; fields: {', '.join(fields) or '-'})")
+    return "Actions: " + "; ".join(parts) + "."
+
+
+ACTIONS_DOC = _actions_doc()
 
 
 class DossierActionApi(Controller):
@@ -188,6 +210,11 @@ class DossierActionApi(Controller):
             row = await services.dossier_by_code(user, code)
             if request.headers.get("content-type", "").startswith("multipart/"):
                 form = await uploads.receive(request)
+                if action == Action.SUPPLEMENT:
+                    # The citizen's pages come in doc-<id> fields, as on the page.
+                    outcome = await uploads.attach_files(user, row["id"], form)
+                    if outcome.errors:
+                        raise FormErrors(list(outcome.errors.values()))
                 inp = await action_inputs.from_form(form)
             else:
                 body = await request.json() if await request.body() else {}

@@ -8,9 +8,18 @@ from backend.accounts.roles import Role
 from backend.accounts.services import CurrentUser
 
 
-def acting_agency(dossier: dict[str, Any]) -> int | None:
-    """The agency whose staff act now: the one consulted while forwarded, else the owner."""
-    if dossier["state"] == "forwarded" and dossier["handling_agency"]:
+def acting_agency(dossier: dict[str, Any], action: str = "") -> int | None:
+    """The agency whose staff may run `action`: while a dossier is forwarded, the consulted
+    agency gives it back (its only move); everything else stays with the owning agency."""
+    if (
+        dossier["state"] == "forwarded"
+        and dossier["handling_agency"]
+        and action
+        in (
+            "",
+            "return_forward",
+        )
+    ):
         return int(dossier["handling_agency"])
     return dossier["agency"]
 

@@ -22,7 +22,7 @@ from backend.catalog.tables import Agency, Procedure, RequiredDocument
 from backend.dossiers import notify
 from backend.dossiers.scope import acting_agency, may_view
 from backend.dossiers.tables import Dossier, DossierFile
-from backend.dossiers.workflow import OWNER, Action, Input, State, Transition, find
+from backend.dossiers.workflow import OWNER, TRANSITIONS, Action, Input, State, Transition, find
 from backend.lib.clock import utcnow
 from backend.lib.db import write_transaction
 from backend.lib.errors import Conflict, Forbidden, FormErrors, NotFound, UserError
@@ -77,13 +77,22 @@ def allowed(user: CurrentUser, dossier: dict[str, Any], transition: Transition) 
     if user.role.value not in transition.roles:
         return False
     if user.role in (Role.SPECIALIST, Role.LEADER):
-        if user.agency_id != acting_agency(dossier):
+        if user.agency_id != acting_agency(dossier, transition.action.value):
             return False
         # Once a specialist holds a dossier, it is theirs to move (the leader can reassign).
         busy = dossier["state"] in (State.PROCESSING, State.SUPPLEMENTED)
         if user.role is Role.SPECIALIST and busy and dossier["assignee"] not in (None, user.id):
             return False
     return True
+
+
+def ever_allowed(user: CurrentUser, dossier: dict[str, Any], action: Action) -> bool:
+    """Whether some row of the table lets this person's role (or them as the owner) do it."""
+    owner = dossier["citizen"] == user.id
+    return any(
+        t.action is action and (user.role.value in t.roles or (owner and OWNER in t.roles))
+        for t in TRANSITIONS
+    )
 
 
 def available_actions(user: CurrentUser, dossier: dict[str, Any]) -> list[Transition]:
@@ -292,6 +301,12 @@ async def perform(user: CurrentUser, dossier_id: int, action: Action, inp: Actio
         raise NotFound(N_("Không tìm thấy hồ sơ này."))
     if inp.expected_version is not None and inp.expected_version != dossier["version"]:
         raise Conflict(STALE)
+    if not ever_allowed(user, dossier, action):
+        # A role that can never do this (a manager, who only watches) hears so plainly,
+        # whatever step the dossier is at.
+        raise Forbidden(
+            N_("Bạn không có quyền thực hiện “{action}” với hồ sơ này."), action=action.label
+        )
     state = State(dossier["state"])
     transition = find(state, action)
     if transition is None:
@@ -304,6 +319,9 @@ async def perform(user: CurrentUser, dossier_id: int, action: Action, inp: Actio
         raise Forbidden(
             N_("Bạn không có quyền thực hiện “{action}” với hồ sơ này."), action=action.label
         )
+    takes_files = {Input.RESULT_FILE, Input.FILES} & set(transition.inputs)
+    if inp.files and not takes_files:
+        raise FormErrors([UserError(N_("Thao tác này không nhận tệp đính kèm."), field="files")])
     calendar = await load_calendar()
     await _check_inputs(transition, dossier, inp, calendar)
     now = utcnow()
