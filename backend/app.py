@@ -54,6 +54,9 @@ from backend.lib.web import (
     no_store_when_signed_in,
     user_of,
 )
+from backend.notifications import sender
+from backend.notifications.api import InboxApi, PushApi
+from backend.notifications.controllers import NOTIFICATION_CONTROLLERS
 from backend.piccolo_conf import DB
 from backend.pwa.controllers import PwaController
 from backend.settings import Settings, get_settings
@@ -177,6 +180,8 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     elif isinstance(DB, PostgresEngine):
         await DB.start_connection_pool(min_size=1, max_size=10)
     background = [asyncio.create_task(_housekeeping()), asyncio.create_task(deadlines.watch())]
+    if get_settings().push_sender_in_app:
+        background.append(asyncio.create_task(sender.run_forever()))
     try:
         yield
     finally:
@@ -201,6 +206,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CatalogController,
             AdminCalendarController,
             *ADMIN_CONTROLLERS,
+            *NOTIFICATION_CONTROLLERS,
             AccountController,
             DossierController,
             BackofficeController,
@@ -213,6 +219,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DossierApi,
             DossierActionApi,
             TrackApi,
+            PushApi,
+            InboxApi,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC],

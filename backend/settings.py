@@ -52,6 +52,11 @@ class Settings:
     max_dossier_mb: int
     base_url: str
     debug: bool
+    # Extra push-service origins accepted for subscriptions (tests point this at loopback).
+    push_endpoint_allowlist: tuple[str, ...]
+    vapid_subject: str
+    # Run the push sender inside each app process (off when it runs as its own process).
+    push_sender_in_app: bool
     languages: tuple[str, ...] = field(default=("vi", "en"))
 
     @property
@@ -95,6 +100,13 @@ class Settings:
             max_dossier_mb=int(_env("MAX_DOSSIER_MB", "50")),
             base_url=_env("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
             debug=_env("DEBUG", "0") == "1",
+            push_endpoint_allowlist=tuple(
+                o.strip().rstrip("/")
+                for o in os.environ.get("PUSH_ENDPOINT_ALLOWLIST", "").split(",")
+                if o.strip()
+            ),
+            vapid_subject=_env("VAPID_SUBJECT", "mailto:motcua@example.gov.vn"),
+            push_sender_in_app=_env("PUSH_SENDER_IN_APP", "1") == "1",
         )
 
 

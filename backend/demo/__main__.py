@@ -1,7 +1,8 @@
 """python -m backend.demo [--print-accounts]: load the demo catalog and accounts.
 
-Idempotent: agencies and procedures are matched by code and updated in place, accounts are
-created only when missing, so running it on every `make run` is safe.
+Idempotent: agencies, procedures, counters and accounts are added only when missing (matched
+by code or login), so running it on every `make run` is safe and keeps an administrator's
+edits.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ DEMO_ACCOUNTS: list[tuple[Role, str, str, str, str | None, int | None]] = [
     (Role.LEADER, "tuphap.ld", "canbo123", "Đỗ Quang Vinh (Sở Tư pháp)", "stp", None),
     (Role.SPECIALIST, "xaydung.cv", "canbo123", "Vũ Thị Hồng (Sở Xây dựng)", "sxd", None),
     (Role.LEADER, "xaydung.ld", "canbo123", "Hoàng Văn Nam (Sở Xây dựng)", "sxd", None),
+    (Role.SPECIALIST, "taichinh.cv", "canbo123", "Ngô Thị Mai (Sở Tài chính)", "stc", None),
+    (Role.LEADER, "taichinh.ld", "canbo123", "Trịnh Văn Đức (Sở Tài chính)", "stc", None),
     (Role.MANAGER, "giamdoc", "canbo123", "Bùi Thị Thanh (Lãnh đạo Trung tâm)", None, None),
     (Role.ADMIN, "admin", "quantri123", "Quản trị hệ thống", None, None),
 ]
@@ -61,15 +64,8 @@ async def load(province: str) -> dict[str, int]:
     counts = {"agencies": 0, "procedures": 0, "accounts": 0}
     async with write_transaction():
         for a in agencies.values():
-            existing = await Agency.select(Agency.id).where(Agency.code == a["code"]).first()
-            values: dict[Column | str, Any] = {
-                Agency.name: a["name"],
-                Agency.kind: a["kind"],
-                Agency.note: a.get("note", ""),
-            }
-            if existing:
-                await Agency.update(values).where(Agency.id == existing["id"])
-            else:
+            # Only what is missing is added: an administrator's later edits are kept.
+            if not await Agency.exists().where(Agency.code == a["code"]):
                 await Agency.insert(
                     Agency(code=a["code"], name=a["name"], kind=a["kind"], note=a.get("note", ""))
                 )
@@ -113,11 +109,8 @@ async def _upsert_procedure(
             p["name"], p["code"], p.get("field", ""), agencies[p["agency"]]["name"]
         ),
     }
-    existing = await Procedure.select(Procedure.id).where(Procedure.catalog_id == p["id"]).first()
-    if existing:
-        # Documents are matched by position so files already attached keep their slot.
-        await Procedure.update(values).where(Procedure.id == existing["id"])
-        return 0
+    if await Procedure.exists().where(Procedure.catalog_id == p["id"]):
+        return 0  # already loaded; an administrator may have edited it since
     proc = Procedure(
         catalog_id=p["id"], **{c._meta.name: v for c, v in values.items() if isinstance(c, Column)}
     )

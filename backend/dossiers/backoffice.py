@@ -16,7 +16,7 @@ from backend.accounts.roles import Role
 from backend.accounts.services import CurrentUser
 from backend.accounts.tables import User
 from backend.catalog.services import load_calendar
-from backend.catalog.tables import Agency, RequiredDocument
+from backend.catalog.tables import Agency, Procedure, RequiredDocument
 from backend.dossiers import services
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.transitions import available_actions
@@ -127,6 +127,12 @@ async def staff_view(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
         .order_by(User.full_name)
     )
     view["supplement"] = supplement_request(view)
+    offers = (
+        await Procedure.select(Procedure.result_delivery)
+        .where(Procedure.id == view["procedure"])
+        .first()
+    )
+    view["offers_electronic"] = offers is not None and "electronic" in offers["result_delivery"]
     if view["assignee"]:
         who = await User.select(User.full_name).where(User.id == view["assignee"]).first()
         view["assignee_name"] = who["full_name"] if who else ""

@@ -14,7 +14,6 @@ from datetime import date
 from backend.accounts.roles import Role
 from backend.accounts.tables import User
 from backend.catalog.services import load_calendar
-from backend.dossiers import notify
 from backend.dossiers.backoffice import today
 from backend.dossiers.scope import acting_agency
 from backend.dossiers.tables import Dossier
@@ -22,6 +21,7 @@ from backend.dossiers.workflow import OPEN_STATES
 from backend.lib.clock import utcnow
 from backend.lib.db import write_transaction
 from backend.lib.formatting import format_date
+from backend.notifications.services import deliver
 
 OPEN = [s.value for s in OPEN_STATES]
 
@@ -62,7 +62,7 @@ async def check(on: date | None = None) -> dict[str, int]:
             if not claimed:
                 continue  # another process warned first
             for recipient in await _recipients(dossier):
-                await notify.send(
+                await deliver(
                     recipient=recipient,
                     dossier_id=dossier["id"],
                     kind="deadline.due_soon",

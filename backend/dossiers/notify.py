@@ -11,7 +11,7 @@ from typing import Any
 
 from backend.dossiers.workflow import Action, State
 from backend.lib.formatting import format_date
-from backend.notifications.tables import Notification, OutboxItem
+from backend.notifications.services import deliver
 
 # (title, body) per action, Vietnamese; {code}, {reason}, {date} are filled in.
 MESSAGES: dict[Action, tuple[str, str]] = {
@@ -58,7 +58,7 @@ async def dossier_changed(
         "how": _how_to_collect(dossier, data),
     }
     title, body = (part.format(**values) for part in template)
-    await send(
+    await deliver(
         recipient=dossier["citizen"],
         dossier_id=dossier["id"],
         kind=f"dossier.{action.value}",
@@ -67,26 +67,3 @@ async def dossier_changed(
         url=f"/dossiers/{dossier['id']}",
         now=now,
     )
-
-
-async def send(
-    *,
-    recipient: int,
-    dossier_id: int | None,
-    kind: str,
-    title: str,
-    body: str,
-    url: str,
-    now: datetime,
-) -> None:
-    note = Notification(
-        recipient=recipient,
-        dossier=dossier_id,
-        kind=kind,
-        title=title[:200],
-        body=body,
-        url=url,
-        created_at=now,
-    )
-    await note.save()
-    await OutboxItem.insert(OutboxItem(notification=note.id, available_at=now))

@@ -7,14 +7,14 @@ the JSON API run the same checks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from backend.accounts import ratelimit
 from backend.accounts.services import CurrentUser, citizen_for_phone
 from backend.audit import chain
 from backend.catalog.services import load_calendar
-from backend.catalog.tables import Procedure, RequiredDocument
+from backend.catalog.tables import Agency, Procedure, RequiredDocument
 from backend.dossiers import notify
 from backend.dossiers.codes import next_code
 from backend.dossiers.scope import may_edit_draft, may_view
@@ -253,23 +253,41 @@ async def add_file(
                 field=f"doc-{document_id}",
                 limit=limit // (1024 * 1024),
             )
-        f = DossierFile(
-            dossier=dossier_id,
-            document=document_id,
-            sha256=stored.sha256,
-            extension=stored.extension,
-            content_type=stored.content_type,
-            size=stored.size,
-            original_name=original_name[:200],
-            width=stored.width,
-            height=stored.height,
-            has_thumbnail=stored.has_thumbnail,
-            uploaded_at=utcnow(),
+        f = file_row(
+            dossier_id,
+            stored,
+            original_name,
             kind="submitted" if row["state"] == "draft" else "supplement",
+            document_id=document_id,
         )
         await f.save()
         await Dossier.update({Dossier.updated_at: utcnow()}).where(Dossier.id == dossier_id)
     return int(f.id)
+
+
+def file_row(
+    dossier_id: int,
+    stored: StoredFile,
+    original_name: str,
+    kind: str,
+    document_id: int | None = None,
+    at: datetime | None = None,
+) -> DossierFile:
+    """The database row for a checked, stored file (the bytes live in the file store)."""
+    return DossierFile(
+        dossier=dossier_id,
+        document=document_id,
+        sha256=stored.sha256,
+        extension=stored.extension,
+        content_type=stored.content_type,
+        size=stored.size,
+        original_name=original_name[:200],
+        width=stored.width,
+        height=stored.height,
+        has_thumbnail=stored.has_thumbnail,
+        uploaded_at=at or utcnow(),
+        kind=kind,
+    )
 
 
 async def remove_file(user: CurrentUser, dossier_id: int, file_id: int) -> None:
@@ -450,13 +468,21 @@ async def dossier_detail(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
         .where(DossierEvent.dossier == dossier_id)
         .order_by(DossierEvent.at, ascending=False)
     )
+    names = await agency_names()
+    for e in view["events"]:
+        e["agency_name"] = names.get(e["agency_code"], e["agency_code"])
     return view
+
+
+async def agency_names() -> dict[str, str]:
+    """Agency code -> name, to show people names rather than codes (about twenty rows)."""
+    return {r["code"]: r["name"] for r in await Agency.select(Agency.code, Agency.name)}
 
 
 async def dossier_events_full(dossier_id: int) -> list[dict[str, Any]]:
     """Every event of a dossier with who did it (for printed forms); scope is checked by the
     caller through dossier_detail."""
-    return (
+    rows = (
         await DossierEvent.select(
             *DossierEvent.all_columns(),
             DossierEvent.actor.full_name.as_alias("actor_name"),
@@ -464,6 +490,10 @@ async def dossier_events_full(dossier_id: int) -> list[dict[str, Any]]:
         .where(DossierEvent.dossier == dossier_id)
         .order_by(DossierEvent.seq)
     )
+    names = await agency_names()
+    for e in rows:
+        e["agency_name"] = names.get(e["agency_code"], e["agency_code"])
+    return rows
 
 
 async def dossier_by_code(user: CurrentUser, code: str) -> dict[str, Any]:

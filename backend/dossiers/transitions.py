@@ -21,6 +21,7 @@ from backend.catalog.services import load_calendar
 from backend.catalog.tables import Agency, Procedure, RequiredDocument
 from backend.dossiers import notify
 from backend.dossiers.scope import acting_agency, may_view
+from backend.dossiers.services import file_row
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.workflow import OWNER, TRANSITIONS, Action, Input, State, Transition, find
 from backend.lib.clock import utcnow
@@ -136,14 +137,29 @@ async def _check_inputs(
     if Input.FILES in needs:
         # The citizen adds pages slot by slot (as on the draft); sending needs at least one.
         since = dossier["paused_at"] or dossier["updated_at"]
-        uploaded = await DossierFile.exists().where(
-            (DossierFile.dossier == dossier["id"])
-            & (DossierFile.kind == "supplement")
-            & (DossierFile.uploaded_at >= since)
-        )
-        errors.append(
-            _require(bool(inp.files) or uploaded, N_("Vui lòng tải lên giấy tờ bổ sung."), "files")
-        )
+        fresh = {
+            r["document"]
+            for r in await DossierFile.select(DossierFile.document).where(
+                (DossierFile.dossier == dossier["id"])
+                & (DossierFile.kind == "supplement")
+                & (DossierFile.uploaded_at >= since)
+            )
+        }
+        asked = set(json.loads(dossier["supplement_request"] or "{}").get("documents", []))
+        missing = asked - fresh
+        if not fresh and not inp.files:
+            errors.append(UserError(N_("Vui lòng tải lên giấy tờ bổ sung."), field="files"))
+        elif missing:
+            names = await RequiredDocument.select(RequiredDocument.name).where(
+                RequiredDocument.id.is_in(list(missing))
+            )
+            errors.append(
+                UserError(
+                    N_("Còn thiếu giấy tờ được yêu cầu: {names}."),
+                    field="files",
+                    names="; ".join(r["name"] for r in names),
+                )
+            )
     if Input.ASSIGNEE in needs:
         ok = inp.assignee is not None and await User.exists().where(
             (User.id == inp.assignee)
@@ -349,22 +365,7 @@ async def perform(user: CurrentUser, dossier_id: int, action: Action, inp: Actio
             raise Conflict(STALE)
         kind = {Action.SUPPLEMENT: "supplement", Action.APPROVE: "result"}.get(action, "submitted")
         for stored, name in inp.files:
-            await DossierFile.insert(
-                DossierFile(
-                    dossier=dossier_id,
-                    document=None,
-                    sha256=stored.sha256,
-                    extension=stored.extension,
-                    content_type=stored.content_type,
-                    size=stored.size,
-                    original_name=name[:200],
-                    width=stored.width,
-                    height=stored.height,
-                    has_thumbnail=stored.has_thumbnail,
-                    uploaded_at=now,
-                    kind=kind,
-                )
-            )
+            await DossierFile.insert(file_row(dossier_id, stored, name, kind, at=now))
         event = await chain.append(
             dossier=dossier_id,
             at=now,

@@ -20,6 +20,7 @@ from backend.lib.i18n import current_language, gettext, pick_language
 SESSION_COOKIE = "mc_session"
 LANG_COOKIE = "lang"
 CSRF_COOKIE = "csrftoken"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def load_user(request: Request[Any, Any, Any]) -> None:
@@ -33,8 +34,20 @@ async def load_user(request: Request[Any, Any, Any]) -> None:
     if auth.lower().startswith("bearer "):
         user = await user_for_token(auth[7:].strip(), "api")
     elif token := request.cookies.get(SESSION_COOKIE):
-        user = await user_for_token(token, "web")
+        # The API is outside the CSRF middleware (bearer tokens need none); a page's script
+        # calling it with the session cookie must send the CSRF header, or it is anonymous.
+        api_write = request.url.path.startswith("/api/") and request.method not in SAFE_METHODS
+        cookie = request.cookies.get(CSRF_COOKIE, "")
+        header = request.headers.get("x-csrftoken", "")
+        if not api_write or (cookie and secrets.compare_digest(cookie, header)):
+            user = await user_for_token(token, "web")
     request.state.user = user
+    # The bell's count on every page (one indexed count, only for signed-in page views).
+    request.state.unread = 0
+    if user and request.method == "GET" and not request.url.path.startswith("/api/"):
+        from backend.notifications.services import unread_count
+
+        request.state.unread = await unread_count(user.id)
 
 
 async def no_store_when_signed_in(message: Any, scope: Any) -> None:
@@ -108,7 +121,11 @@ def render(
     headers = {"Vary": "HX-Request"} if partial else None
     return Template(
         template_name=partial if partial and wants_fragment else template,
-        context={"user": user_of(request), **context},
+        context={
+            "user": user_of(request),
+            "unread": getattr(request.state, "unread", 0),
+            **context,
+        },
         status_code=status_code,
         headers=headers,
     )

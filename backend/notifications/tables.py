@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from piccolo.columns import (
+    Boolean,
     ForeignKey,
     Integer,
     OnDelete,
@@ -32,14 +33,46 @@ class Notification(Table, tablename="notification"):
     read_at = Timestamptz(null=True, default=None)
 
 
+class PushSubscription(Table, tablename="push_subscription"):
+    """One device (browser) of one person that accepts Web Push messages."""
+
+    id: Serial  # implicit primary key, declared for type checkers
+    user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade)
+    endpoint = Text(unique=True)
+    p256dh = Varchar(length=200)
+    auth = Varchar(length=100)
+    user_agent = Varchar(length=300, default="")
+    created_at = Timestamptz()
+    last_success_at = Timestamptz(null=True, default=None)
+
+
 class OutboxItem(Table, tablename="outbox_item"):
-    """One delivery still to make (push to the recipient's devices). The sender comes later."""
+    """One delivery still to make: a notification to one device of its recipient.
+
+    Written in the transaction that causes the notification; the sender worker claims rows
+    with a lease (claimed_until), so a crashed worker's claim expires and another sends it.
+    """
 
     id: Serial  # implicit primary key, declared for type checkers
     notification = ForeignKey(references=Notification, null=False, on_delete=OnDelete.cascade)
     channel = Varchar(length=12, default="push")
-    state = Varchar(length=12, default="pending", index=True)  # pending | sent | failed
+    state = Varchar(length=12, default="pending", index=True)  # pending | sent | failed | gone
     attempts = Integer(default=0)
     available_at = Timestamptz(index=True)
     claimed_until = Timestamptz(null=True, default=None)
     last_error = Text(default="")
+    subscription = ForeignKey(
+        references=PushSubscription, null=True, default=None, on_delete=OnDelete.set_null
+    )
+    # The push service's last answer (201 delivered, 404/410 gone, 429/5xx retried...).
+    status_code = Integer(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+
+
+class NotificationPreference(Table, tablename="notification_preference"):
+    """A category a person turned off (only optional ones can be; see categories.py)."""
+
+    id: Serial  # implicit primary key, declared for type checkers
+    user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade)
+    category = Varchar(length=40)
+    enabled = Boolean(default=False)

@@ -18,9 +18,21 @@ MSG_FORBIDDEN = "Bạn không có quyền xem trang này."
 _logins = itertools.count(1)
 
 
+_MARK = f"{os.getpid()}x"
+
+
 def new_login(prefix: str = "cb") -> str:
-    """A staff login no other test (or run on the same database server) uses."""
-    return f"{prefix}{os.getpid()}x{next(_logins)}"
+    """A staff login no other test uses; removed again after the test (see `_forget_staff`)."""
+    return f"{prefix}{_MARK}{next(_logins)}"
+
+
+@pytest.fixture(autouse=True)
+async def _forget_staff() -> AsyncIterator[None]:
+    """The accounts a test made leave with it: other tests pick staff by role and agency."""
+    yield
+    from backend.accounts.tables import User
+
+    await User.delete().where(User.login.like(f"%{_MARK}%"))
 
 
 async def sign_in(client: Client, login: str, password: str) -> httpx.Response:

@@ -9,8 +9,10 @@ import httpx
 import pytest
 
 from backend.catalog.tables import Agency, Procedure, RequiredDocument
+from backend.dossiers.tables import Dossier
 from tests.admin.conftest import field_errors, form_value, post_form
-from tests.conftest import Client, soup, text_of
+from tests.conftest import Client, register, soup, text_of
+from tests.dossiers.conftest import photo, start_draft, upload
 
 NAME = "Cấp giấy phép tổ chức lễ hội Đền Thái Vi"
 NEW_NAME = "Cấp phép biểu diễn nghệ thuật ở Khu du lịch Tràng An"
@@ -328,3 +330,51 @@ async def test_documents_belong_to_their_procedure(admin: Client) -> None:
     for action in ("", "/up", "/delete"):
         assert (await post_form(admin, wrong + action, name="Khác")).status_code == 404
     assert await RequiredDocument.count().where(RequiredDocument.procedure == first) == 1
+
+
+async def test_the_list_searches_without_diacritics_and_by_agency(admin: Client) -> None:
+    pid = await add_procedure(admin)
+    r = await admin.get("/admin/procedures/", params={"q": "LE HOI thai vi"})
+    assert r.status_code == 200
+    assert text_of(r.text, "a.item strong") == [NAME]
+    assert soup(r.text).select_one("a.item")["href"] == f"/admin/procedures/{pid}"
+    r = await admin.get("/admin/procedures/", params={"q": "le hoi", "agency": "stp"})
+    assert NAME not in text_of(r.text, "a.item strong")
+    # While typing, htmx asks for the results alone.
+    r = await admin.get(
+        "/admin/procedures/", params={"q": "le hoi thai vi"}, headers={"HX-Request": "true"}
+    )
+    assert r.status_code == 200
+    assert "<html" not in r.text
+    assert text_of(r.text, "a.item strong") == [NAME]
+    assert r.headers["vary"] == "HX-Request"
+
+
+async def test_a_document_with_pages_in_a_dossier_is_kept(
+    admin: Client, other_client: Client
+) -> None:
+    """Deleting it would leave the citizen's pages without their place in the dossier."""
+    pid = await add_procedure(admin)
+    url = f"/admin/procedures/{pid}"
+    r = await post_form(admin, f"{url}/documents", doc_name="Tờ khai", doc_required="1")
+    assert r.status_code == 303
+    doc = (
+        await RequiredDocument.select(RequiredDocument.id)
+        .where(RequiredDocument.procedure == pid)
+        .first()
+    )
+    assert doc is not None
+    try:
+        await register(other_client)
+        dossier_id = await start_draft(other_client, pid)
+        assert (await upload(other_client, dossier_id, doc["id"], photo())).status_code == 200
+
+        r = await post_form(admin, f"{url}/documents/{doc['id']}/delete")
+        assert r.status_code == 422
+        assert text_of(r.text, "#documents .alert.bad") == [
+            "Đã có hồ sơ nộp giấy tờ này nên không xoá được. Bạn có thể sửa tên hoặc chuyển "
+            "thành giấy tờ không bắt buộc."
+        ]
+        assert await RequiredDocument.count().where(RequiredDocument.procedure == pid) == 1
+    finally:
+        await Dossier.delete().where(Dossier.procedure == pid)

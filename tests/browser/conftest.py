@@ -93,7 +93,9 @@ def live_server(database: None, _artifacts: Path) -> Iterator[str]:
     """The real app (granian, one worker) on a free port; yields its base URL."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "BASE_URL": base_url}
+    # The push sender is tested on its own (tests/notifications); in this server it would
+    # compete for their outbox rows.
+    env = {**os.environ, "BASE_URL": base_url, "PUSH_SENDER_IN_APP": "0"}
     log_path = ARTIFACTS / f"server-{ENGINE}.log"  # also read by new_context
     log = log_path.open("wb")
     command = [_granian(), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port)]

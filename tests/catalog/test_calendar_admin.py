@@ -129,7 +129,10 @@ async def test_admin_sees_the_calendar_and_the_footer_link(client: Client) -> No
     r = await client.get("/admin/calendar/")
     assert r.status_code == 200
     assert text_of(r.text, "h1") == ["Lịch làm việc"]
-    assert soup(r.text).select_one('footer a[href="/admin/calendar/"]') is not None
+    # The footer leads administrators to the administration index, which links the calendar.
+    assert soup(r.text).select_one('footer a[href="/admin/"]') is not None
+    index = await client.get("/admin/")
+    assert soup(index.text).select_one('a[href="/admin/calendar/"]') is not None
 
 
 @pytest.mark.parametrize(
