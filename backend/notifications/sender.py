@@ -144,16 +144,15 @@ async def _finish(item: Claimed, values: dict[Any, Any]) -> None:
     )
 
 
-async def send_one(item: Claimed, session: aiohttp.ClientSession) -> str:
-    """Send one message to one device; returns the outcome (sent, gone, retry, failed)."""
+async def push(item: Claimed, session: aiohttp.ClientSession) -> tuple[int | None, str]:
+    """Send one message to one device; returns the push service's status (None when it
+    could not be reached) and the error text."""
     parts = urlsplit(item.endpoint)
     headers = {
         **vapid.headers_for(f"{parts.scheme}://{parts.netloc}"),
         "Urgency": "high" if item.urgent else "normal",
     }
     subscription = {"endpoint": item.endpoint, "keys": {"p256dh": item.p256dh, "auth": item.auth}}
-    status: int | None = None
-    error = ""
     try:
         response = await webpush_async(
             subscription,
@@ -163,21 +162,22 @@ async def send_one(item: Claimed, session: aiohttp.ClientSession) -> str:
             headers=headers,
             aiohttp_session=session,
         )
-        status = getattr(response, "status", 201)
+        return getattr(response, "status", 201), ""
     except WebPushException as e:
         status = getattr(e.response, "status", None) if e.response is not None else None
-        error = str(e)[:500]
+        return status, str(e)[:500]
     except (aiohttp.ClientError, TimeoutError, OSError) as e:
-        error = f"{type(e).__name__}: {e}"[:500]
-    now = utcnow()
-    if status is not None and 200 <= status < 300:
-        await _finish(
-            item,
-            {OutboxItem.state: "sent", OutboxItem.sent_at: now, OutboxItem.status_code: status},
-        )
-        await PushSubscription.update({PushSubscription.last_success_at: now}).where(
-            PushSubscription.id == item.subscription
-        )
+        return None, f"{type(e).__name__}: {e}"[:500]
+
+
+def delivered(status: int | None) -> bool:
+    return status is not None and 200 <= status < 300
+
+
+async def record(item: Claimed, status: int | None, error: str, now: datetime) -> str:
+    """Record one outcome (sent, gone, retry, failed) for one row."""
+    if delivered(status):
+        await record_sent([(item, status or 201)], now)
         return "sent"
     if status in (404, 410):
         # The browser threw the subscription away: stop sending to it.
@@ -202,6 +202,36 @@ async def send_one(item: Claimed, session: aiohttp.ClientSession) -> str:
     return "failed"
 
 
+async def record_sent(sent: list[tuple[Claimed, int]], now: datetime) -> None:
+    """The delivered rows of a batch in one transaction and a few statements: per-row writes
+    were most of the cost of a fan-out (on SQLite each is a connection and a commit)."""
+    if not sent:
+        return
+    async with write_transaction():
+        for status in {code for _, code in sent}:
+            group = [i for i, code in sent if code == status]
+            for lease in {i.lease for i in group}:
+                await OutboxItem.update(
+                    {
+                        OutboxItem.state: "sent",
+                        OutboxItem.sent_at: now,
+                        OutboxItem.status_code: status,
+                        OutboxItem.claimed_until: None,
+                    }
+                ).where(
+                    OutboxItem.id.is_in([i.id for i in group if i.lease == lease])
+                    & (OutboxItem.claimed_until == lease)
+                )
+        await PushSubscription.update({PushSubscription.last_success_at: now}).where(
+            PushSubscription.id.is_in(list({i.subscription for i, _ in sent}))
+        )
+
+
+async def send_one(item: Claimed, session: aiohttp.ClientSession) -> str:
+    status, error = await push(item, session)
+    return await record(item, status, error, utcnow())
+
+
 async def run_once(session: aiohttp.ClientSession, batch: int = 200) -> int:
     """Claim and send one batch; returns how many rows were claimed."""
     items = await claim(batch)
@@ -209,14 +239,21 @@ async def run_once(session: aiohttp.ClientSession, batch: int = 200) -> int:
         return 0
     gate = asyncio.Semaphore(CONCURRENCY)
 
-    async def guarded(item: Claimed) -> None:
+    async def guarded(item: Claimed) -> tuple[Claimed, int | None, str]:
         async with gate:
             try:
-                await send_one(item, session)
-            except Exception:  # one bad row must not stop the others; its lease will expire
+                status, error = await push(item, session)
+            except Exception as e:  # one bad row must not stop the others
                 log.exception("push to outbox row %s failed", item.id)
+                status, error = None, f"{type(e).__name__}: {e}"[:500]
+            return item, status, error
 
-    await asyncio.gather(*(guarded(i) for i in items))
+    results = await asyncio.gather(*(guarded(i) for i in items))
+    now = utcnow()
+    await record_sent([(i, s or 201) for i, s, _ in results if delivered(s)], now)
+    for item, status, error in results:
+        if not delivered(status):
+            await record(item, status, error, now)
     return len(items)
 
 
