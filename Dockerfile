@@ -25,7 +25,9 @@ COPY migrations ./migrations
 COPY --from=assets /src/node_modules/htmx.org/dist/htmx.min.js ./frontend/static/vendor/htmx.min.js
 RUN mkdir -p /app/var && chown motcua /app/var
 USER motcua
-ENV PATH=/venv/bin:$PATH PICCOLO_CONF=backend.piccolo_conf VAR_DIR=/app/var PORT=8000
+# PYTHONPATH: import the code from /app (beside frontend/ and migrations/), not the copy pip
+# put in site-packages, whose paths would miss the templates.
+ENV PATH=/venv/bin:$PATH PYTHONPATH=/app PICCOLO_CONF=backend.piccolo_conf VAR_DIR=/app/var PORT=8000
 EXPOSE 8000
 VOLUME ["/app/var"]
 # Migrations run on start; granian needs --interface asgi (its default, RSGI, answers 500s).
