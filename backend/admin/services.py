@@ -526,24 +526,25 @@ async def get_procedure(procedure_id: int) -> dict[str, Any]:
     return row
 
 
+# The procedure columns the edit form shows as plain text fields.
+PROCEDURE_TEXT_FIELDS = (
+    "name",
+    "national_code",
+    "field",
+    "level",
+    "agency",
+    "processing_days",
+    "processing_note",
+    "fee_vnd",
+    "fee_text",
+    "online_level",
+    "legal_basis",
+)
+
+
 def procedure_form_values(row: dict[str, Any]) -> dict[str, str]:
     """A stored procedure as the strings its edit form shows."""
-    values = {
-        k: "" if row.get(k) is None else str(row[k])
-        for k in (
-            "name",
-            "national_code",
-            "field",
-            "level",
-            "agency",
-            "processing_days",
-            "processing_note",
-            "fee_vnd",
-            "fee_text",
-            "online_level",
-            "legal_basis",
-        )
-    }
+    values = {k: "" if row.get(k) is None else str(row[k]) for k in PROCEDURE_TEXT_FIELDS}
     for d in (row.get("result_delivery") or "").split(","):
         if d in DELIVERY_OPTIONS:
             values[f"delivery_{d}"] = "1"
@@ -634,22 +635,8 @@ async def _agency_names() -> dict[int, str]:
     return {a["id"]: a["name"] for a in await Agency.select(Agency.id, Agency.name)}
 
 
-_PROCEDURE_FIELDS = (
-    "name",
-    "national_code",
-    "field",
-    "level",
-    "agency",
-    "processing_days",
-    "processing_note",
-    "fee_vnd",
-    "fee_text",
-    "online_level",
-    "result_delivery",
-    "legal_basis",
-    "active",
-    "search_text",
-)
+# Every column the form saves; the text ones are also what it shows back.
+_PROCEDURE_FIELDS = (*PROCEDURE_TEXT_FIELDS, "result_delivery", "active", "search_text")
 
 
 async def save_procedure(procedure_id: int | None, data: Form) -> int:
