@@ -58,6 +58,7 @@ from backend.notifications import sender
 from backend.notifications.api import InboxApi, PushApi
 from backend.notifications.controllers import NOTIFICATION_CONTROLLERS
 from backend.piccolo_conf import DB
+from backend.postal.routes import POSTAL_CONTROLLERS
 from backend.pwa.controllers import PwaController
 from backend.settings import Settings, get_settings
 
@@ -207,6 +208,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AdminCalendarController,
             *ADMIN_CONTROLLERS,
             *NOTIFICATION_CONTROLLERS,
+            *POSTAL_CONTROLLERS,
             AccountController,
             DossierController,
             BackofficeController,

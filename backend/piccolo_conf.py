@@ -31,5 +31,6 @@ APP_REGISTRY = AppRegistry(
         "backend.catalog.piccolo_app",
         "backend.dossiers.piccolo_app",
         "backend.notifications.piccolo_app",
+        "backend.postal.piccolo_app",
     ]
 )

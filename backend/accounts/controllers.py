@@ -78,7 +78,7 @@ class AccountController(Controller):
         if old := request.cookies.get(SESSION_COOKIE):
             await services.end_session(old)
         token = await services.start_session(user.id, "web")
-        home = "/staff" if Role(user.role).is_staff else "/my/dossiers"
+        home = Role(user.role).home
         return _signed_in(token, safe_next(data.get("next"), home), request.url.scheme == "https")
 
     @get("/register")

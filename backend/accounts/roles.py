@@ -12,6 +12,7 @@ class Role(StrEnum):
     COUNTER = "counter"  # công chức Bộ phận Một cửa: intake and handover
     SPECIALIST = "specialist"  # chuyên viên of an agency
     LEADER = "leader"  # lãnh đạo of an agency: assigns, signs, stops
+    POSTAL = "postal"  # nhân viên bưu điện: collects, carries and delivers parcels
     MANAGER = "manager"  # lãnh đạo Trung tâm: sees everything, changes nothing
     ADMIN = "admin"
 
@@ -24,6 +25,13 @@ class Role(StrEnum):
         return self is not Role.CITIZEN
 
     @property
+    def home(self) -> str:
+        """Where this person lands after signing in."""
+        if self is Role.CITIZEN:
+            return "/my/dossiers"
+        return "/courier" if self is Role.POSTAL else "/staff"
+
+    @property
     def needs_agency(self) -> bool:
         return self in (Role.SPECIALIST, Role.LEADER)
 
@@ -33,6 +41,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.COUNTER: N_("Cán bộ Bộ phận Một cửa"),
     Role.SPECIALIST: N_("Chuyên viên"),
     Role.LEADER: N_("Lãnh đạo cơ quan"),
+    Role.POSTAL: N_("Nhân viên bưu điện"),
     Role.MANAGER: N_("Lãnh đạo Trung tâm"),
     Role.ADMIN: N_("Quản trị viên"),
 }

@@ -45,6 +45,7 @@ class CurrentUser:
     role: Role
     phone: str | None
     agency_id: int | None
+    post_office_id: int | None = None
 
     @property
     def is_citizen(self) -> bool:
@@ -59,6 +60,7 @@ class CurrentUser:
             role=Role(row["role"]),
             phone=row["phone"],
             agency_id=row["agency"],
+            post_office_id=row.get("post_office"),
         )
 
 

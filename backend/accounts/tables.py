@@ -11,7 +11,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from backend.catalog.tables import Agency, Counter
+from backend.catalog.tables import Agency, Counter, PostOffice
 
 
 class User(Table, tablename="app_user"):
@@ -26,6 +26,10 @@ class User(Table, tablename="app_user"):
     agency = ForeignKey(references=Agency, null=True, default=None, on_delete=OnDelete.set_null)
     # The desk a counter officer sits at (printed on receipts, used by the kiosk).
     counter = ForeignKey(references=Counter, null=True, default=None, on_delete=OnDelete.set_null)
+    # The post office a postal worker belongs to: they see only its parcels.
+    post_office = ForeignKey(
+        references=PostOffice, null=True, default=None, on_delete=OnDelete.set_null
+    )
     active = Boolean(default=True)
     created_at = Timestamptz()
 

@@ -64,6 +64,23 @@ class Counter(Table, tablename="counter"):
     active = Boolean(default=True)
 
 
+class PostOffice(Table, tablename="post_office"):
+    """A post office of the public postal service (bưu chính công ích) working with the center.
+
+    Its staff collect results and deliver them, and may collect paper dossiers from citizens;
+    they see only their own office's parcels.
+    """
+
+    id: Serial  # implicit primary key, declared for type checkers
+    code = Varchar(length=20, unique=True)
+    name = Varchar(length=200)
+    address = Varchar(length=300, default="")
+    phone = Varchar(length=15, default="")
+    # Comma-separated ward codes it serves; empty = anywhere (the fallback office).
+    ward_codes = Text(default="")
+    active = Boolean(default=True)
+
+
 class CalendarDay(Table, tablename="calendar_day"):
     """An administrator's correction to the public-holiday calendar.
 

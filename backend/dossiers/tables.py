@@ -63,6 +63,8 @@ class Dossier(Table, tablename="dossier"):
     recipient_phone = Varchar(length=15, default="")
     street = Varchar(length=200, default="")
     ward = Varchar(length=120, default="")
+    # The ward's official code (backend.postal.addresses), set when chosen from the list.
+    ward_code = Varchar(length=10, default="")
     delivery_province = Varchar(length=60, default="")
     # "<citizen id>:<client key>": a retried API submission finds the dossier it already made.
     idempotency_key = Varchar(length=200, unique=True, null=True, default=None)

@@ -130,7 +130,7 @@
   function autosave(fieldset) {
     var status = document.getElementById("autosave-status");
     var data = new URLSearchParams();
-    fieldset.querySelectorAll("input").forEach(function (i) {
+    fieldset.querySelectorAll("input, select").forEach(function (i) {
       if (i.type !== "radio" || i.checked) { data.append(i.name, i.value); }
     });
     fetch(fieldset.dataset.autosave, {

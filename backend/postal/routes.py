@@ -1,0 +1,9 @@
+"""Every route of the postal app, registered by backend.app."""
+
+from __future__ import annotations
+
+from litestar import Controller
+
+from backend.postal.address_controllers import ADDRESS_CONTROLLERS
+
+POSTAL_CONTROLLERS: list[type[Controller]] = [*ADDRESS_CONTROLLERS]
