@@ -58,6 +58,7 @@ from backend.notifications import sender
 from backend.notifications.api import InboxApi, PushApi
 from backend.notifications.controllers import NOTIFICATION_CONTROLLERS
 from backend.piccolo_conf import DB
+from backend.postal.lifecycle import ShipmentState
 from backend.postal.routes import POSTAL_CONTROLLERS
 from backend.pwa.controllers import PwaController
 from backend.settings import Settings, get_settings
@@ -100,6 +101,7 @@ def make_jinja(settings: Settings) -> Environment:
         statuses={s.value: s for s in Status},
         delivery_labels=DELIVERY_LABELS,
         channel_labels=CHANNEL_LABELS,
+        shipment_labels={s.value: s.label for s in ShipmentState},
         event_labels={**{a.value: a.label for a in Action}, **EVENT_LABELS},
         role_labels={"owner": N_("Công dân"), **{r.value: r.label for r in Role}},
     )

@@ -57,6 +57,9 @@ class Settings:
     vapid_subject: str
     # Run the push sender inside each app process (off when it runs as its own process).
     push_sender_in_app: bool
+    # Delivery attempts before a parcel goes back to the center (Decision 45/2016: the post
+    # agrees the number with the center).
+    postal_max_attempts: int = 3
     languages: tuple[str, ...] = field(default=("vi", "en"))
 
     @property
@@ -107,6 +110,7 @@ class Settings:
             ),
             vapid_subject=_env("VAPID_SUBJECT", "mailto:motcua@example.gov.vn"),
             push_sender_in_app=_env("PUSH_SENDER_IN_APP", "1") == "1",
+            postal_max_attempts=max(1, int(_env("POSTAL_MAX_ATTEMPTS", "3"))),
         )
 
 

@@ -21,7 +21,7 @@ def main() -> None:
     spec = find_spec("vietnamadminunits")
     if spec is None or not spec.submodule_search_locations:
         raise SystemExit("pip install vietnamadminunits first")
-    db = Path(list(spec.submodule_search_locations)[0]) / "data" / "dataset.db"
+    db = Path(next(iter(spec.submodule_search_locations))) / "data" / "dataset.db"
     with sqlite3.connect(db) as conn:
         rows = conn.execute(
             "SELECT DISTINCT provinceCode, province, wardCode, ward FROM admin_units "

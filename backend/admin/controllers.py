@@ -1,4 +1,5 @@
-"""Administration pages (administrators only): staff accounts, counters, agencies, procedures.
+"""Administration pages (administrators only): staff accounts, counters, agencies, procedures,
+post offices and the postal tariff.
 
 The working-day calendar lives in catalog (AdminCalendarController); /admin/ links to it.
 Every handler starts with `require_user(request, Role.ADMIN)`: anonymous visitors are sent to
@@ -22,6 +23,7 @@ from backend.catalog.services import list_agencies as agency_choices
 from backend.lib.errors import UserError
 from backend.lib.i18n import N_
 from backend.lib.web import form_errors, render, require_user, see_other
+from backend.postal import tariff
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -118,6 +120,7 @@ class StaffController(Controller):
                 "role": staff["role"],
                 "agency": str(staff["agency"] or ""),
                 "counter": str(staff["counter"] or ""),
+                "post_office": str(staff["post_office"] or ""),
             }
         return render(
             request,
@@ -543,10 +546,116 @@ class ProceduresController(Controller):
         return see_other(f"/admin/procedures/{procedure_id}#documents")
 
 
+# --- post offices ------------------------------------------------------------------------------
+
+
+class PostOfficesController(Controller):
+    path = "/admin/post-offices"
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request[Any, Any, Any], ok: str = "") -> Template:
+        require_user(request, Role.ADMIN)
+        return render(
+            request,
+            "admin/post_offices.html",
+            offices=await services.list_post_offices(),
+            notice=_notice(ok),
+        )
+
+    def _form(
+        self,
+        request: Request[Any, Any, Any],
+        office: dict[str, Any] | None,
+        values: dict[str, str],
+        status: int = 200,
+        errors: dict[str, str] | None = None,
+    ) -> Template:
+        return render(
+            request,
+            "admin/post_office_form.html",
+            status_code=status,
+            office=office,
+            values=values,
+            errors=errors or {},
+        )
+
+    @get("/new")
+    async def new(self, request: Request[Any, Any, Any]) -> Template:
+        require_user(request, Role.ADMIN)
+        return self._form(request, None, {"active": "1"})
+
+    @post("/new")
+    async def create(self, request: Request[Any, Any, Any], data: Form) -> Template | Redirect:
+        require_user(request, Role.ADMIN)
+        try:
+            await services.save_post_office(None, data)
+        except UserError as e:
+            return self._form(request, None, _keep(data), 422, form_errors(e))
+        return see_other("/admin/post-offices/?ok=created")
+
+    @get("/{post_office_id:int}")
+    async def edit(self, request: Request[Any, Any, Any], post_office_id: int) -> Template:
+        require_user(request, Role.ADMIN)
+        office = await services.get_post_office(post_office_id)
+        return self._form(request, office, services.post_office_form_values(office))
+
+    @post("/{post_office_id:int}")
+    async def save(
+        self, request: Request[Any, Any, Any], post_office_id: int, data: Form
+    ) -> Template | Redirect:
+        require_user(request, Role.ADMIN)
+        office = await services.get_post_office(post_office_id)
+        try:
+            await services.save_post_office(post_office_id, data)
+        except UserError as e:
+            return self._form(request, office, _keep(data), 422, form_errors(e))
+        return see_other("/admin/post-offices/?ok=saved")
+
+
+# --- postal tariff -----------------------------------------------------------------------------
+
+
+class PostalTariffController(Controller):
+    path = "/admin/postal-tariff"
+    include_in_schema = False
+
+    async def _page(
+        self, request: Request[Any, Any, Any], status: int = 200, **ctx: Any
+    ) -> Template:
+        values = ctx.pop("values", None)
+        return render(
+            request,
+            "admin/postal_tariff.html",
+            status_code=status,
+            services=tariff.SERVICES,
+            payments=tariff.PAYMENT_LABELS,
+            values=values if values is not None else await services.tariff_form_values(),
+            errors=ctx.pop("errors", {}),
+            notice=_notice(ctx.pop("ok", "")),
+        )
+
+    @get("/")
+    async def index(self, request: Request[Any, Any, Any], ok: str = "") -> Template:
+        require_user(request, Role.ADMIN)
+        return await self._page(request, ok=ok)
+
+    @post("/")
+    async def save(self, request: Request[Any, Any, Any], data: Form) -> Template | Redirect:
+        require_user(request, Role.ADMIN)
+        try:
+            await services.save_tariff(data)
+        except UserError as e:
+            return await self._page(request, 422, values=_keep(data), errors=form_errors(e))
+        return see_other("/admin/postal-tariff/?ok=saved")
+
+
 ADMIN_CONTROLLERS: list[type[Controller]] = [
     AdminHomeController,
     StaffController,
     CountersController,
     AgenciesController,
     ProceduresController,
+    PostOfficesController,
+    PostalTariffController,
 ]

@@ -1,4 +1,5 @@
-"""What the administration pages do: staff accounts, counters, agencies, procedures.
+"""What the administration pages do: staff accounts, counters, agencies, procedures, post
+offices and the postal tariff.
 
 Every function that takes a form checks all of it and raises `FormErrors` with one message per
 field, so that the page shows them all at once beside their fields.
@@ -6,9 +7,12 @@ field, so that the page shows them all at once beside their fields.
 
 from __future__ import annotations
 
+import csv
 import re
 import secrets
 from collections.abc import Callable
+from functools import cache, partial
+from pathlib import Path
 from typing import Any
 
 from piccolo.columns import Column, Varchar
@@ -19,13 +23,15 @@ from backend.accounts.roles import Role
 from backend.accounts.services import check_password_strength, create_user, hash_password
 from backend.accounts.tables import AuthSession, User
 from backend.catalog.services import procedure_search_text, search_procedures
-from backend.catalog.tables import Agency, Counter, Procedure, RequiredDocument
+from backend.catalog.tables import Agency, Counter, PostOffice, Procedure, RequiredDocument
 from backend.dossiers.tables import DossierFile
 from backend.lib.db import is_unique_violation, write_transaction
 from backend.lib.errors import FormErrors, NotFound, UserError
 from backend.lib.i18n import N_
 from backend.lib.text import fold, search_terms
 from backend.lib.validation import require_text
+from backend.postal import tariff
+from backend.postal.tables import PostalTariff
 
 Form = dict[str, str]
 
@@ -33,6 +39,7 @@ STAFF_ROLES: tuple[Role, ...] = (
     Role.COUNTER,
     Role.SPECIALIST,
     Role.LEADER,
+    Role.POSTAL,
     Role.MANAGER,
     Role.ADMIN,
 )
@@ -55,6 +62,10 @@ DELIVERY_OPTIONS: dict[str, str] = {
 # Starts with a letter, so that a staff login is never taken for a phone number at sign-in.
 _LOGIN = re.compile(r"^[a-z][a-z0-9._-]{2,63}$")
 _AGENCY_CODE = re.compile(r"^[a-z0-9]{2,20}$")
+_POST_OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
+# A landline (0 + area code + number: 11 digits) or a mobile (10 digits).
+_PHONE = re.compile(r"^0\d{9,10}$")
+WARDS_CSV = Path(__file__).resolve().parent.parent / "postal" / "data" / "wards.csv"
 MAX_FEE_VND = 2_000_000_000  # the column is a 32-bit integer
 MAX_PROCESSING_DAYS = 3650
 
@@ -125,6 +136,7 @@ async def overview() -> dict[str, int]:
         "counters": await Counter.count().where(Counter.active.eq(True)),
         "agencies": await Agency.count(),
         "procedures": await Procedure.count().where(Procedure.active.eq(True)),
+        "post_offices": await PostOffice.count().where(PostOffice.active.eq(True)),
     }
 
 
@@ -138,10 +150,12 @@ _STAFF_COLUMNS = (
     User.active,
     User.agency,
     User.counter,
+    User.post_office,
     User.created_at,
     User.agency.name.as_alias("agency_name"),
     User.counter.number.as_alias("counter_number"),
     User.counter.name.as_alias("counter_name"),
+    User.post_office.name.as_alias("post_office_name"),
 )
 
 
@@ -179,9 +193,18 @@ def _parse_role(raw: str) -> Role:
 
 
 async def _check_placement(
-    checks: _Checks, role: Role | None, data: Form, current_counter: int | None = None
+    checks: _Checks,
+    role: Role | None,
+    data: Form,
+    current_counter: int | None = None,
+    current_post_office: int | None = None,
 ) -> None:
-    """The agency (specialists and leaders only) and the counter (counter officers only)."""
+    """The agency (specialists and leaders only), the counter (counter officers only) and the
+    post office (postal workers only).
+
+    A counter or post office that has since stopped may stay with who already has it, but is
+    not given to anybody new.
+    """
     agency_id = _int_or_none(data.get("agency"))
     if (data.get("agency") or "").strip() and agency_id is None:
         checks.fail(UserError(N_("Không có cơ quan này."), field="agency"))
@@ -194,6 +217,19 @@ async def _check_placement(
         if not usable:
             checks.fail(
                 UserError(N_("Quầy này không có hoặc đã ngừng hoạt động."), field="counter")
+            )
+    post_office_id = _int_or_none(data.get("post_office"))
+    if (data.get("post_office") or "").strip() and post_office_id is None:
+        checks.fail(
+            UserError(N_("Bưu điện này không có hoặc đã ngừng hoạt động."), field="post_office")
+        )
+    elif post_office_id is not None and post_office_id != current_post_office:
+        usable = await PostOffice.exists().where(
+            (PostOffice.id == post_office_id) & PostOffice.active.eq(True)
+        )
+        if not usable:
+            checks.fail(
+                UserError(N_("Bưu điện này không có hoặc đã ngừng hoạt động."), field="post_office")
             )
     if role is not None:
         if role.needs_agency and agency_id is None and not (data.get("agency") or "").strip():
@@ -220,8 +256,26 @@ async def _check_placement(
                     N_("Chỉ cán bộ Bộ phận Một cửa mới ngồi quầy. Hãy bỏ chọn."), field="counter"
                 )
             )
+        post_office_given = post_office_id is not None or bool(
+            (data.get("post_office") or "").strip()
+        )
+        if role is Role.POSTAL and not post_office_given:
+            checks.fail(
+                UserError(
+                    N_("Nhân viên bưu điện phải thuộc một bưu điện. Hãy chọn bưu điện."),
+                    field="post_office",
+                )
+            )
+        elif role is not Role.POSTAL and post_office_id is not None:
+            checks.fail(
+                UserError(
+                    N_("Chỉ nhân viên bưu điện mới thuộc một bưu điện. Hãy bỏ chọn."),
+                    field="post_office",
+                )
+            )
     checks.values["agency"] = agency_id
     checks.values["counter"] = counter_id
+    checks.values["post_office"] = post_office_id
 
 
 def _full_name(data: Form) -> str:
@@ -267,8 +321,10 @@ async def create_staff(data: Form) -> int:
                 full_name=values["full_name"],
                 agency_code=agency_code,
             )
-            if values["counter"] is not None:
-                await User.update({User.counter: values["counter"]}).where(User.id == user.id)
+            if values["counter"] is not None or values["post_office"] is not None:
+                await User.update(
+                    {User.counter: values["counter"], User.post_office: values["post_office"]}
+                ).where(User.id == user.id)
     except UserError as e:
         raise FormErrors([taken if e.field == "login" else e]) from e
     except Exception as e:
@@ -290,7 +346,13 @@ async def update_staff(user_id: int, data: Form, acting_user_id: int) -> None:
                 field="role",
             )
         )
-    await _check_placement(checks, role, data, current_counter=current["counter"])
+    await _check_placement(
+        checks,
+        role,
+        data,
+        current_counter=current["counter"],
+        current_post_office=current["post_office"],
+    )
     values = checks.done()
     await User.update(
         {
@@ -298,6 +360,7 @@ async def update_staff(user_id: int, data: Form, acting_user_id: int) -> None:
             User.role: values["role"].value,
             User.agency: values["agency"],
             User.counter: values["counter"],
+            User.post_office: values["post_office"],
         }
     ).where(User.id == user_id)
 
@@ -332,6 +395,9 @@ async def staff_choices() -> dict[str, list[dict[str, Any]]]:
     return {
         "agencies": await Agency.select(Agency.id, Agency.code, Agency.name).order_by(Agency.name),
         "counters": await Counter.select().order_by(Counter.number),
+        "post_offices": await PostOffice.select(
+            PostOffice.id, PostOffice.code, PostOffice.name, PostOffice.active
+        ).order_by(PostOffice.code),
     }
 
 
@@ -399,6 +465,207 @@ async def save_counter(counter_id: int | None, data: Form) -> int:
 async def set_counter_active(counter_id: int, active: bool) -> None:
     await get_counter(counter_id)
     await Counter.update({Counter.active: active}).where(Counter.id == counter_id)
+
+
+# --- post offices ------------------------------------------------------------------------------
+
+
+@cache
+def official_wards() -> dict[str, tuple[str, str]]:
+    """{ward code: (ward, province)}: the official communes and wards (backend/postal/data)."""
+    with WARDS_CSV.open(encoding="utf-8", newline="") as f:
+        return {r["ward_code"]: (r["ward"], r["province"]) for r in csv.DictReader(f)}
+
+
+def split_ward_codes(stored: str) -> list[str]:
+    return [c for c in (stored or "").split(",") if c]
+
+
+def ward_names(stored: str) -> list[str]:
+    """The served wards as people read them ("Phường Phủ Lý"), in the stored order."""
+    wards = official_wards()
+    return [wards[c][0] if c in wards else c for c in split_ward_codes(stored)]
+
+
+def _ward_codes(raw: str | None) -> str:
+    """Codes typed with commas, spaces or line breaks, checked against the official list and
+    stored as "13285,13291" (each once, in the order given)."""
+    wards = official_wards()
+    codes: list[str] = []
+    unknown: list[str] = []
+    for word in re.split(r"[\s,;]+", raw or ""):
+        if not word:
+            continue
+        code = word.zfill(5) if word.isdigit() else word
+        if code not in wards:
+            unknown.append(word)
+        elif code not in codes:
+            codes.append(code)
+    if unknown:
+        raise UserError(
+            N_(
+                "Không có phường, xã nào mang mã {codes}. Mã gồm 5 chữ số, theo danh mục "
+                "phường, xã hiện hành."
+            ),
+            field="ward_codes",
+            codes=", ".join(unknown[:10]) + (", …" if len(unknown) > 10 else ""),
+        )
+    return ",".join(codes)
+
+
+def _office_phone(raw: str | None) -> str:
+    digits = re.sub(r"[\s.\-()]", "", raw or "")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    if digits and not _PHONE.match(digits):
+        raise UserError(
+            N_("Số điện thoại gồm 10 hoặc 11 chữ số, bắt đầu bằng 0, ví dụ 0229 387 1234."),
+            field="phone",
+        )
+    return digits
+
+
+async def list_post_offices() -> list[dict[str, Any]]:
+    """Every post office, the active ones first, with its wards' names and its active staff."""
+    offices = await PostOffice.select().order_by(PostOffice.code)
+    staff = await User.select(User.post_office, User.full_name).where(
+        User.post_office.is_not_null() & User.active.eq(True)
+    )
+    for o in offices:
+        o["wards"] = ward_names(o["ward_codes"])
+        o["staff"] = sorted(
+            (s["full_name"] for s in staff if s["post_office"] == o["id"]), key=fold
+        )
+    return sorted(offices, key=lambda o: not o["active"])
+
+
+async def get_post_office(post_office_id: int) -> dict[str, Any]:
+    row = await PostOffice.select().where(PostOffice.id == post_office_id).first()
+    if row is None:
+        raise NotFound(N_("Không tìm thấy bưu điện này."))
+    row["wards"] = ward_names(row["ward_codes"])
+    return row
+
+
+def post_office_form_values(row: dict[str, Any]) -> dict[str, str]:
+    values = {k: row[k] or "" for k in ("code", "name", "address", "phone")}
+    values["ward_codes"] = ", ".join(split_ward_codes(row["ward_codes"]))
+    values["active"] = "1" if row["active"] else ""
+    return values
+
+
+def _post_office_values(data: Form) -> dict[str, Any]:
+    checks = _Checks()
+
+    def code() -> str:
+        value = (data.get("code") or "").strip().upper()
+        if not _POST_OFFICE_CODE.match(value):
+            raise UserError(
+                N_(
+                    "Mã bưu điện gồm 2 đến 20 chữ cái không dấu, chữ số hoặc dấu gạch ngang, "
+                    "ví dụ: BD-NB."
+                ),
+                field="code",
+            )
+        return value
+
+    checks.run("code", code)
+    checks.run(
+        "name",
+        lambda: require_text(data.get("name", ""), "name", N_("Vui lòng nhập tên bưu điện."), 200),
+    )
+    checks.run("address", lambda: optional_text(data.get("address"), "address", 300))
+    checks.run("phone", lambda: _office_phone(data.get("phone")))
+    checks.run("ward_codes", lambda: _ward_codes(data.get("ward_codes")))
+    checks.values["active"] = bool(data.get("active"))
+    return checks.done()
+
+
+def _post_office_taken(code: str) -> FormErrors:
+    return FormErrors([UserError(N_("Đã có bưu điện mang mã {code}."), field="code", code=code)])
+
+
+async def save_post_office(post_office_id: int | None, data: Form) -> int:
+    """Add or change a post office; its code is used once."""
+    values = _post_office_values(data)
+    clash = PostOffice.exists().where(PostOffice.code == values["code"])
+    if post_office_id is not None:
+        await get_post_office(post_office_id)
+        clash = clash.where(PostOffice.id != post_office_id)
+    if await clash:
+        raise _post_office_taken(values["code"])
+    try:
+        if post_office_id is None:
+            row = PostOffice(**values)
+            await row.save()
+            return int(row.id)
+        await PostOffice.update(
+            {PostOffice._meta.get_column_by_name(k): v for k, v in values.items()}
+        ).where(PostOffice.id == post_office_id)
+    except Exception as e:
+        if is_unique_violation(e):
+            raise _post_office_taken(values["code"]) from e
+        raise
+    return post_office_id
+
+
+# --- postal tariff -----------------------------------------------------------------------------
+
+
+def _format_fee(fee_vnd: int) -> str:
+    """25000 -> "25.000", as the form shows it and accepts it back."""
+    return f"{fee_vnd:,}".replace(",", ".")
+
+
+async def tariff_form_values() -> dict[str, str]:
+    """The tariff form's fields: <service>_fee, <service>_payment, <service>_note."""
+    notes = {r["service"]: r["note"] for r in await PostalTariff.select()}
+    values = {}
+    for service, quote in (await tariff.tariff()).items():
+        values[f"{service}_fee"] = _format_fee(quote.fee_vnd)
+        values[f"{service}_payment"] = quote.payment
+        values[f"{service}_note"] = notes.get(service, "")
+    return values
+
+
+def _tariff_fee(raw: str | None, field: str) -> int:
+    text = re.sub(r"\s", "", raw or "").removesuffix("đ")
+    # Thousands may be grouped with dots: 25.000 or 1.250.000 (a comma would be decimals).
+    fee = int(text.replace(".", "")) if re.fullmatch(r"\d+|\d{1,3}(\.\d{3})+", text) else -1
+    if not 0 <= fee <= MAX_FEE_VND:
+        raise UserError(
+            N_("Cước là số tiền bằng đồng, từ 0 trở lên, ví dụ 25.000. Nhập 0 nếu miễn cước."),
+            field=field,
+        )
+    return fee
+
+
+def _tariff_payment(raw: str | None, field: str) -> str:
+    if raw not in tariff.PAYMENT_LABELS:
+        raise UserError(N_("Vui lòng chọn cách trả cước."), field=field)
+    return raw
+
+
+async def save_tariff(data: Form) -> None:
+    """All three services at once: nothing is saved while any field is wrong."""
+    checks = _Checks()
+    for service in tariff.SERVICES:
+        for key, check in (
+            ("fee", _tariff_fee),
+            ("payment", _tariff_payment),
+            ("note", partial(optional_text, max_length=300)),
+        ):
+            field = f"{service}_{key}"
+            checks.run(field, partial(check, data.get(field), field))
+    values = checks.done()
+    async with write_transaction():
+        for service in tariff.SERVICES:
+            await tariff.save(
+                service,
+                values[f"{service}_fee"],
+                values[f"{service}_payment"],
+                values[f"{service}_note"],
+            )
 
 
 # --- agencies ----------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """python -m backend.demo [--print-accounts]: load the demo catalog and accounts.
 
-Idempotent: agencies, procedures, counters and accounts are added only when missing (matched
-by code or login), so running it on every `make run` is safe and keeps an administrator's
-edits.
+Idempotent: agencies, procedures, counters, post offices and accounts are added only when
+missing (matched by code, number or login), so running it on every `make run` is safe and keeps
+an administrator's edits.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from piccolo.columns import Column
 
@@ -21,31 +21,69 @@ from backend.accounts.roles import Role
 from backend.accounts.services import create_user
 from backend.accounts.tables import User
 from backend.catalog.services import procedure_search_text
-from backend.catalog.tables import Agency, Counter, Procedure, RequiredDocument
+from backend.catalog.tables import Agency, Counter, PostOffice, Procedure, RequiredDocument
 from backend.lib.db import write_transaction
 
 CATALOG = Path(__file__).resolve().parent / "catalog.json"
 PROVINCE_IN_DATA = "Ninh Bình"
 
-# (role, login, password, name, agency code, counter number): printed by `make run`.
-# Demo only; never deploy these.
-DEMO_ACCOUNTS: list[tuple[Role, str, str, str, str | None, int | None]] = [
-    (Role.CITIZEN, "0912345678", "congdan123", "Nguyễn Thị Lan", None, None),
-    (Role.CITIZEN, "0987654321", "congdan123", "Trần Văn Minh", None, None),
-    (Role.COUNTER, "motcua1", "canbo123", "Phạm Thu Hà (quầy 1)", None, 1),
-    (Role.SPECIALIST, "tuphap.cv", "canbo123", "Lê Minh Tuấn (Sở Tư pháp)", "stp", None),
-    (Role.LEADER, "tuphap.ld", "canbo123", "Đỗ Quang Vinh (Sở Tư pháp)", "stp", None),
-    (Role.SPECIALIST, "xaydung.cv", "canbo123", "Vũ Thị Hồng (Sở Xây dựng)", "sxd", None),
-    (Role.LEADER, "xaydung.ld", "canbo123", "Hoàng Văn Nam (Sở Xây dựng)", "sxd", None),
-    (Role.SPECIALIST, "taichinh.cv", "canbo123", "Ngô Thị Mai (Sở Tài chính)", "stc", None),
-    (Role.LEADER, "taichinh.ld", "canbo123", "Trịnh Văn Đức (Sở Tài chính)", "stc", None),
-    (Role.MANAGER, "giamdoc", "canbo123", "Bùi Thị Thanh (Lãnh đạo Trung tâm)", None, None),
-    (Role.ADMIN, "admin", "quantri123", "Quản trị hệ thống", None, None),
+
+class DemoAccount(NamedTuple):
+    role: Role
+    login: str
+    password: str
+    name: str
+    agency: str | None = None  # agency code
+    counter: int | None = None  # counter number
+    post_office: str | None = None  # post office code
+
+
+# Printed by `make run`. Demo only; never deploy these.
+DEMO_ACCOUNTS: list[DemoAccount] = [
+    DemoAccount(Role.CITIZEN, "0912345678", "congdan123", "Nguyễn Thị Lan"),
+    DemoAccount(Role.CITIZEN, "0987654321", "congdan123", "Trần Văn Minh"),
+    DemoAccount(Role.COUNTER, "motcua1", "canbo123", "Phạm Thu Hà (quầy 1)", counter=1),
+    DemoAccount(Role.SPECIALIST, "tuphap.cv", "canbo123", "Lê Minh Tuấn (Sở Tư pháp)", "stp"),
+    DemoAccount(Role.LEADER, "tuphap.ld", "canbo123", "Đỗ Quang Vinh (Sở Tư pháp)", "stp"),
+    DemoAccount(Role.SPECIALIST, "xaydung.cv", "canbo123", "Vũ Thị Hồng (Sở Xây dựng)", "sxd"),
+    DemoAccount(Role.LEADER, "xaydung.ld", "canbo123", "Hoàng Văn Nam (Sở Xây dựng)", "sxd"),
+    DemoAccount(Role.SPECIALIST, "taichinh.cv", "canbo123", "Ngô Thị Mai (Sở Tài chính)", "stc"),
+    DemoAccount(Role.LEADER, "taichinh.ld", "canbo123", "Trịnh Văn Đức (Sở Tài chính)", "stc"),
+    DemoAccount(
+        Role.POSTAL,
+        "buudien1",
+        "canbo123",
+        "Trần Văn Bình (Bưu điện Ninh Bình)",
+        post_office="BD-NB",
+    ),
+    DemoAccount(
+        Role.POSTAL, "buudien2", "canbo123", "Lê Thị Hoa (Bưu điện Phủ Lý)", post_office="BD-HN"
+    ),
+    DemoAccount(Role.MANAGER, "giamdoc", "canbo123", "Bùi Thị Thanh (Lãnh đạo Trung tâm)"),
+    DemoAccount(Role.ADMIN, "admin", "quantri123", "Quản trị hệ thống"),
 ]
 COUNTERS = [
     (1, "Quầy 1 – Tư pháp, Nội vụ"),
     (2, "Quầy 2 – Đất đai, Xây dựng"),
     (3, "Quầy 3 – Đa lĩnh vực"),
+]
+# (code, name, address, phone, ward codes from backend/postal/data/wards.csv; empty = anywhere)
+POST_OFFICES = [
+    (
+        "BD-NB",
+        "Bưu điện tỉnh Ninh Bình",
+        "Số 2 Trần Hưng Đạo, phường Hoa Lư, tỉnh Ninh Bình",
+        "02293871234",
+        "",
+    ),
+    (
+        "BD-HN",
+        "Bưu điện Phủ Lý",
+        "Số 1 Biên Hòa, phường Phủ Lý, tỉnh Ninh Bình",
+        "",
+        # Phường Phủ Lý, Phù Vân, Châu Sơn, Hà Nam, Liêm Tuyền
+        "13285,13291,13318,13366,13444",
+    ),
 ]
 
 
@@ -61,7 +99,7 @@ def load_catalog(province: str) -> dict[str, Any]:
 async def load(province: str) -> dict[str, int]:
     data = load_catalog(province)
     agencies = {a["code"]: a for a in data["agencies"]}
-    counts = {"agencies": 0, "procedures": 0, "accounts": 0}
+    counts = {"agencies": 0, "procedures": 0, "post_offices": 0, "accounts": 0}
     async with write_transaction():
         for a in agencies.values():
             # Only what is missing is added: an administrator's later edits are kept.
@@ -77,13 +115,33 @@ async def load(province: str) -> dict[str, int]:
         if not await Counter.exists().where(Counter.number == number):
             await Counter.insert(Counter(number=number, name=label))
     counter_ids = {r["number"]: r["id"] for r in await Counter.select(Counter.id, Counter.number)}
-    for role, login, password, name, agency, counter in DEMO_ACCOUNTS:
-        if not await User.exists().where(User.login == login):
-            user = await create_user(
-                role=role, login=login, password=password, full_name=name, agency_code=agency
+    for code, name, address, phone, ward_codes in POST_OFFICES:
+        if not await PostOffice.exists().where(PostOffice.code == code):
+            await PostOffice.insert(
+                PostOffice(
+                    code=code, name=name, address=address, phone=phone, ward_codes=ward_codes
+                )
             )
-            if counter:
-                await User.update({User.counter: counter_ids[counter]}).where(User.id == user.id)
+            counts["post_offices"] += 1
+    office_ids = {
+        r["code"]: r["id"] for r in await PostOffice.select(PostOffice.id, PostOffice.code)
+    }
+    for a in DEMO_ACCOUNTS:
+        if not await User.exists().where(User.login == a.login):
+            user = await create_user(
+                role=a.role,
+                login=a.login,
+                password=a.password,
+                full_name=a.name,
+                agency_code=a.agency,
+            )
+            if a.counter or a.post_office:
+                await User.update(
+                    {
+                        User.counter: counter_ids[a.counter] if a.counter else None,
+                        User.post_office: office_ids[a.post_office] if a.post_office else None,
+                    }
+                ).where(User.id == user.id)
             counts["accounts"] += 1
     return counts
 
@@ -131,8 +189,8 @@ async def _upsert_procedure(
 def print_accounts(base_url: str) -> None:
     print(f"\n  MotCua is running at {base_url}\n")
     print("  Demo accounts (login / password):")
-    for role, login, password, name, _agency, _counter in DEMO_ACCOUNTS:
-        print(f"    {role.value:<10} {login:<12} / {password:<12} {name}")
+    for a in DEMO_ACCOUNTS:
+        print(f"    {a.role.value:<10} {a.login:<12} / {a.password:<12} {a.name}")
     print()
 
 
@@ -152,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = asyncio.run(load(settings.province))
     print(
         f"demo data: {counts['agencies']} agencies, {counts['procedures']} procedures, "
-        f"{counts['accounts']} accounts added"
+        f"{counts['post_offices']} post offices, {counts['accounts']} accounts added"
     )
     return 0
 

@@ -70,9 +70,11 @@ class DossierApi(Controller):
         description=(
             "multipart/form-data: `procedure_id`; files in fields `doc-<required document id>` "
             "(one or more per document; JPEG, PNG, WebP or PDF); `delivery_method` (`counter` or "
-            "`post`) and, for post, `recipient_name`, `recipient_phone`, `street`, `ward`, "
-            "`province`. Header `Idempotency-Key` (required): a retry with the same key returns "
-            "the same dossier instead of making a second one."
+            "`post`) and, for post, `recipient_name`, `recipient_phone`, `street`, `province` "
+            "(name or code, see /api/v1/addresses/provinces) and `ward_code` (the commune's or "
+            "ward's official code, see /api/v1/addresses/wards; its name is filled in). Header "
+            "`Idempotency-Key` (required): a retry with the same key returns the same dossier "
+            "instead of making a second one."
         ),
         request_max_body_size=uploads.max_request_bytes(),
     )

@@ -20,6 +20,7 @@ from backend.dossiers.workflow import STATE_LABELS, Action, State
 from backend.lib.errors import Conflict, FormErrors, UserError
 from backend.lib.i18n import N_
 from backend.lib.web import csrf_matches, form_errors, render, require_user, see_other
+from backend.postal import pickups, shipments
 
 
 async def staff_page(
@@ -41,6 +42,8 @@ async def staff_page(
         values=values or {},
         failed_action=failed_action,
         done=request.query_params.get("done", ""),
+        parcel=await shipments.of_dossier(dossier_id),
+        pickup=await pickups.of_dossier(dossier_id),
     )
 
 

@@ -32,6 +32,8 @@ from backend.lib.web import (
     user_of,
 )
 from backend.lib.workdays import appointment_date
+from backend.postal import addresses, pickups
+from backend.postal import views as postal_views
 from backend.settings import get_settings
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -40,7 +42,7 @@ DELIVERY_FIELDS = (
     "recipient_name",
     "recipient_phone",
     "street",
-    "ward",
+    "ward_code",
     "province",
 )
 
@@ -55,9 +57,20 @@ def delivery_from(fields: dict[str, Any] | Any) -> Delivery | None:
         recipient_name=get("recipient_name", ""),
         recipient_phone=get("recipient_phone", ""),
         street=get("street", ""),
-        ward=get("ward", ""),
         province=get("province", ""),
+        # Chosen from the official list (the server writes the ward's name itself): searched
+        # with JavaScript, or from the plain list shown without it.
+        ward_code=get("ward_choice", "") or get("ward_code", ""),
     )
+
+
+def delivery_values(fields: Any) -> dict[str, str]:
+    """What was sent, to show again beside the errors, with the chosen ward's name."""
+    values = {k: fields.first(k) for k in DELIVERY_FIELDS}
+    values["ward_code"] = fields.first("ward_choice") or values["ward_code"]
+    chosen = addresses.ward(values["ward_code"]) if values["ward_code"] else None
+    values["ward"] = chosen.name if chosen else ""
+    return values
 
 
 async def edit_page(
@@ -90,6 +103,7 @@ async def edit_page(
         errors=errors or {},
         missing=missing,
         values=values or {},
+        address_choices=addresses.choices,
         max_file_mb=settings.max_file_mb,
         max_dossier_mb=settings.max_dossier_mb,
     )
@@ -102,6 +116,7 @@ async def detail_page(
     status_code: int = 200,
     errors: dict[str, str] | None = None,
     failed_action: str = "",
+    values: dict[str, Any] | None = None,
 ) -> Template:
     """The citizen's page of a submitted dossier: where it is, what is asked of them, results."""
     view = await services.dossier_detail(user, dossier_id)
@@ -118,6 +133,11 @@ async def detail_page(
         errors=errors or {},
         failed_action=failed_action,
         done=request.query_params.get("done", ""),
+        values=values or {},
+        address_choices=addresses.choices,
+        # The result by post, or the paper dossier collected by the post (backend.postal).
+        postal=await postal_views.citizen_panel(view),
+        pickup=await pickups.of_dossier(dossier_id),
     )
 
 
@@ -178,7 +198,7 @@ class DossierController(Controller):
         if form.first("slot"):
             return await self._slot(request, user, dossier_id, int(form.first("slot")), errors)
         delivery = delivery_from(form)
-        values = {k: form.first(k) for k in DELIVERY_FIELDS}
+        values = delivery_values(form)
         try:
             if delivery is not None:
                 await services.save_delivery(user, dossier_id, delivery)

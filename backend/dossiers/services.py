@@ -6,6 +6,8 @@ the JSON API run the same checks.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -29,6 +31,7 @@ from backend.lib.i18n import N_
 from backend.lib.multipart import TOTAL_TOO_LARGE
 from backend.lib.validation import normalize_phone, require_text
 from backend.lib.workdays import appointment_date
+from backend.postal import addresses
 from backend.settings import get_settings
 
 # Statuses in which the citizen may still add or remove files.
@@ -47,6 +50,8 @@ class Delivery:
     street: str = ""
     ward: str = ""
     province: str = ""
+    # The ward's official code (backend.postal.addresses); `ward` is then its official name.
+    ward_code: str = ""
 
     def as_columns(self) -> dict[Any, Any]:
         return {
@@ -55,25 +60,63 @@ class Delivery:
             Dossier.recipient_phone: self.recipient_phone,
             Dossier.street: self.street,
             Dossier.ward: self.ward,
+            Dossier.ward_code: self.ward_code,
             Dossier.delivery_province: self.province,
         }
+
+
+CHOOSE_PROVINCE = N_("Vui lòng chọn tỉnh/thành phố trong danh sách.")
+CHOOSE_WARD = N_("Vui lòng chọn xã/phường trong danh sách.")
+WARD_NOT_IN_PROVINCE = N_("Xã/phường này không thuộc tỉnh/thành phố đã chọn.")
+
+
+def _place(raw: Delivery) -> tuple[str, str, str, list[UserError]]:
+    """(province short name, ward code, ward name) from what was chosen, and what is wrong.
+
+    The ward comes from the official list by its code, never from typed text; the province is
+    written the one official way ("Ninh Bình"). Unknown text is kept as typed, for a draft.
+    """
+    errors: list[UserError] = []
+    text = " ".join(raw.province.split())[:60]
+    code = raw.ward_code.strip()[:10]
+    chosen = addresses.ward(code) if code else None
+    province = addresses.find_province(text) if text else None
+    if not text and chosen is not None:
+        province = addresses.province(chosen.province_code)  # an API client sent the ward only
+    if province is None:
+        errors.append(UserError(CHOOSE_PROVINCE, field="province"))
+    if chosen is None:
+        errors.append(UserError(CHOOSE_WARD, field="ward_code"))
+    elif province is not None and chosen.province_code != province.code:
+        errors.append(UserError(WARD_NOT_IN_PROVINCE, field="ward_code"))
+        chosen = None
+    return (
+        province.short if province else text,
+        chosen.code if chosen else "",
+        chosen.name if chosen else "",
+        errors,
+    )
 
 
 def clean_delivery(raw: Delivery, allowed: list[str], strict: bool) -> Delivery:
     """Check the way to receive the result; `strict` also demands a complete postal address.
 
-    A draft saves whatever was typed (strict=False) so that nothing is lost; submitting checks.
+    A draft saves whatever was typed (strict=False) so that nothing is lost, except a ward
+    that is not in the list or not in the province (it is left empty, to be chosen again);
+    submitting checks.
     """
     method = raw.method if raw.method in ("counter", "post") else "counter"
     if method == "post" and "post" not in allowed:
         raise UserError(N_("Thủ tục này không trả kết quả qua bưu chính."), field="delivery_method")
+    province, ward_code, ward, place_errors = _place(raw)
     trimmed = Delivery(
         method=method,
         recipient_name=" ".join(raw.recipient_name.split())[:120],
         recipient_phone=raw.recipient_phone.strip()[:20],
         street=" ".join(raw.street.split())[:200],
-        ward=" ".join(raw.ward.split())[:120],
-        province=" ".join(raw.province.split())[:60],
+        ward=ward,
+        province=province,
+        ward_code=ward_code,
     )
     if not strict or method == "counter":
         return trimmed
@@ -87,8 +130,6 @@ def clean_delivery(raw: Delivery, allowed: list[str], strict: bool) -> Delivery:
         lambda: require_text(
             trimmed.street, "street", N_("Vui lòng nhập số nhà, đường, thôn/xóm.")
         ),
-        lambda: require_text(trimmed.ward, "ward", N_("Vui lòng nhập xã/phường.")),
-        lambda: require_text(trimmed.province, "province", N_("Vui lòng nhập tỉnh/thành phố.")),
     ]
     for i, check in enumerate(checks):
         try:
@@ -97,11 +138,10 @@ def clean_delivery(raw: Delivery, allowed: list[str], strict: bool) -> Delivery:
                 phone = value
         except UserError as e:
             errors.append(e)
+    errors.extend(place_errors)
     if errors:
         raise FormErrors(errors)
-    return Delivery(
-        method, trimmed.recipient_name, phone, trimmed.street, trimmed.ward, trimmed.province
-    )
+    return dataclasses.replace(trimmed, recipient_phone=phone)
 
 
 async def _procedure_for_submission(procedure_id: int) -> dict[str, Any]:
@@ -336,12 +376,18 @@ def missing_documents(view: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def submit(
-    user: CurrentUser, dossier_id: int, delivery: Delivery | None = None
+    user: CurrentUser,
+    dossier_id: int,
+    delivery: Delivery | None = None,
+    paper_by_post: Callable[[dict[str, Any], datetime], Awaitable[Any]] | None = None,
 ) -> dict[str, Any]:
     """Turn a complete draft into a dossier with a code and an appointment date.
 
     Idempotent: submitting a dossier that is already submitted returns it unchanged, so a
     double tap or a retry after a dropped connection makes one dossier.
+
+    `paper_by_post`: the papers come by post (channel 3, backend.postal.pickups) instead of as
+    photos, so none are required now; it books the pickup inside the same transaction.
     """
     view = await draft_view(user, dossier_id)
     if view["status"] != Status.DRAFT:
@@ -360,10 +406,11 @@ async def submit(
             view["street"],
             view["ward"],
             view["delivery_province"],
+            ward_code=view["ward_code"],
         )
     cleaned = clean_delivery(delivery, proc["result_delivery"].split(","), strict=True)
     missing = missing_documents(view)
-    if missing:
+    if missing and paper_by_post is None:
         raise MissingDocuments(missing)
     settings = get_settings()
     calendar = await load_calendar()
@@ -385,6 +432,7 @@ async def submit(
                     Dossier.submitted_at: now,
                     Dossier.updated_at: now,
                     Dossier.appointment_date: due,
+                    Dossier.channel: 3 if paper_by_post else view["channel"],
                     **cleaned.as_columns(),
                 }
             )
@@ -405,6 +453,10 @@ async def submit(
                 state_from=State.DRAFT.value,
                 state_to=target.value,
             )
+            if paper_by_post is not None:
+                row = await Dossier.select().where(Dossier.id == dossier_id).first()
+                assert row is not None
+                await paper_by_post(row, now)
             if walk_in:
                 row = await Dossier.select().where(Dossier.id == dossier_id).first()
                 assert row is not None

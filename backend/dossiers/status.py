@@ -68,4 +68,15 @@ DELIVERY_LABELS: dict[str, str] = {
 EVENT_LABELS: dict[str, str] = {
     "submit": N_("Công dân nộp hồ sơ trực tuyến"),
     "intake": N_("Tiếp nhận trực tiếp tại Bộ phận Một cửa"),
+    "postal.created": N_("Kết quả chờ gửi qua bưu điện"),
+    "postal.handed_over": N_("Bàn giao kết quả cho bưu điện"),
+    "postal.in_transit": N_("Bưu gửi đang vận chuyển"),
+    "postal.out_for_delivery": N_("Bưu tá đang đi phát"),
+    "postal.delivered": N_("Đã giao kết quả"),
+    "postal.failed": N_("Giao không thành công"),
+    "postal.returned": N_("Bưu gửi chuyển hoàn về Trung tâm"),
+    "postal.address_changed": N_("Công dân đổi địa chỉ nhận"),
+    "postal.cancelled": N_("Công dân chuyển sang nhận tại quầy"),
+    "postal.pickup_booked": N_("Đặt lịch bưu điện đến lấy hồ sơ giấy"),
+    "postal.pickup_collected": N_("Bưu điện đã nhận hồ sơ giấy từ công dân"),
 }

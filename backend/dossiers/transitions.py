@@ -30,6 +30,7 @@ from backend.lib.errors import Conflict, Forbidden, FormErrors, NotFound, UserEr
 from backend.lib.files import StoredFile
 from backend.lib.i18n import N_
 from backend.lib.workdays import WorkCalendar, appointment_date
+from backend.postal import pickups, shipments
 from backend.settings import get_settings
 
 STALE = N_(
@@ -338,6 +339,9 @@ async def perform(user: CurrentUser, dossier_id: int, action: Action, inp: Actio
     takes_files = {Input.RESULT_FILE, Input.FILES} & set(transition.inputs)
     if inp.files and not takes_files:
         raise FormErrors([UserError(N_("Thao tác này không nhận tệp đính kèm."), field="files")])
+    if action is Action.ACCEPT:
+        # Sent by post (channel 3): the papers must have arrived before they are checked.
+        await pickups.require_papers(dossier)
     calendar = await load_calendar()
     await _check_inputs(transition, dossier, inp, calendar)
     now = utcnow()
@@ -382,4 +386,6 @@ async def perform(user: CurrentUser, dossier_id: int, action: Action, inp: Actio
         )
         if transition.notify:
             await notify.dossier_changed(dossier, action, target, data, now)
+        # A paper result for postal delivery becomes a shipment; a collected one closes it.
+        await shipments.after_transition(dossier, action, data, now, user)
     return Outcome(dossier_id=dossier_id, state=target, event=event)

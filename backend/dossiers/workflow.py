@@ -33,6 +33,9 @@ class State(StrEnum):
     WITHDRAWN = "withdrawn"
     STOPPED = "stopped"
     DONE = "done"  # result ready
+    # The paper result left the center with the post (backend.postal.lifecycle moves it in
+    # and out of this state: delivered -> RETURNED, returned to the center -> DONE).
+    WITH_POST = "with_post"
     RETURNED = "returned"  # result handed over (or delivered)
 
     @property
@@ -58,6 +61,7 @@ STATE_STATUS: dict[State, Status] = {
     State.WITHDRAWN: Status.WITHDRAWN,
     State.STOPPED: Status.STOPPED,
     State.DONE: Status.DONE,
+    State.WITH_POST: Status.DONE,
     State.RETURNED: Status.RETURNED,
 }
 
@@ -75,6 +79,7 @@ STATE_LABELS: dict[State, str] = {
     State.WITHDRAWN: N_("Đã rút hồ sơ"),
     State.STOPPED: N_("Dừng xử lý"),
     State.DONE: N_("Đã có kết quả, chờ trả"),
+    State.WITH_POST: N_("Bưu điện đang chuyển kết quả"),
     State.RETURNED: N_("Đã trả kết quả"),
 }
 
@@ -181,7 +186,7 @@ def _rows(
 
 
 _AGENCY_WORK = (State.PROCESSING, State.SUPPLEMENTED)
-_BEFORE_DECISION = (
+BEFORE_DECISION = (
     State.SUBMITTED,
     State.INTAKE_SUPPLEMENT,
     State.RECEIVED,
@@ -279,7 +284,7 @@ TRANSITIONS: tuple[Transition, ...] = tuple(
         notify=False,
     )
     + _rows(_RUNNING, Action.STOP, State.STOPPED, (Role.LEADER,), (Input.REASON,))
-    + _rows(_BEFORE_DECISION, Action.WITHDRAW, State.WITHDRAWN, (OWNER,), (Input.REASON,))
+    + _rows(BEFORE_DECISION, Action.WITHDRAW, State.WITHDRAWN, (OWNER,), (Input.REASON,))
     + _rows((State.DONE,), Action.HAND_OVER, State.RETURNED, (Role.COUNTER,), (Input.RECEIVER,))
     # Late: an apology with a reason and a new date (form 04); the state does not change.
     + _rows(_RUNNING, Action.APOLOGIZE, None, STAFF_AGENCY, (Input.REASON, Input.NEW_DATE))

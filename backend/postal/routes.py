@@ -5,5 +5,7 @@ from __future__ import annotations
 from litestar import Controller
 
 from backend.postal.address_controllers import ADDRESS_CONTROLLERS
+from backend.postal.api import PostalApi
+from backend.postal.controllers import POSTAL_PAGES
 
-POSTAL_CONTROLLERS: list[type[Controller]] = [*ADDRESS_CONTROLLERS]
+POSTAL_CONTROLLERS: list[type[Controller]] = [*ADDRESS_CONTROLLERS, *POSTAL_PAGES, PostalApi]

@@ -44,9 +44,7 @@ class HandoverList(Table, tablename="postal_handover"):
     created_by = ForeignKey(references=User, null=False, on_delete=OnDelete.restrict)
     created_at = Timestamptz()
     parcel_count = Integer(default=0)
-    confirmed_by = ForeignKey(
-        references=User, null=True, default=None, on_delete=OnDelete.restrict
-    )
+    confirmed_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     confirmed_at = Timestamptz(null=True, default=None)
 
 
@@ -118,9 +116,7 @@ class Pickup(Table, tablename="postal_pickup"):
     payment = Varchar(length=12, default="on_delivery")
     created_at = Timestamptz()
     collected_at = Timestamptz(null=True, default=None)
-    collected_by = ForeignKey(
-        references=User, null=True, default=None, on_delete=OnDelete.set_null
-    )
+    collected_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
     # JSON: the required-document ids the courier checked as present.
     checked_documents = Text(default="[]")
     citizen_signature_sha256 = Varchar(length=64, default="")

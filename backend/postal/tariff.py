@@ -1,6 +1,6 @@
 """The postal tariff: what the citizen pays the post, shown before they confirm.
 
-An administrator edits the rows (/admin/postal); a missing row falls back to the default here,
+An administrator edits the rows (/admin/postal-tariff); a missing row falls back to the default here,
 so a fresh install quotes something sensible.
 """
 

@@ -98,3 +98,13 @@ async def other_client(app: Litestar) -> AsyncIterator[Client]:
     transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 50001))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
         yield c
+
+
+@pytest.fixture
+async def post_office_id() -> int:
+    """The demo's fallback post office (BD-NB), for postal workers' accounts."""
+    from backend.catalog.tables import PostOffice
+
+    row = await PostOffice.select(PostOffice.id).where(PostOffice.code == "BD-NB").first()
+    assert row is not None
+    return int(row["id"])

@@ -27,6 +27,10 @@ GET_URLS = [
     "/admin/procedures/1",
     "/admin/procedures/1/documents",
     "/admin/procedures/1/documents/1",
+    "/admin/post-offices/",
+    "/admin/post-offices/new",
+    "/admin/post-offices/1",
+    "/admin/postal-tariff/",
 ]
 POST_URLS = [
     "/admin/staff/new",
@@ -47,6 +51,9 @@ POST_URLS = [
     "/admin/procedures/1/documents/1/up",
     "/admin/procedures/1/documents/1/down",
     "/admin/procedures/1/documents/1/delete",
+    "/admin/post-offices/new",
+    "/admin/post-offices/1",
+    "/admin/postal-tariff/",
 ]
 REQUESTS = [("GET", u) for u in GET_URLS] + [("POST", u) for u in POST_URLS]
 # What a request would change if it got through: enough to notice a leak.
@@ -112,6 +119,8 @@ async def test_the_index_links_every_section(admin: Client) -> None:
         "/admin/counters/",
         "/admin/agencies/",
         "/admin/procedures/",
+        "/admin/post-offices/",
+        "/admin/postal-tariff/",
         "/admin/calendar/",
     ]
     for link in links:

@@ -82,9 +82,17 @@ async def row(user_id: int) -> dict[str, Any]:
 
 @pytest.mark.parametrize("role", [r for r in Role if r is not Role.CITIZEN])
 async def test_each_staff_role_can_be_created_and_signs_in(
-    admin: Client, other_client: Client, role: Role, agency_id: int, counter_id: int
+    admin: Client,
+    other_client: Client,
+    role: Role,
+    agency_id: int,
+    counter_id: int,
+    post_office_id: int,
 ) -> None:
-    form = staff_form(role, agency_id, counter_id, {"login": f"  {new_login(role.value).upper()} "})
+    extra = {"login": f"  {new_login(role.value).upper()} "}
+    if role is Role.POSTAL:
+        extra["post_office"] = str(post_office_id)
+    form = staff_form(role, agency_id, counter_id, extra)
     user_id = await create(admin, form)
 
     stored = await row(user_id)
@@ -93,6 +101,7 @@ async def test_each_staff_role_can_be_created_and_signs_in(
     assert stored["full_name"] == "Phạm Thị Hồng"
     assert stored["agency"] == (agency_id if role.needs_agency else None)
     assert stored["counter"] == (counter_id if role is Role.COUNTER else None)
+    assert stored["post_office"] == (post_office_id if role is Role.POSTAL else None)
     assert stored["active"] is True
     assert stored["password_hash"] != PASSWORD
 

@@ -177,7 +177,10 @@ async def dossiers(factory: Factory) -> Dossiers:
 def test_the_cases_cover_the_whole_table() -> None:
     """Every state a row names is reached, and every row succeeds for somebody below."""
     assert {t.source for t in TRANSITIONS} | {t.target for t in TRANSITIONS} <= set(REACHABLE)
-    assert set(REACHABLE) == set(State)
+    # WITH_POST is entered and left only by the postal lifecycle (tests/postal), where no
+    # row of this table applies.
+    assert set(REACHABLE) | {State.WITH_POST} == set(State)
+    assert not [t for t in TRANSITIONS if State.WITH_POST in (t.source, t.target)]
     assert {t.action for t in TRANSITIONS} == set(Action)
     succeeding = {
         (state, action)

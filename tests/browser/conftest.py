@@ -358,3 +358,29 @@ async def sign_up(page: Any, phone: str, name: str, next_url: str = "") -> None:
     await page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
     await page.get_by_role("button", name="Tạo tài khoản").click()
     await page.get_by_role("button", name="Đăng xuất").wait_for()
+
+
+async def signed_in_context(
+    new_context: ContextFactory, live_server: str, user_id: int, **kw: Any
+) -> Any:
+    """A browser context already signed in as this user (a session made directly: people made
+    by the test factories have no password)."""
+    from backend.accounts.services import start_session
+    from backend.lib.web import SESSION_COOKIE
+
+    context = await new_context(**kw)
+    token = await start_session(user_id, "web")
+    await context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": live_server}])
+    return context
+
+
+async def draw_signature(page: Any, canvas: Any) -> None:
+    """A zig-zag drawn with the pointer on a signature pad."""
+    await canvas.scroll_into_view_if_needed()
+    box = await canvas.bounding_box()
+    assert box is not None
+    await page.mouse.move(box["x"] + 15, box["y"] + 20)
+    await page.mouse.down()
+    for i in range(1, 12):
+        await page.mouse.move(box["x"] + 15 + i * 18, box["y"] + 20 + (i % 2) * 25)
+    await page.mouse.up()

@@ -204,12 +204,15 @@ async def test_citizen_photographs_papers_submits_and_tracks_the_dossier(
         "Người nhận": CITIZEN,
         "Số điện thoại người nhận": phone,
         "Số nhà, đường, thôn/xóm": "Số 12, đường Trần Hưng Đạo",
-        "Xã/phường": "Phường Hoa Lư",
-        "Tỉnh/thành phố": "Ninh Bình",
     }
     for label, value in address.items():
         await page.get_by_label(label, exact=True).fill(value)
-    await page.get_by_label("Xã/phường", exact=True).press("Tab")
+    await expect(page.get_by_label("Tỉnh/thành phố")).to_have_value("Ninh Bình")
+    # The commune/ward: typed without diacritics, chosen from today's official list.
+    await page.get_by_label("Xã/phường/đặc khu", exact=True).fill("hoa lu")
+    ward = page.get_by_role("radio", name="Phường Hoa Lư", exact=True)
+    await ward.tap()
+    await expect(ward).to_be_checked()
     await expect(page.locator("#autosave-status")).to_contain_text("Đã lưu nháp lúc")
     await shot(page, "submission-one-paper")
 
@@ -224,6 +227,8 @@ async def test_citizen_photographs_papers_submits_and_tracks_the_dossier(
     await expect(page.get_by_label("Gửi về nhà qua bưu điện")).to_be_checked()
     for label, value in address.items():
         await expect(page.get_by_label(label, exact=True)).to_have_value(value)
+    await expect(page.get_by_label("Tỉnh/thành phố")).to_have_value("Ninh Bình")
+    await expect(page.get_by_role("radio", name="Phường Hoa Lư", exact=True)).to_be_checked()
     await shot(page, "submission-missing")
     await axe(page, "submission page, papers missing")
 

@@ -97,8 +97,8 @@ async def test_api_submission_is_idempotent_and_returns_code(client: Client) -> 
         "recipient_name": "Phạm Hoa",
         "recipient_phone": phone,
         "street": "12 Trần Hưng Đạo",
-        "ward": "Phường Hoa Lư",
-        "province": "Ninh Bình",
+        "ward_code": "14329",  # Phường Hoa Lư
+        "province": "ninh binh",  # written any way: stored as the official short name
     }
     client.cookies.clear()
     first = await client.post("/api/v1/dossiers", data=data, files=files, headers=headers)
@@ -106,6 +106,12 @@ async def test_api_submission_is_idempotent_and_returns_code(client: Client) -> 
     body = first.json()
     assert CODE_PATTERN.match(body["code"]) and body["status"] == 1 and body["appointment_date"]
     assert body["delivery_method"] == "post"
+    row = await Dossier.select().where(Dossier.code == body["code"]).first()
+    assert (row["ward_code"], row["ward"], row["delivery_province"]) == (
+        "14329",
+        "Phường Hoa Lư",
+        "Ninh Bình",
+    )
     again = await client.post("/api/v1/dossiers", data=data, files=files, headers=headers)
     assert again.status_code == 200
     assert again.json()["code"] == body["code"]
@@ -191,13 +197,14 @@ async def test_postal_delivery_needs_a_complete_address_and_keeps_typed_values(
         recipient_name="Ngô Văn Bình",
         recipient_phone="0123",
         street="",
-        ward="Xã Gia Viễn",
+        ward_code="14464",  # Xã Gia Viễn
         province="Ninh Bình",
     )
     assert r.status_code == 422
     page = soup(r.text)
     assert page.select_one("#f-recipient_name")["value"] == "Ngô Văn Bình"
-    assert page.select_one("#f-ward")["value"] == "Xã Gia Viễn"
+    chosen = page.select_one("input[name=ward_code][checked]")
+    assert chosen["value"] == "14464" and "Xã Gia Viễn" in chosen.parent.get_text()
     errors = {e["id"]: e.get_text() for e in page.select(".field .error")}
     assert "Số điện thoại không đúng" in errors["e-recipient_phone"]
     assert "số nhà" in errors["e-street"]
@@ -216,15 +223,16 @@ async def test_postal_delivery_needs_a_complete_address_and_keeps_typed_values(
         recipient_name="Ngô Văn Bình",
         recipient_phone="0912 000 111",
         street="Số 5, thôn Đông",
-        ward="Xã Gia Viễn",
+        ward_code="14464",
         province="Ninh Bình",
     )
     assert ok.status_code == 303
     row = await Dossier.select().where(Dossier.id == dossier_id).first()
-    assert (row["status"], row["recipient_phone"], row["street"]) == (
+    assert (row["status"], row["recipient_phone"], row["street"], row["ward"]) == (
         1,
         "0912000111",
         "Số 5, thôn Đông",
+        "Xã Gia Viễn",
     )
 
 

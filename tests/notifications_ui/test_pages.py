@@ -19,7 +19,7 @@ from tests.backoffice.factory import Factory, user_by_login
 from tests.conftest import Client, csrf, register, soup, text_of
 
 MSG_ESSENTIAL = "Thông báo này quan trọng nên luôn được gửi."
-OPTIONAL = ["progress", "rating", "complaint"]  # what a citizen may turn off
+OPTIONAL = ["progress", "postal", "rating", "complaint"]  # what a citizen may turn off
 ESSENTIAL = ["supplement", "result", "decision", "delay"]
 
 
@@ -196,7 +196,8 @@ async def test_turning_an_optional_category_off_and_on(client: Client) -> None:
     assert r.status_code == 303
     assert r.headers["location"] == "/settings/notifications?saved=1#categories"
     assert await services.enabled_categories(me) == set(ESSENTIAL + OPTIONAL + ["staff"]) - {
-        "rating"
+        "rating",
+        "postal",
     }
     page = await client.get(r.headers["location"])
     assert "Đã lưu lựa chọn của bạn." in page.text

@@ -155,7 +155,8 @@
       return;
     }
     var fieldset = input.closest("[data-autosave]");
-    if (fieldset) {
+    /* A search box (the ward picker's) only finds choices; choosing one is what gets saved. */
+    if (fieldset && input.type !== "search") {
       clearTimeout(fieldset._t);
       fieldset._t = setTimeout(function () { autosave(fieldset); }, 300);
     }

@@ -1,0 +1,320 @@
+"""Sending the paper dossier by post (nộp hồ sơ qua bưu chính công ích, channel 3).
+
+The citizen books a pickup at an address instead of photographing every page: the dossier is
+submitted at once (it gets its code) on channel 3, and the counter cannot receive it until the
+papers have arrived. The courier checks the papers against the procedure's list at the door,
+the citizen signs on the courier's screen, and the courier confirms: both sides are recorded in
+one event of the dossier's chain. Like a delivery, the confirmation may be queued offline.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from backend.accounts.roles import Role
+from backend.accounts.services import CurrentUser
+from backend.catalog.tables import Procedure, RequiredDocument
+from backend.lib.clock import utcnow
+from backend.lib.db import write_transaction
+from backend.lib.errors import Conflict, FormErrors, NotFound, UserError
+from backend.lib.i18n import N_
+from backend.notifications.services import deliver
+from backend.postal import lifecycle
+from backend.postal.lifecycle import Answer, keep_answer, once
+from backend.postal.tables import Pickup
+from backend.postal.tariff import quote_pickup
+from backend.settings import get_settings
+
+BOOKED, COLLECTED, CANCELLED = "booked", "collected", "cancelled"
+STATE_LABELS = {
+    BOOKED: N_("Chờ bưu điện đến lấy hồ sơ"),
+    COLLECTED: N_("Bưu điện đã nhận hồ sơ giấy"),
+    CANCELLED: N_("Đã hủy lịch lấy hồ sơ"),
+}
+BOOK_AHEAD_DAYS = 14
+
+
+@dataclass
+class Booking:
+    contact_name: str
+    contact_phone: str
+    street: str
+    province: str
+    ward_code: str
+    preferred_date: date | None = None
+
+
+@dataclass
+class Collection:
+    documents: list[int] = field(default_factory=list)  # required documents seen at the door
+    signature: str = ""  # the citizen's signature (data: URL) on the courier's screen
+    note: str = ""
+    expected_version: int | None = None
+
+
+def today() -> date:
+    return utcnow().astimezone(get_settings().time_zone).date()
+
+
+def start_of_today() -> datetime:
+    zone = get_settings().time_zone
+    return datetime.combine(today(), time(0), tzinfo=zone).astimezone(UTC)
+
+
+async def of_dossier(dossier_id: int) -> dict[str, Any] | None:
+    return await Pickup.select().where(Pickup.dossier == dossier_id).first()
+
+
+async def book_row(dossier: dict[str, Any], booking: Booking, now: Any) -> dict[str, Any]:
+    """The pickup row and its event, inside the submission's transaction."""
+    from backend.postal.shipments import suggest_post_office
+
+    quote = await quote_pickup()
+    row = Pickup(
+        dossier=dossier["id"],
+        state=BOOKED,
+        post_office=await suggest_post_office(booking.ward_code),
+        contact_name=booking.contact_name,
+        contact_phone=booking.contact_phone,
+        street=booking.street,
+        ward=_ward_name(booking.ward_code),
+        ward_code=booking.ward_code,
+        province=booking.province,
+        preferred_date=booking.preferred_date,
+        fee_vnd=quote.fee_vnd,
+        payment=quote.payment,
+        created_at=now,
+    )
+    await row.save()
+    await lifecycle.record(
+        dossier=dossier,
+        action="pickup_booked",
+        at=now,
+        actor=None,
+        shipment_from="",
+        shipment_to=BOOKED,
+        data={"preferred_date": booking.preferred_date, "ward": row.ward, "fee_vnd": quote.fee_vnd},
+    )
+    return {"id": row.id, "fee_vnd": quote.fee_vnd, "payment": quote.payment}
+
+
+def _ward_name(code: str) -> str:
+    from backend.postal import addresses
+
+    ward = addresses.ward(code)
+    return ward.name if ward else ""
+
+
+def check_booking(booking: Booking) -> Booking:
+    """The same checks as a postal address, plus a day within the next two weeks."""
+    from backend.dossiers.services import Delivery, clean_delivery
+
+    errors: list[UserError] = []
+    cleaned = booking
+    try:
+        address = clean_delivery(
+            Delivery(
+                method="post",
+                recipient_name=booking.contact_name,
+                recipient_phone=booking.contact_phone,
+                street=booking.street,
+                province=booking.province,
+                ward_code=booking.ward_code,
+            ),
+            ["post"],
+            strict=True,
+        )
+        cleaned = Booking(
+            address.recipient_name,
+            address.recipient_phone,
+            address.street,
+            address.province,
+            address.ward_code,
+            booking.preferred_date,
+        )
+    except FormErrors as e:
+        errors.extend(e.errors)
+    day = booking.preferred_date
+    if day is not None and not (today() <= day <= today() + timedelta(days=BOOK_AHEAD_DAYS)):
+        errors.append(
+            UserError(
+                N_("Chọn ngày trong {days} ngày tới."), field="preferred_date", days=BOOK_AHEAD_DAYS
+            )
+        )
+    if errors:
+        raise FormErrors(errors)
+    return cleaned
+
+
+async def collected(dossier_id: int) -> bool:
+    return await Pickup.exists().where((Pickup.dossier == dossier_id) & (Pickup.state == COLLECTED))
+
+
+async def waiting_for(user: CurrentUser) -> list[dict[str, Any]]:
+    """Pickups booked with this postal worker's office, with the papers to check."""
+    if user.role is not Role.POSTAL or user.post_office_id is None:
+        return []
+    rows = await (
+        Pickup.select(
+            *Pickup.all_columns(),
+            Pickup.dossier.code.as_alias("code"),
+            Pickup.dossier.procedure.as_alias("procedure"),
+        )
+        .where(
+            (Pickup.post_office == user.post_office_id)
+            & (
+                (Pickup.state == BOOKED)
+                # Collected today: stays on the round, so the courier sees the day's work.
+                | ((Pickup.state == COLLECTED) & (Pickup.collected_at >= start_of_today()))
+            )
+        )
+        .order_by(Pickup.ward)
+        .order_by(Pickup.id)
+    )
+    names = {
+        r["id"]: r["name"]
+        for r in await Procedure.select(Procedure.id, Procedure.name).where(
+            Procedure.id.is_in([r["procedure"] for r in rows] or [0])
+        )
+    }
+    for row in rows:
+        row["procedure_name"] = names.get(row["procedure"], "")
+        row["documents"] = await (
+            RequiredDocument.select(
+                RequiredDocument.id, RequiredDocument.name, RequiredDocument.required
+            )
+            .where(RequiredDocument.procedure == row["procedure"])
+            .order_by(RequiredDocument.position)
+        )
+    return rows
+
+
+async def collect(
+    user: CurrentUser, pickup_id: int, inp: Collection, client_key: str = ""
+) -> Answer:
+    """The courier took the papers: checked against the list, signed by the citizen."""
+    return await once(user, client_key, lambda key: _collect(user, pickup_id, inp, key))
+
+
+async def _collect(user: CurrentUser, pickup_id: int, inp: Collection, key: str) -> Answer:
+    row = await Pickup.select().where(Pickup.id == pickup_id).first()
+    if (
+        row is None
+        or user.role is not Role.POSTAL
+        or user.post_office_id is None
+        or row["post_office"] != user.post_office_id
+    ):
+        raise NotFound(N_("Không tìm thấy lịch lấy hồ sơ này."))
+    if row["state"] != BOOKED:
+        raise Conflict(lifecycle.STALE)
+    if inp.expected_version is not None and inp.expected_version != row["version"]:
+        raise Conflict(lifecycle.STALE)
+    dossier = await lifecycle.load_dossier(row["dossier"])
+    documents = await RequiredDocument.select(
+        RequiredDocument.id, RequiredDocument.name, RequiredDocument.required
+    ).where(RequiredDocument.procedure == dossier["procedure"])
+    known = {d["id"] for d in documents}
+    missing = [d["name"] for d in documents if d["required"] and d["id"] not in inp.documents]
+    errors: list[UserError] = []
+    if missing:
+        errors.append(
+            UserError(
+                N_(
+                    "Còn thiếu giấy tờ bắt buộc: {names}. Hướng dẫn công dân chuẩn bị đủ rồi "
+                    "hẹn lại, không nhận hồ sơ thiếu."
+                ),
+                field="documents",
+                names="; ".join(missing),
+            )
+        )
+    if not inp.signature:
+        errors.append(UserError(N_("Mời công dân ký xác nhận đã giao hồ sơ."), field="proof"))
+    if errors:
+        raise FormErrors(errors)
+    signature = lifecycle.store_proof(inp.signature)
+    now = utcnow()
+    checked = sorted(set(inp.documents) & known)
+    async with write_transaction():
+        taken = (
+            await Pickup.update(
+                {
+                    Pickup.state: COLLECTED,
+                    Pickup.version: row["version"] + 1,
+                    Pickup.collected_at: now,
+                    Pickup.collected_by: user.id,
+                    Pickup.checked_documents: json.dumps(checked),
+                    Pickup.citizen_signature_sha256: signature[0],
+                }
+            )
+            .where(
+                (Pickup.id == pickup_id)
+                & (Pickup.version == row["version"])
+                & (Pickup.state == BOOKED)
+            )
+            .returning(Pickup.id)
+        )
+        if not taken:
+            raise Conflict(lifecycle.STALE)
+        event = await lifecycle.record(
+            dossier=dossier,
+            action="pickup_collected",
+            at=now,
+            actor=user,
+            shipment_from=BOOKED,
+            shipment_to=COLLECTED,
+            note=inp.note.strip()[:500],
+            data={"documents": checked, "citizen_signature": signature[0]},
+            place=await lifecycle.post_office_code(row["post_office"]),
+        )
+        await deliver(
+            recipient=dossier["citizen"],
+            dossier_id=dossier["id"],
+            kind="postal.pickup_collected",
+            title=f"Bưu điện đã nhận hồ sơ giấy {dossier['code'] or ''}",
+            body="Hồ sơ đang được chuyển đến Trung tâm. Bạn sẽ nhận thông báo khi hồ sơ "
+            "được tiếp nhận.",
+            url=f"/dossiers/{dossier['id']}",
+            now=now,
+        )
+        answer = Answer(
+            200,
+            {
+                "pickup": pickup_id,
+                "state": COLLECTED,
+                "state_label": STATE_LABELS[COLLECTED],
+                "event": event["seq"],
+                "replayed": False,
+            },
+        )
+        if key:
+            await keep_answer(key, answer, now)
+    return answer
+
+
+async def require_papers(dossier: dict[str, Any]) -> None:
+    """The counter receives a channel-3 dossier only once the post has brought the papers."""
+    if dossier["channel"] == 3 and not await collected(dossier["id"]):
+        raise Conflict(
+            N_("Bưu điện chưa chuyển hồ sơ giấy đến. Chỉ tiếp nhận sau khi nhận đủ hồ sơ giấy.")
+        )
+
+
+async def book(user: CurrentUser, dossier_id: int, booking: Booking) -> dict[str, Any]:
+    """Submit the citizen's draft on channel 3 with a pickup at their address.
+
+    Safe to repeat: a draft already submitted is returned as it is (services.submit).
+    """
+    from backend.dossiers import services
+
+    cleaned = check_booking(booking)
+    draft = await services.draft_view(user, dossier_id)
+    if draft["citizen"] != user.id:
+        raise NotFound(N_("Không tìm thấy hồ sơ này."))
+
+    async def book_in_transaction(dossier: dict[str, Any], now: Any) -> None:
+        await book_row(dossier, cleaned, now)
+
+    return await services.submit(user, dossier_id, paper_by_post=book_in_transaction)

@@ -1,0 +1,281 @@
+"""Shipments seen from the dossier: made when the result is ready, changed by the citizen,
+closed when the citizen collects the result at the counter.
+
+The courier's steps are in lifecycle.py; the handover to the post in handover.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from backend.accounts.services import CurrentUser
+from backend.catalog.tables import PostOffice, Procedure
+from backend.dossiers.services import Delivery, clean_delivery
+from backend.dossiers.tables import Dossier, DossierEvent
+from backend.dossiers.workflow import BEFORE_DECISION, Action, State
+from backend.lib.clock import utcnow
+from backend.lib.db import write_transaction
+from backend.lib.errors import Conflict, FormErrors, NotFound, UserError
+from backend.lib.i18n import N_
+from backend.postal import lifecycle
+from backend.postal.lifecycle import CHANGEABLE, ShipmentState
+from backend.postal.tables import Shipment
+from backend.postal.tariff import quote_delivery
+from backend.settings import get_settings
+
+# A citizen may choose or change postal delivery while the dossier is in one of these states.
+OPEN_FOR_CHOICE = frozenset({*BEFORE_DECISION, State.DONE, State.WITH_POST})
+RESCHEDULE_DAYS = 30
+
+
+async def suggest_post_office(ward_code: str) -> int | None:
+    """The office serving this ward, else the first active office that serves anywhere."""
+    offices = await PostOffice.select(PostOffice.id, PostOffice.ward_codes).where(
+        PostOffice.active.eq(True)
+    )
+    for office in offices:
+        codes = {c.strip() for c in office["ward_codes"].split(",") if c.strip()}
+        if ward_code and ward_code in codes:
+            return int(office["id"])
+    fallback = [o for o in offices if not o["ward_codes"].strip()]
+    chosen = fallback or offices
+    return int(chosen[0]["id"]) if chosen else None
+
+
+def _address(dossier: dict[str, Any]) -> dict[Any, Any]:
+    return {
+        Shipment.recipient_name: dossier["recipient_name"],
+        Shipment.recipient_phone: dossier["recipient_phone"],
+        Shipment.street: dossier["street"],
+        Shipment.ward: dossier["ward"],
+        Shipment.ward_code: dossier["ward_code"],
+        Shipment.province: dossier["delivery_province"],
+    }
+
+
+async def _open(
+    dossier: dict[str, Any], now: datetime, actor: CurrentUser | None
+) -> dict[str, Any]:
+    """The shipment of a ready paper result (inside the caller's transaction)."""
+    quote = await quote_delivery(dossier["delivery_province"])
+    values: dict[Any, Any] = {
+        **_address(dossier),
+        Shipment.state: ShipmentState.CREATED.value,
+        Shipment.fee_vnd: quote.fee_vnd,
+        Shipment.payment: quote.payment,
+        Shipment.post_office: await suggest_post_office(dossier["ward_code"]),
+        Shipment.max_attempts: get_settings().postal_max_attempts,
+        Shipment.attempts: 0,
+        Shipment.handover: None,
+        Shipment.courier: None,
+        Shipment.updated_at: now,
+    }
+    existing = (
+        await Shipment.select(Shipment.id, Shipment.version, Shipment.state)
+        .where(Shipment.dossier == dossier["id"])
+        .first()
+    )
+    if existing:
+        values[Shipment.version] = existing["version"] + 1
+        await Shipment.update(values).where(Shipment.id == existing["id"])
+        before = existing["state"]
+    else:
+        row = Shipment(dossier=dossier["id"], created_at=now)
+        for column, value in values.items():
+            setattr(row, column._meta.name, value)
+        await row.save()
+        before = ""
+    await lifecycle.record(
+        dossier=dossier,
+        action="created",
+        at=now,
+        actor=actor,
+        shipment_from=before,
+        shipment_to=ShipmentState.CREATED.value,
+        data={"fee_vnd": quote.fee_vnd, "payment": quote.payment},
+    )
+    shipment = await Shipment.select().where(Shipment.dossier == dossier["id"]).first()
+    assert shipment is not None
+    return shipment
+
+
+async def after_transition(
+    dossier: dict[str, Any],
+    action: Action,
+    data: dict[str, Any],
+    now: datetime,
+    user: CurrentUser,
+) -> None:
+    """Called by backend.dossiers.transitions inside each transition's transaction."""
+    if action is Action.APPROVE:
+        if data.get("result_kind") == "paper" and dossier["delivery_method"] == "post":
+            await _open(dossier, now, user)
+    elif action is Action.HAND_OVER:
+        # Collected at the counter: before the handover to the post, or after a return.
+        await Shipment.update(
+            {
+                Shipment.state: ShipmentState.COLLECTED.value,
+                Shipment.version: Shipment.version + 1,
+                Shipment.updated_at: now,
+            }
+        ).where(
+            (Shipment.dossier == dossier["id"])
+            & Shipment.state.is_in([ShipmentState.CREATED.value, ShipmentState.RETURNED.value])
+        )
+
+
+async def of_dossier(dossier_id: int) -> dict[str, Any] | None:
+    return await Shipment.select().where(Shipment.dossier == dossier_id).first()
+
+
+async def steps_of(dossier_id: int) -> list[dict[str, Any]]:
+    """The postal events of a dossier, oldest first, for its page."""
+    return await (
+        DossierEvent.select(
+            DossierEvent.at, DossierEvent.action, DossierEvent.note, DossierEvent.data
+        )
+        .where((DossierEvent.dossier == dossier_id) & DossierEvent.action.like("postal.%"))
+        .order_by(DossierEvent.seq)
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    delivery: Delivery
+    preferred_date: date | None = None
+    expected_version: int | None = None
+
+
+def _today() -> date:
+    return utcnow().astimezone(get_settings().time_zone).date()
+
+
+async def change(user: CurrentUser, dossier_id: int, wanted: Change) -> str:
+    """The citizen chooses the post, goes back to the counter, changes the address or the day.
+
+    Allowed until the parcel is out for delivery; going back to the counter only until the
+    result has left the center. Returns what happened (for the message shown).
+    """
+    dossier = await lifecycle.load_dossier(dossier_id)
+    if dossier["citizen"] != user.id:
+        raise NotFound(N_("Không tìm thấy hồ sơ này."))
+    state = State(dossier["state"])
+    if state not in OPEN_FOR_CHOICE or dossier["result_kind"] == "electronic":
+        raise Conflict(N_("Hồ sơ này không còn đổi được cách nhận kết quả."))
+    proc = (
+        await Procedure.select(Procedure.result_delivery)
+        .where(Procedure.id == dossier["procedure"])
+        .first()
+    )
+    allowed = (proc["result_delivery"] if proc else "counter").split(",")
+    cleaned = clean_delivery(wanted.delivery, allowed, strict=True)
+    shipment = await of_dossier(dossier_id)
+    current = ShipmentState(shipment["state"]) if shipment else None
+    if current in (ShipmentState.OUT_FOR_DELIVERY,):
+        raise Conflict(N_("Bưu tá đang đi phát nên không đổi được địa chỉ hay ngày nhận lúc này."))
+    if current is not None and current not in CHANGEABLE and current is not ShipmentState.CANCELLED:
+        raise Conflict(N_("Bưu gửi đã kết thúc, không đổi được nữa."))
+    left_center = current in CHANGEABLE and current is not ShipmentState.CREATED
+    if cleaned.method != "post" and left_center:
+        raise FormErrors(
+            [
+                UserError(
+                    N_("Kết quả đã giao cho bưu điện, không chuyển về nhận tại quầy được nữa."),
+                    field="delivery_method",
+                )
+            ]
+        )
+    preferred = wanted.preferred_date
+    if preferred is not None and not (
+        _today() <= preferred <= _today() + timedelta(days=RESCHEDULE_DAYS)
+    ):
+        raise FormErrors(
+            [
+                UserError(
+                    N_("Chọn ngày nhận trong {days} ngày tới."),
+                    field="preferred_date",
+                    days=RESCHEDULE_DAYS,
+                )
+            ]
+        )
+    if wanted.expected_version is not None and wanted.expected_version != dossier["version"]:
+        raise Conflict(N_("Hồ sơ vừa thay đổi. Trang đã được tải lại với tình trạng mới nhất."))
+    now = utcnow()
+    async with write_transaction():
+        updated = (
+            await Dossier.update(
+                {
+                    **cleaned.as_columns(),
+                    Dossier.updated_at: now,
+                    Dossier.version: Dossier.version + 1,
+                }
+            )
+            .where((Dossier.id == dossier_id) & (Dossier.version == dossier["version"]))
+            .returning(Dossier.id)
+        )
+        if not updated:
+            raise Conflict(N_("Hồ sơ vừa thay đổi. Trang đã được tải lại với tình trạng mới nhất."))
+        dossier = await lifecycle.load_dossier(dossier_id)
+        paper_ready = state is State.DONE and dossier["result_kind"] == "paper"
+        if cleaned.method == "post" and (current is None or current is ShipmentState.CANCELLED):
+            if paper_ready:
+                await _open(dossier, now, user)
+                return "opened"
+            return "chosen"
+        if cleaned.method != "post":
+            if shipment is not None and current is ShipmentState.CREATED:
+                await _cancel(dossier, shipment, now, user)
+            return "counter"
+        assert shipment is not None and current is not None
+        quote = await quote_delivery(cleaned.province)
+        await lifecycle.claim(
+            shipment,
+            {
+                **_address(dossier),
+                Shipment.preferred_date: preferred,
+                Shipment.fee_vnd: quote.fee_vnd,
+                Shipment.payment: quote.payment,
+            },
+            now,
+            Shipment.state.is_in([s.value for s in CHANGEABLE]),
+            refused=N_("Bưu tá đang đi phát nên không đổi được địa chỉ hay ngày nhận lúc này."),
+        )
+        await lifecycle.record(
+            dossier=dossier,
+            action="address_changed",
+            at=now,
+            actor=user,
+            shipment_from=current.value,
+            shipment_to=current.value,
+            data={
+                "ward": dossier["ward"],
+                "ward_code": dossier["ward_code"],
+                "preferred_date": preferred,
+            },
+        )
+    return "changed"
+
+
+async def _cancel(
+    dossier: dict[str, Any], shipment: dict[str, Any], now: datetime, user: CurrentUser
+) -> None:
+    await lifecycle.claim(
+        shipment,
+        {Shipment.state: ShipmentState.CANCELLED.value, Shipment.handover: None},
+        now,
+        Shipment.state == ShipmentState.CREATED.value,
+        Shipment.handover.is_null(),
+        refused=N_(
+            "Kết quả đã được lập biên bản bàn giao cho bưu điện, không chuyển về quầy được nữa."
+        ),
+    )
+    await lifecycle.record(
+        dossier=dossier,
+        action="cancelled",
+        at=now,
+        actor=user,
+        shipment_from=ShipmentState.CREATED.value,
+        shipment_to=ShipmentState.CANCELLED.value,
+    )
