@@ -32,6 +32,7 @@ from backend.accounts.services import prune_sessions
 from backend.admin.controllers import ADMIN_CONTROLLERS
 from backend.catalog.api import ProcedureApi
 from backend.catalog.controllers import AdminCalendarController, CatalogController
+from backend.complaints.routes import CONTROLLERS as COMPLAINT_CONTROLLERS
 from backend.dossiers import deadlines
 from backend.dossiers.api import DossierActionApi, DossierApi, TrackApi
 from backend.dossiers.backoffice_controllers import (
@@ -43,6 +44,7 @@ from backend.dossiers.controllers import DossierController
 from backend.dossiers.forms import FormsController
 from backend.dossiers.status import CHANNEL_LABELS, DELIVERY_LABELS, EVENT_LABELS, Status
 from backend.dossiers.workflow import Action
+from backend.evaluations.routes import CONTROLLERS as EVALUATION_CONTROLLERS
 from backend.lib import formatting
 from backend.lib.assets import STATIC, asset_version
 from backend.lib.errors import UserError
@@ -61,6 +63,7 @@ from backend.piccolo_conf import DB
 from backend.postal.lifecycle import ShipmentState
 from backend.postal.routes import POSTAL_CONTROLLERS
 from backend.pwa.controllers import PwaController
+from backend.ratings.routes import CONTROLLERS as RATING_CONTROLLERS
 from backend.settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -211,6 +214,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ADMIN_CONTROLLERS,
             *NOTIFICATION_CONTROLLERS,
             *POSTAL_CONTROLLERS,
+            *RATING_CONTROLLERS,
+            *COMPLAINT_CONTROLLERS,
+            *EVALUATION_CONTROLLERS,
             AccountController,
             DossierController,
             BackofficeController,

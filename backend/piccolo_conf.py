@@ -32,5 +32,8 @@ APP_REGISTRY = AppRegistry(
         "backend.dossiers.piccolo_app",
         "backend.notifications.piccolo_app",
         "backend.postal.piccolo_app",
+        "backend.ratings.piccolo_app",
+        "backend.complaints.piccolo_app",
+        "backend.evaluations.piccolo_app",
     ]
 )

@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from backend.accounts import services
 from backend.accounts.roles import Role
+from backend.lib.clock import utcnow
 from backend.lib.errors import UserError
 from backend.lib.i18n import LANGUAGES
 from backend.lib.web import (
@@ -22,6 +23,7 @@ from backend.lib.web import (
     see_other,
     user_of,
 )
+from backend.ratings import duty
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -78,6 +80,9 @@ class AccountController(Controller):
         if old := request.cookies.get(SESSION_COOKIE):
             await services.end_session(old)
         token = await services.start_session(user.id, "web")
+        if user.role == Role.COUNTER and user.counter:
+            # The officer now sits at their desk: kiosk votes there count for them.
+            await duty.start(user.id, user.counter, utcnow())
         home = Role(user.role).home
         return _signed_in(token, safe_next(data.get("next"), home), request.url.scheme == "https")
 
@@ -110,6 +115,8 @@ class AccountController(Controller):
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+        if (user := user_of(request)) and user.role is Role.COUNTER:
+            await duty.end(user.id, utcnow())
         if token := request.cookies.get(SESSION_COOKIE):
             await services.end_session(token)
         response = see_other("/")

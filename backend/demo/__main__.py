@@ -143,6 +143,10 @@ async def load(province: str) -> dict[str, int]:
                     }
                 ).where(User.id == user.id)
             counts["accounts"] += 1
+    # A criteria set and an open evaluation period for the current quarter.
+    from backend.evaluations.demo import load as load_evaluations
+
+    counts.update(await load_evaluations())
     return counts
 
 

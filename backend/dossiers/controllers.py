@@ -34,6 +34,7 @@ from backend.lib.web import (
 from backend.lib.workdays import appointment_date
 from backend.postal import addresses, pickups
 from backend.postal import views as postal_views
+from backend.ratings.services import card as rating_card
 from backend.settings import get_settings
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -138,6 +139,7 @@ async def detail_page(
         # The result by post, or the paper dossier collected by the post (backend.postal).
         postal=await postal_views.citizen_panel(view),
         pickup=await pickups.of_dossier(dossier_id),
+        rated=await rating_card(view),
     )
 
 

@@ -28,7 +28,11 @@ MESSAGES: dict[Action, tuple[str, str]] = {
     Action.APPROVE: ("Hồ sơ {code} đã có kết quả", "{how}"),
     Action.STOP: ("Hồ sơ {code} bị dừng xử lý", "Lý do: {reason}"),
     Action.WITHDRAW: ("Đã rút hồ sơ {code}", "Hồ sơ đã được rút theo yêu cầu của bạn."),
-    Action.HAND_OVER: ("Đã trả kết quả hồ sơ {code}", "Cảm ơn bạn đã sử dụng dịch vụ."),
+    # The result is in the citizen's hands: the message is also the invitation to rate it.
+    Action.HAND_OVER: (
+        "Đã trả kết quả hồ sơ {code}",
+        "Cảm ơn bạn đã sử dụng dịch vụ. Chạm để cho biết bạn có hài lòng không.",
+    ),
     Action.APOLOGIZE: (
         "Xin lỗi: hồ sơ {code} sẽ trả chậm",
         "{reason} Ngày hẹn mới: {date}. Chúng tôi thành thật xin lỗi.",
@@ -38,7 +42,10 @@ MESSAGES: dict[Action, tuple[str, str]] = {
 
 def _how_to_collect(dossier: dict[str, Any], data: dict[str, Any]) -> str:
     if data.get("result_kind") == "electronic":
-        return "Bạn có thể tải kết quả điện tử ngay trên trang hồ sơ."
+        return (
+            "Bạn có thể tải kết quả điện tử ngay trên trang hồ sơ, "
+            "rồi chạm một lần để cho biết bạn có hài lòng không."
+        )
     if dossier["delivery_method"] == "post":
         return "Kết quả sẽ được gửi qua bưu điện đến địa chỉ bạn đã đăng ký."
     return "Mời bạn đến Bộ phận Một cửa nhận kết quả, nhớ mang theo giấy tờ tùy thân."

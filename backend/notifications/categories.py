@@ -26,6 +26,10 @@ CATEGORY_OF_KIND: dict[str, str] = {
     "postal.returned": "result",
     "rating.invite": "rating",
     "complaint.answered": "complaint",
+    "complaint.accepted": "complaint",
+    "complaint.rejected": "complaint",
+    # The handling stands still until the filer answers: as essential as missing papers.
+    "complaint.info_requested": "supplement",
 }
 
 ESSENTIAL = frozenset({"supplement", "result", "decision", "delay"})

@@ -162,7 +162,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Bưu tá đang mang kết quả hồ sơ {code} đến",
         "Vui lòng giữ điện thoại để bưu tá liên lạc; người nhận mang theo giấy tờ tùy thân.",
     ),
-    "delivered": ("Đã giao kết quả hồ sơ {code}", "Người nhận: {received_by}. Cảm ơn bạn."),
+    "delivered": (
+        "Đã giao kết quả hồ sơ {code}",
+        "Người nhận: {received_by}. Chạm để cho biết bạn có hài lòng không.",
+    ),
     "failed": (
         "Chưa giao được kết quả hồ sơ {code}",
         "Lý do: {reason}. {left}",

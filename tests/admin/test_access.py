@@ -31,6 +31,7 @@ GET_URLS = [
     "/admin/post-offices/new",
     "/admin/post-offices/1",
     "/admin/postal-tariff/",
+    "/admin/rating-scale/",
 ]
 POST_URLS = [
     "/admin/staff/new",
@@ -54,6 +55,7 @@ POST_URLS = [
     "/admin/post-offices/new",
     "/admin/post-offices/1",
     "/admin/postal-tariff/",
+    "/admin/rating-scale/",
 ]
 REQUESTS = [("GET", u) for u in GET_URLS] + [("POST", u) for u in POST_URLS]
 # What a request would change if it got through: enough to notice a leak.
@@ -121,6 +123,7 @@ async def test_the_index_links_every_section(admin: Client) -> None:
         "/admin/procedures/",
         "/admin/post-offices/",
         "/admin/postal-tariff/",
+        "/admin/rating-scale/",
         "/admin/calendar/",
     ]
     for link in links:

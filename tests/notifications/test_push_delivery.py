@@ -69,7 +69,10 @@ async def test_received_and_result_ready_arrive_encrypted_signed_and_with_urgenc
 
     result, result_msg = by_kind["dossier.approve"]
     assert result["title"] == f"Hồ sơ {code} đã có kết quả"
-    assert result["body"] == "Bạn có thể tải kết quả điện tử ngay trên trang hồ sơ."
+    assert result["body"] == (
+        "Bạn có thể tải kết quả điện tử ngay trên trang hồ sơ, "
+        "rồi chạm một lần để cho biết bạn có hài lòng không."
+    )
     assert result["url"] == f"/dossiers/{dossier_id}"
     assert result["tag"] == f"dossier-{dossier_id}"
     assert result_msg.headers["Urgency"] == "high"

@@ -1,0 +1,69 @@
+"""Who may open a complaint: its handlers, the signed-in citizen who filed it, or whoever
+knows its code and the filer's phone number (the only key of someone filing without an account,
+like the public dossier lookup). Wrong pairs answer like unknown codes and count against the
+caller's IP address; too many, and the address waits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from backend.accounts import ratelimit
+from backend.accounts.services import CurrentUser
+from backend.complaints.tables import Complaint
+from backend.complaints.workflow import may_handle
+from backend.lib.errors import NotFound, TooManyRequests, UserError
+from backend.lib.i18n import N_
+from backend.lib.validation import normalize_phone
+
+LOOKUP_WINDOW = timedelta(minutes=10)
+LOOKUP_LIMIT_PER_IP = 30
+NOT_FOUND = N_("Không tìm thấy phản ánh với mã và số điện thoại này. Vui lòng kiểm tra lại.")
+
+
+class PhoneNeeded(Exception):
+    """The complaint exists, but this visitor must prove they filed it."""
+
+
+async def by_code(code: str) -> dict[str, Any] | None:
+    return await Complaint.select().where(Complaint.code == code.strip().upper()[:40]).first()
+
+
+async def by_id(complaint_id: int) -> dict[str, Any] | None:
+    return await Complaint.select().where(Complaint.id == complaint_id).first()
+
+
+def is_filer(user: CurrentUser | None, complaint: dict[str, Any]) -> bool:
+    return user is not None and complaint["filer"] is not None and complaint["filer"] == user.id
+
+
+async def for_filer(code: str, user: CurrentUser | None, phone: str, ip: str) -> dict[str, Any]:
+    """The complaint, if this visitor filed it. Without a phone number to check, a visitor who
+    is not the signed-in filer gets PhoneNeeded (or NotFound for an unknown code, which is
+    cheap to learn anyway: codes are sequential)."""
+    row = await by_code(code)
+    if row is not None and is_filer(user, row):
+        return row
+    if not phone:
+        if row is None:
+            raise NotFound(NOT_FOUND)
+        raise PhoneNeeded()
+    # Only wrong guesses count: the filer's own page asks again for every thumbnail.
+    if await ratelimit.count("complaint-lookup", ip, LOOKUP_WINDOW) >= LOOKUP_LIMIT_PER_IP:
+        raise TooManyRequests(N_("Bạn tra cứu quá nhiều lần. Vui lòng thử lại sau ít phút."))
+    try:
+        phone = normalize_phone(phone)
+    except UserError:
+        phone = ""
+    if row is None or row["filer_phone"] != phone:
+        await ratelimit.hit("complaint-lookup", ip)
+        raise NotFound(NOT_FOUND)
+    return row
+
+
+async def for_handler(user: CurrentUser, complaint_id: int) -> dict[str, Any]:
+    """A complaint for its handlers; to anybody else it does not exist."""
+    row = await by_id(complaint_id)
+    if row is None or not may_handle(user, row):
+        raise NotFound(N_("Không tìm thấy phản ánh này."))
+    return row

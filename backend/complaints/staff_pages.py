@@ -1,0 +1,110 @@
+"""The handlers' pages: the queue with its target dates, one complaint with the steps the
+person may take, and the endpoint that takes a step.
+
+Handlers are the center's manager (every complaint) and an agency's leader (those about their
+agency); everybody else is refused here, whatever the template shows.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import HTTPException
+from litestar.params import Body
+from litestar.response import Redirect, Template
+
+from backend.accounts.services import CurrentUser
+from backend.complaints import access, handling, views
+from backend.complaints.labels import LABELS
+from backend.complaints.workflow import HANDLERS, Action, staff_actions
+from backend.lib.errors import NotFound, UserError
+from backend.lib.i18n import N_, gettext
+from backend.lib.web import form_errors, render, require_user, see_other
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def require_handler(request: Request[Any, Any, Any]) -> CurrentUser:
+    user = require_user(request)
+    if user.role not in HANDLERS:
+        raise HTTPException(
+            status_code=403, detail=gettext(N_("Bạn không có quyền xử lý phản ánh, kiến nghị."))
+        )
+    return user
+
+
+async def staff_page(
+    request: Request[Any, Any, Any],
+    user: CurrentUser,
+    complaint_id: int,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    failed_action: str = "",
+) -> Template:
+    row = await access.for_handler(user, complaint_id)
+    view = await views.detail(row)
+    question, answer = handling.preview(row, view["official_full_name"])
+    return render(
+        request,
+        "complaints/staff_detail.html",
+        status_code=status_code,
+        complaint=view,
+        actions=staff_actions(user, row),
+        preview={"question": question, "answer": answer},
+        errors=errors or {},
+        values=values or {},
+        failed_action=failed_action,
+        done=request.query_params.get("done", ""),
+        labels=LABELS,
+    )
+
+
+class StaffComplaintController(Controller):
+    path = "/staff/complaints"
+    include_in_schema = False
+
+    @get("/")
+    async def queue(self, request: Request[Any, Any, Any], show: str = "open") -> Template:
+        user = require_handler(request)
+        show = show if show in views.QUEUE_FILTERS else "open"
+        return render(
+            request,
+            "complaints/staff_queue.html",
+            rows=await views.queue(user, show),
+            counts=await views.counts(user),
+            show=show,
+            labels=LABELS,
+        )
+
+    @get("/{complaint_id:int}")
+    async def detail(self, request: Request[Any, Any, Any], complaint_id: int) -> Template:
+        user = require_handler(request)
+        return await staff_page(request, user, complaint_id)
+
+    @post("/{complaint_id:int}/actions/{action:str}")
+    async def act(
+        self, request: Request[Any, Any, Any], complaint_id: int, action: str, data: Form
+    ) -> Template | Redirect:
+        user = require_handler(request)
+        if action not in {a.value for a in Action}:
+            raise NotFound(N_("Không tìm thấy trang này."))
+        version = str(data.get("expected_version", "")).strip()
+        inp = handling.StepInput(
+            text=str(data.get("text", "")),
+            public_question=str(data.get("public_question", "")),
+            public_answer=str(data.get("public_answer", "")),
+            expected_version=int(version) if version.isdigit() else None,
+        )
+        try:
+            await handling.take_step(user, complaint_id, Action(action), inp)
+        except UserError as e:
+            if e.status_code == 404:
+                raise
+            values = {k: str(v) for k, v in data.items() if k != "_csrf_token"}
+            return await staff_page(
+                request, user, complaint_id, e.status_code, form_errors(e), values, action
+            )
+        return see_other(f"/staff/complaints/{complaint_id}?done={action}")

@@ -1,0 +1,137 @@
+"""The counter kiosk: a tablet on the desk where people tap a face after being served.
+
+A counter officer puts the tablet in kiosk mode for their counter and chooses a PIN; the
+tablet then keeps a secret in a cookie (only its hash is stored). Votes are anonymous: they
+name the counter and the officer on duty at that moment, never the person. Stuffing is held
+back by a per-device rate limit; leaving kiosk mode needs the staff PIN.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+
+from backend.accounts import ratelimit
+from backend.accounts.roles import Role
+from backend.accounts.services import CurrentUser
+from backend.accounts.tables import User
+from backend.lib.clock import utcnow
+from backend.lib.db import is_unique_violation
+from backend.lib.errors import Forbidden, FormErrors, TooManyRequests, UserError
+from backend.lib.i18n import N_
+from backend.ratings import duty
+from backend.ratings import scale as scales
+from backend.ratings.tables import KioskDevice, Rating
+
+COOKIE = "mc_kiosk"
+# At most this many votes per device in a minute: a queue of people is slower than that.
+VOTES_PER_MINUTE = 6
+PIN_TRIES = 5  # per device per 15 minutes
+_hasher = PasswordHasher()
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def start(user: CurrentUser, pin: str, pin_again: str) -> str:
+    """Put this tablet in kiosk mode for the officer's counter; returns the device secret."""
+    if user.role is not Role.COUNTER:
+        raise Forbidden(N_("Chỉ cán bộ Bộ phận Một cửa cài đặt máy đánh giá tại quầy."))
+    row = await User.select(User.counter).where(User.id == user.id).first()
+    counter = row["counter"] if row else None
+    errors: list[UserError] = []
+    if counter is None:
+        errors.append(UserError(N_("Tài khoản của bạn chưa gắn với quầy nào."), field="_"))
+    if not (pin.isdigit() and 4 <= len(pin) <= 8):
+        errors.append(UserError(N_("Mã PIN gồm 4 đến 8 chữ số."), field="pin"))
+    elif pin != pin_again:
+        errors.append(UserError(N_("Hai lần nhập mã PIN không khớp."), field="pin_again"))
+    if errors:
+        raise FormErrors(errors)
+    token = secrets.token_urlsafe(32)
+    await KioskDevice.insert(
+        KioskDevice(
+            token_hash=_digest(token),
+            counter=counter,
+            created_by=user.id,
+            pin_hash=_hasher.hash(pin),
+            created_at=utcnow(),
+        )
+    )
+    return token
+
+
+async def device(token: str | None) -> dict[str, Any] | None:
+    """The kiosk behind a cookie, with its counter's number, or None."""
+    if not token:
+        return None
+    return await (
+        KioskDevice.select(
+            *KioskDevice.all_columns(),
+            KioskDevice.counter.number.as_alias("counter_number"),
+            KioskDevice.counter.name.as_alias("counter_name"),
+        )
+        .where((KioskDevice.token_hash == _digest(token)) & KioskDevice.active.eq(True))
+        .first()
+    )
+
+
+async def officer_name(counter_id: int) -> str:
+    officer = await duty.on_duty(counter_id, utcnow())
+    if officer is None:
+        return ""
+    row = await User.select(User.full_name).where(User.id == officer).first()
+    return row["full_name"] if row else ""
+
+
+async def vote(kiosk: dict[str, Any], level: Any, client_key: str) -> bool:
+    """Record one tap; returns False when it is a replay of a vote already counted."""
+    key = f"{kiosk['id']}:{client_key.strip()[:60]}" if client_key.strip() else None
+    if key and await Rating.exists().where(Rating.client_key == key):
+        return False
+    bucket_key = str(kiosk["id"])
+    if await ratelimit.count("kiosk", bucket_key, timedelta(minutes=1)) >= VOTES_PER_MINUTE:
+        raise TooManyRequests(N_("Máy đang nhận quá nhiều lượt đánh giá, vui lòng đợi một chút."))
+    scale = await scales.current()
+    value = scales.parse_level(level, scale)
+    now = utcnow()
+    try:
+        await Rating.insert(
+            Rating(
+                source="kiosk",
+                scale=scale,
+                level=value,
+                satisfied=scales.satisfied(value, scale),
+                counter=kiosk["counter"],
+                officer=await duty.on_duty(kiosk["counter"], now),
+                device=kiosk["id"],
+                client_key=key,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    except Exception as exc:  # the same vote replayed at the same moment
+        if key and is_unique_violation(exc):
+            return False
+        raise
+    await ratelimit.hit("kiosk", bucket_key)
+    return True
+
+
+async def leave(kiosk: dict[str, Any], pin: str) -> None:
+    """Leave kiosk mode with the staff PIN (tries are limited)."""
+    bucket_key = str(kiosk["id"])
+    if await ratelimit.count("kiosk-pin", bucket_key, timedelta(minutes=15)) >= PIN_TRIES:
+        raise TooManyRequests(N_("Nhập sai mã PIN quá nhiều lần. Thử lại sau 15 phút."))
+    try:
+        _hasher.verify(kiosk["pin_hash"], pin.strip())
+    except VerificationError as exc:
+        await ratelimit.hit("kiosk-pin", bucket_key)
+        raise FormErrors([UserError(N_("Mã PIN không đúng."), field="pin")]) from exc
+    await KioskDevice.update({KioskDevice.active: False}).where(KioskDevice.id == kiosk["id"])

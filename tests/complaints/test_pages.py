@@ -1,0 +1,108 @@
+"""The ways in: footer and staff tab, "my complaints", the lookup by code and phone number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.backoffice.conftest import other_client
+from tests.complaints.conftest import People, file_as, sign_in_as, vn
+from tests.conftest import Client, soup, text_of
+
+
+async def test_the_footer_leads_to_complaints(client: Client, people: People) -> None:
+    page = soup((await client.get("/")).text)
+    assert page.select_one('footer a[href="/pakn"]').get_text() == "Phản ánh, kiến nghị"
+    assert page.select_one('footer a[href="/complaints/mine"]') is None
+    await sign_in_as(client, people.citizen)
+    page = soup((await client.get("/my/dossiers")).text)
+    assert page.select_one('footer a[href="/complaints/mine"]').get_text() == "Phản ánh của tôi"
+
+
+@pytest.mark.parametrize(
+    ("person", "has_tab"),
+    [("manager", True), ("stp_leader", True), ("specialist", False), ("counter", False)],
+)
+async def test_the_staff_tab(client: Client, people: People, person: str, has_tab: bool) -> None:
+    await sign_in_as(client, getattr(people, person))
+    page = soup((await client.get("/staff/queue")).text)
+    tab = page.select_one('nav.tabs a[href="/staff/complaints"]')
+    assert (tab is not None) == has_tab
+    if tab is not None:
+        assert tab.get_text() == "Phản ánh" and not tab.has_attr("aria-current")
+
+
+async def test_my_complaints(client: Client, people: People) -> None:
+    mine = await file_as(people, people.citizen, agency="stp")
+    theirs = await file_as(people, people.other_citizen, agency="stp")
+    await sign_in_as(client, people.citizen)
+    page = await client.get("/complaints/mine")
+    links = [a["href"] for a in soup(page.text).select(".list a.item")]
+    assert f"/complaints/{mine['code']}" in links
+    assert f"/complaints/{theirs['code']}" not in links
+    detail = await client.get(f"/complaints/{mine['code']}")
+    assert detail.status_code == 200
+    assert text_of(detail.text, ".badge") == ["Chờ xem xét tiếp nhận"]
+    assert "Xem xét tiếp nhận" in " ".join(text_of(detail.text, ".target-label"))
+    # Another citizen is sent to the lookup form, as a visitor would be.
+    await sign_in_as(client, people.other_citizen)
+    r = await client.get(f"/complaints/{mine['code']}")
+    assert r.status_code == 303 and r.headers["location"].startswith("/complaints/track")
+
+
+async def test_looking_up_by_code_and_phone(app: Any, people: People) -> None:
+    complaint = await file_as(people, agency="stp", phone="0912000555")
+    async with other_client(app, "198.51.100.60") as c:
+        form = await c.get("/complaints/track")
+        assert soup(form.text).select_one("h1").get_text() == "Xem phản ánh của bạn"
+        found = await c.get(
+            f"/complaints/track?code={complaint['code'].lower()}&phone=0912.000.555"
+        )
+        assert found.status_code == 303
+        assert found.headers["location"] == f"/complaints/{complaint['code']}?phone=0912000555"
+        page = await c.get(found.headers["location"])
+        assert page.status_code == 200
+        assert text_of(page.text, "h1") == [f"Phản ánh {complaint['code']}"]
+        wrong = await c.get(f"/complaints/track?code={complaint['code']}&phone=0912000556")
+        assert wrong.status_code == 404
+        assert text_of(wrong.text, ".alert.bad") == [
+            "Không tìm thấy phản ánh với mã và số điện thoại này. Vui lòng kiểm tra lại."
+        ]
+        unknown = await c.get("/complaints/track?code=PAKN-000000-0000&phone=0912000555")
+        assert unknown.status_code == 404 and unknown.text.count("Không tìm thấy phản ánh") == 1
+        missing = await c.get(f"/complaints/track?code={complaint['code']}")
+        assert text_of(missing.text, "#e-phone") == [
+            "Vui lòng nhập số điện thoại đã dùng khi gửi phản ánh."
+        ]
+
+
+async def test_lookups_are_limited_per_address(app: Any, people: People) -> None:
+    complaint = await file_as(people, agency="stp", phone="0912000555")
+    async with other_client(app, "198.51.100.61") as c:
+        for _ in range(30):
+            r = await c.get(f"/complaints/{complaint['code']}?phone=0912000000")
+            assert r.status_code == 404
+        r = await c.get(f"/complaints/{complaint['code']}?phone=0912000555")
+        assert r.status_code == 429
+
+
+async def test_the_public_page_when_nothing_is_published_yet(client: Client) -> None:
+    page = await client.get("/pakn?page=999")
+    assert page.status_code == 200
+    assert text_of(page.text, "h1") == ["Phản ánh, kiến nghị"]
+
+
+async def test_overdue_targets_are_marked(client: Client, people: People) -> None:
+    """Filed on 29/4/2026 and never looked at: long past its dates (the test runs later)."""
+    complaint = await file_as(people, agency="stp", now=vn(2026, 4, 29, 10))
+    await sign_in_as(client, people.stp_leader)
+    queue = soup((await client.get("/staff/complaints")).text)
+    item = queue.select_one(f'a.item[href="/staff/complaints/{complaint["id"]}"]')
+    assert item is not None and "overdue" in item["class"]
+    assert "Quá hạn" in item.get_text(" ")
+    assert "Xem xét tiếp nhận: 05/05/2026" in " ".join(item.get_text(" ").split())
+    page = await client.get(f"/staff/complaints/{complaint['id']}")
+    targets = text_of(page.text, ".target")
+    assert targets[0] == "Xem xét tiếp nhận hạn 05/05/2026 Quá hạn"
+    assert targets[-1] == "Trả lời hạn 22/05/2026 Quá hạn"

@@ -1,0 +1,114 @@
+"""Evaluation fixtures: fixed test people in agencies no other test uses (Sở Nội vụ, Sở Công
+Thương, Sở Y tế), so that other tests' counts of an agency's staff stay as they were; a
+criteria set and periods made through the services; signing in by a session cookie."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from backend.accounts.roles import Role
+from backend.accounts.services import CurrentUser, start_session
+from backend.catalog.tables import Agency
+from backend.evaluations import services
+from backend.evaluations.aggregate import Kind
+from backend.lib.web import SESSION_COOKIE
+from tests.backoffice.factory import make_user
+from tests.conftest import Client, soup
+
+_names = itertools.count(1)
+
+
+@dataclass
+class People:
+    manager: CurrentUser
+    leader_snv: CurrentUser
+    leader_sct: CurrentUser
+    specialist_snv: CurrentUser
+    counter: CurrentUser
+    admin: CurrentUser
+    agency: dict[str, int]  # code -> id
+
+
+@pytest.fixture
+async def people() -> People:
+    agency = {r["code"]: r["id"] for r in await Agency.select(Agency.id, Agency.code)}
+    return People(
+        manager=await make_user(Role.MANAGER, "test.eval.gd"),
+        leader_snv=await make_user(Role.LEADER, "test.eval.ld.snv", "snv"),
+        leader_sct=await make_user(Role.LEADER, "test.eval.ld.sct", "sct"),
+        specialist_snv=await make_user(Role.SPECIALIST, "test.eval.cv.snv", "snv"),
+        counter=await make_user(Role.COUNTER, "test.eval.motcua"),
+        admin=await make_user(Role.ADMIN, "test.eval.admin"),
+        agency=agency,
+    )
+
+
+def unique(name: str) -> str:
+    return f"{name} #{next(_names)}"
+
+
+async def make_set(manager: CurrentUser, criteria: list[tuple[str, int]] | None = None) -> int:
+    data = services.SetInput(
+        name=unique("Bộ tiêu chí thử"),
+        description="",
+        criteria=criteria or [("Tinh thần phối hợp", 10), ("Đúng hạn", 5)],
+    )
+    return await services.save_set(manager, None, data)
+
+
+async def make_period(
+    manager: CurrentUser,
+    set_id: int | None = None,
+    kinds: tuple[Kind, ...] = (Kind.CROSS, Kind.CENTER, Kind.SELF),
+    open_it: bool = True,
+) -> dict[str, Any]:
+    set_id = set_id or await make_set(manager)
+    # 40/40/20 with the three kinds; otherwise the first chosen kind takes what is left.
+    weights = {Kind.CROSS: 40, Kind.CENTER: 40, Kind.SELF: 20}
+    weights[kinds[0]] += 100 - sum(weights[k] for k in kinds)
+    values = {
+        "name": unique("Quý thử"),
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-03-31",
+        "criteria_set": str(set_id),
+        **{f"weight_{k.value}": str(weights[k]) for k in kinds},
+        **{f"kind_{k.value}": "1" for k in kinds},
+    }
+    period_id = await services.save_period(manager, None, services.parse_period(values))
+    if open_it:
+        await services.set_status(manager, period_id, "open")
+    return await services.load_period(period_id)
+
+
+def score_fields(period: dict[str, Any], *scores: str) -> dict[str, str]:
+    """Form fields for the period's criteria, in order."""
+    return {f"score-{c['id']}": s for c, s in zip(period["criteria"], scores, strict=True)}
+
+
+async def sign_in_as(client: Client, user: CurrentUser) -> None:
+    client.cookies.clear()
+    client.cookies.set(SESSION_COOKIE, await start_session(user.id, "web"))
+
+
+def csrf_from(html: str) -> str:
+    field = soup(html).select_one("input[name=_csrf_token]")
+    assert field is not None, "no CSRF field on the page"
+    return str(field["value"])
+
+
+async def post_form(
+    client: Client, page_url: str, data: dict[str, str], action: str | None = None
+) -> httpx.Response:
+    """Open the page (for its CSRF token), then post the form to `action` (default: the page)."""
+    page = await client.get(page_url)
+    assert page.status_code == 200, page.text
+    return await client.post(
+        action or page_url,
+        data={"_csrf_token": csrf_from(page.text), **data},
+        follow_redirects=False,
+    )

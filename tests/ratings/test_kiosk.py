@@ -1,0 +1,151 @@
+"""The counter kiosk: anonymous votes attributed to the counter and the officer on duty at the
+time, rate limited per device, counted once when replayed, left only with the staff PIN."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from backend.accounts.roles import Role
+from backend.accounts.tables import RateLimitHit
+from backend.catalog.tables import Counter
+from backend.lib.clock import utcnow
+from backend.lib.errors import Forbidden, FormErrors, TooManyRequests
+from backend.ratings import duty, kiosk
+from backend.ratings.tables import CounterDuty, KioskDevice, Rating
+from tests.backoffice.factory import make_user
+from tests.conftest import Client, soup
+
+
+async def _counter(number: int) -> int:
+    row = await Counter.select(Counter.id).where(Counter.number == number).first()
+    if row:
+        return int(row["id"])
+    counter = Counter(number=number, name=f"Quầy thử {number}")
+    await counter.save()
+    return int(counter.id)
+
+
+async def _device(officer_login: str, number: int) -> tuple[dict, int, int]:
+    counter = await _counter(number)
+    officer = await make_user(Role.COUNTER, officer_login, counter=counter)
+    token = await kiosk.start(officer, "2468", "2468")
+    device = await kiosk.device(token)
+    assert device is not None
+    return device, counter, officer.id
+
+
+async def test_votes_are_anonymous_and_go_to_the_officer_on_duty(database: None) -> None:
+    device, counter, first = await _device("t.kiosk.a1", 41)
+    second = (await make_user(Role.COUNTER, "t.kiosk.a2", counter=counter)).id
+    await duty.start(first, counter, utcnow())
+    assert await kiosk.vote(device, 5, "vote-a-1")
+    await duty.start(second, counter, utcnow())  # the next officer sits down
+    assert await kiosk.vote(device, 2, "vote-a-2")
+    await duty.end(second, utcnow())
+    assert await kiosk.vote(device, 4, "vote-a-3")  # nobody on duty: the counter only
+    votes = await Rating.select().where(Rating.device == device["id"]).order_by(Rating.id)
+    assert [(v["level"], v["officer"]) for v in votes] == [(5, first), (2, second), (4, None)]
+    for v in votes:
+        assert v["source"] == "kiosk" and v["counter"] == counter
+        assert v["dossier"] is None  # nothing about the person who voted
+    # The first officer's duty was closed when the second signed in.
+    open_duties = await CounterDuty.count().where(
+        (CounterDuty.counter == counter) & CounterDuty.ended_at.is_null()
+    )
+    assert open_duties == 0
+
+
+async def test_a_replayed_vote_counts_once(database: None) -> None:
+    device, _, _ = await _device("t.kiosk.b1", 42)
+    assert await kiosk.vote(device, 5, "same-key")
+    assert not await kiosk.vote(device, 5, "same-key")
+    assert await Rating.count().where(Rating.device == device["id"]) == 1
+
+
+async def test_votes_are_rate_limited_per_device(database: None) -> None:
+    device, _, _ = await _device("t.kiosk.c1", 43)
+    other, _, _ = await _device("t.kiosk.c2", 44)
+    for i in range(kiosk.VOTES_PER_MINUTE):
+        assert await kiosk.vote(device, 4, f"burst-{i}")
+    with pytest.raises(TooManyRequests):
+        await kiosk.vote(device, 1, "burst-extra")
+    assert await kiosk.vote(other, 4, "other-device")  # another tablet is not held back
+    assert await Rating.count().where(Rating.device == device["id"]) == kiosk.VOTES_PER_MINUTE
+    # A minute later the tablet takes votes again.
+    await RateLimitHit.update({RateLimitHit.at: utcnow() - timedelta(minutes=2)}).where(
+        RateLimitHit.key == f"kiosk:{device['id']}"
+    )
+    assert await kiosk.vote(device, 4, "after-a-minute")
+
+
+async def test_only_a_counter_officer_sets_a_kiosk_up_and_the_pin_lets_it_go(
+    database: None,
+) -> None:
+    specialist = await make_user(Role.SPECIALIST, "t.kiosk.cv", "stp")
+    with pytest.raises(Forbidden):
+        await kiosk.start(specialist, "1234", "1234")
+    officer = await make_user(Role.COUNTER, "t.kiosk.d1", counter=await _counter(45))
+    for pin, again in (("12", "12"), ("12ab", "12ab"), ("1234", "4321")):
+        with pytest.raises(FormErrors):
+            await kiosk.start(officer, pin, again)
+    device, _, _ = await _device("t.kiosk.d2", 46)
+    with pytest.raises(FormErrors):
+        await kiosk.leave(device, "0000")
+    await kiosk.leave(device, "2468")
+    row = await KioskDevice.select(KioskDevice.active).where(KioskDevice.id == device["id"]).first()
+    assert row is not None and row["active"] is False
+
+
+async def test_pin_guessing_is_limited(database: None) -> None:
+    device, _, _ = await _device("t.kiosk.e1", 47)
+    for _ in range(kiosk.PIN_TRIES):
+        with pytest.raises(FormErrors):
+            await kiosk.leave(device, "9999")
+    with pytest.raises(TooManyRequests):
+        await kiosk.leave(device, "2468")  # even the right PIN waits now
+
+
+async def test_the_kiosk_through_http(client: Client, database: None) -> None:
+    from tests.postal.test_pages_and_api import cookie_session
+
+    counter = await _counter(48)
+    officer = await make_user(Role.COUNTER, "t.kiosk.f1", counter=counter)
+    await cookie_session(client, officer.id)
+    page = await client.get("/kiosk/setup")
+    token = soup(page.text).select_one("input[name=_csrf_token]")["value"]
+    r = await client.post(
+        "/kiosk/setup",
+        data={"_csrf_token": token, "pin": "1357", "pin_again": "1357"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and kiosk.COOKIE in r.headers["set-cookie"]
+    # The tablet is now anonymous: the officer's session is not needed for votes.
+    from backend.lib.web import SESSION_COOKIE
+
+    client.cookies.delete(SESSION_COOKIE)
+    screen = await client.get("/kiosk/")
+    faces = soup(screen.text).select("button[data-level]")
+    assert len(faces) == 5 and "Quầy 48" in screen.text
+    csrf = soup(screen.text).select_one("body")["data-csrf"]
+    vote = await client.post(
+        "/kiosk/votes", json={"key": "http-vote-1", "level": 5}, headers={"x-csrftoken": csrf}
+    )
+    assert vote.status_code == 200 and vote.json() == {"counted": True}
+    again = await client.post(
+        "/kiosk/votes", json={"key": "http-vote-1", "level": 5}, headers={"x-csrftoken": csrf}
+    )
+    assert again.json() == {"counted": False}
+    # Leaving needs the PIN.
+    wrong = await client.post("/kiosk/exit", data={"_csrf_token": csrf, "pin": "0000"})
+    assert wrong.status_code == 422 and "Mã PIN không đúng" in wrong.text
+    ok = await client.post(
+        "/kiosk/exit", data={"_csrf_token": csrf, "pin": "1357"}, follow_redirects=False
+    )
+    assert ok.status_code == 303
+    client.cookies.delete(kiosk.COOKIE)
+    r = await client.post(
+        "/kiosk/votes", json={"key": "http-vote-2", "level": 5}, headers={"x-csrftoken": csrf}
+    )
+    assert r.status_code == 403
