@@ -13,7 +13,8 @@ class Role(StrEnum):
     SPECIALIST = "specialist"  # chuyên viên of an agency
     LEADER = "leader"  # lãnh đạo of an agency: assigns, signs, stops
     POSTAL = "postal"  # nhân viên bưu điện: collects, carries and delivers parcels
-    MANAGER = "manager"  # lãnh đạo Trung tâm: sees everything, changes nothing
+    # lãnh đạo Trung tâm: sees every dossier and changes none; handles complaints, runs evaluations
+    MANAGER = "manager"
     ADMIN = "admin"
 
     @property

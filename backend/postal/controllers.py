@@ -103,6 +103,12 @@ class HandoverController(Controller):
             return await self._page(request, e.status_code, form_errors(e))
         return see_other(f"/postal/handover/{list_id}")
 
+    @post("/{list_id:int}/cancel")
+    async def cancel(self, request: Request[Any, Any, Any], list_id: int) -> Redirect:
+        user = require_user(request, Role.COUNTER)
+        await handover.cancel_list(user, list_id)
+        return see_other("/postal/handover/?cancelled=1")
+
     @get("/{list_id:int}")
     async def show(self, request: Request[Any, Any, Any], list_id: int) -> Template:
         user = require_user(request)

@@ -107,6 +107,33 @@ async def create_list(user: CurrentUser, post_office_id: int, shipment_ids: list
     return int(row.id)
 
 
+async def cancel_list(user: CurrentUser, list_id: int) -> None:
+    """The counter withdraws a list the post has not confirmed (a parcel is missing, the count
+    does not match): its parcels wait again, to go on a new list."""
+    if user.role is not Role.COUNTER:
+        raise Forbidden(N_("Chỉ cán bộ Bộ phận Một cửa hủy biên bản bàn giao."))
+    now = utcnow()
+    async with write_transaction():
+        withdrawn = (
+            await HandoverList.update({HandoverList.cancelled_at: now})
+            .where(
+                (HandoverList.id == list_id)
+                & HandoverList.confirmed_at.is_null()
+                & HandoverList.cancelled_at.is_null()
+            )
+            .returning(HandoverList.id)
+        )
+        if not withdrawn:
+            raise Conflict(N_("Biên bản này đã được xác nhận hoặc đã hủy."))
+        await Shipment.update(
+            {
+                Shipment.handover: None,
+                Shipment.version: Shipment.version + 1,
+                Shipment.updated_at: now,
+            }
+        ).where((Shipment.handover == list_id) & (Shipment.state == ShipmentState.CREATED.value))
+
+
 async def load_list(list_id: int) -> dict[str, Any]:
     row = await (
         HandoverList.select(
@@ -143,7 +170,9 @@ async def pending_for(user: CurrentUser) -> list[dict[str, Any]]:
             HandoverList.created_by.full_name.as_alias("created_by_name"),
         )
         .where(
-            (HandoverList.post_office == user.post_office_id) & HandoverList.confirmed_at.is_null()
+            (HandoverList.post_office == user.post_office_id)
+            & HandoverList.confirmed_at.is_null()
+            & HandoverList.cancelled_at.is_null()
         )
         .order_by(HandoverList.id)
     )
@@ -166,8 +195,8 @@ async def confirm_list(user: CurrentUser, list_id: int, counted: int) -> dict[st
     handover = await load_list(list_id)
     if user.role is not Role.POSTAL or user.post_office_id != handover["post_office"]:
         raise NotFound(N_("Không tìm thấy biên bản bàn giao này."))
-    if handover["confirmed_at"] is not None:
-        raise Conflict(N_("Biên bản này đã được xác nhận."))
+    if handover["confirmed_at"] is not None or handover["cancelled_at"] is not None:
+        raise Conflict(N_("Biên bản này đã được xác nhận hoặc đã hủy."))
     parcels = [p for p in handover["parcels"] if p["state"] == ShipmentState.CREATED.value]
     if counted != handover["parcel_count"] or len(parcels) != handover["parcel_count"]:
         raise FormErrors(
@@ -190,7 +219,11 @@ async def confirm_list(user: CurrentUser, list_id: int, counted: int) -> dict[st
             await HandoverList.update(
                 {HandoverList.confirmed_by: user.id, HandoverList.confirmed_at: now}
             )
-            .where((HandoverList.id == list_id) & HandoverList.confirmed_at.is_null())
+            .where(
+                (HandoverList.id == list_id)
+                & HandoverList.confirmed_at.is_null()
+                & HandoverList.cancelled_at.is_null()
+            )
             .returning(HandoverList.id)
         )
         if not signed:

@@ -46,6 +46,9 @@ class HandoverList(Table, tablename="postal_handover"):
     parcel_count = Integer(default=0)
     confirmed_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     confirmed_at = Timestamptz(null=True, default=None)
+    # Withdrawn by the counter before the post confirmed it (a parcel missing, a wrong count):
+    # its parcels go back to the waiting list.
+    cancelled_at = Timestamptz(null=True, default=None)
 
 
 class Shipment(Table, tablename="postal_shipment"):

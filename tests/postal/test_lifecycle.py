@@ -13,7 +13,7 @@ from backend.catalog.tables import PostOffice
 from backend.dossiers.tables import DossierEvent
 from backend.dossiers.transitions import perform
 from backend.dossiers.workflow import Action, State
-from backend.lib.errors import Conflict, FormErrors, NotFound
+from backend.lib.errors import Conflict, Forbidden, FormErrors, NotFound
 from backend.notifications.tables import Notification
 from backend.postal import handover, shipments
 from backend.postal.lifecycle import Step, StepInput, confirm
@@ -350,3 +350,25 @@ async def test_the_citizens_phone_gets_a_push_at_each_step(postal: Postal) -> No
     ).first()
     assert failed is not None and "Người nhận từ chối nhận" in failed["body"]
     assert "còn 2 lần" in failed["body"]
+
+
+async def test_a_list_the_post_cannot_confirm_is_withdrawn_and_made_again(postal: Postal) -> None:
+    """A parcel missing at the handover: the counter cancels the list, the parcels wait
+    again, and a new list goes through; the old one can no longer be signed."""
+    dossier_id = await postal.ready()
+    parcel = await postal.shipment(dossier_id)
+    old = await handover.create_list(postal.counter, postal.office_a, [parcel["id"]])
+    with pytest.raises(FormErrors):
+        await handover.confirm_list(postal.courier_a, old, 0)  # the post found none
+    with pytest.raises(Forbidden):
+        await handover.cancel_list(postal.courier_a, old)
+    await handover.cancel_list(postal.counter, old)
+    assert dossier_id in [p["dossier"] for p in await handover.waiting()]
+    assert old not in [row["id"] for row in await handover.pending_for(postal.courier_a)]
+    with pytest.raises(Conflict):
+        await handover.confirm_list(postal.courier_a, old, 1)
+    with pytest.raises(Conflict):
+        await handover.cancel_list(postal.counter, old)
+    new = await handover.create_list(postal.counter, postal.office_a, [parcel["id"]])
+    await handover.confirm_list(postal.courier_a, new, 1)
+    assert (await postal.shipment(dossier_id))["state"] == "handed_over"
