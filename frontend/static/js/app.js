@@ -50,6 +50,10 @@
     }).catch(function () { return file; });
   }
 
+  // Shared with the other upload forms (complaints.js).
+  window.MotCua = window.MotCua || {};
+  window.MotCua.shrink = shrink;
+
   function progressRow(slot, name) {
     var li = document.createElement("li");
     li.innerHTML = '<span></span><progress max="100" value="0"></progress>';

@@ -6,7 +6,6 @@
   "use strict";
   if (window.motcuaComplaints) { return; }  /* htmx may run this script again after a swap */
   window.motcuaComplaints = true;
-  var MAX_SIDE = 2000;
   var vi = document.documentElement.lang !== "en";
   var T = vi ? {
     tooMany: "Chỉ gửi kèm tối đa {n} tệp. Hãy chọn lại những ảnh rõ nhất.",
@@ -16,28 +15,8 @@
     shrinking: "Shrinking photos…", sending: "Sending…"
   };
 
-  function shrink(file) {
-    if (!/^image\//.test(file.type) || file.type === "image/gif" || !window.createImageBitmap) {
-      return Promise.resolve(file);
-    }
-    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bmp) {
-      var scale = Math.min(1, MAX_SIDE / Math.max(bmp.width, bmp.height));
-      if (scale === 1 && file.type === "image/jpeg" && file.size < 1500000) { return file; }
-      var canvas = document.createElement("canvas");
-      canvas.width = Math.round(bmp.width * scale);
-      canvas.height = Math.round(bmp.height * scale);
-      var ctx = canvas.getContext("2d");
-      ctx.fillStyle = "#fff";
-      ctx.fillRect(0, 0, canvas.width, canvas.height);
-      ctx.drawImage(bmp, 0, 0, canvas.width, canvas.height);
-      return new Promise(function (resolve) {
-        canvas.toBlob(function (blob) {
-          var name = file.name.replace(/\.[^.]+$/, "") + ".jpg";
-          resolve(blob ? new File([blob], name, { type: "image/jpeg" }) : file);
-        }, "image/jpeg", 0.85);
-      });
-    }).catch(function () { return file; });
-  }
+  // The same downsizing as the dossier uploads (app.js, loaded first on every page).
+  var shrink = window.MotCua.shrink;
 
   function size(bytes) {
     return bytes >= 1048576 ? (bytes / 1048576).toFixed(1).replace(".", vi ? "," : ".") + " MB"
