@@ -50,17 +50,13 @@ async def citizen_panel(dossier: dict[str, Any]) -> dict[str, Any] | None:
     )
     post_allowed = proc is not None and "post" in proc["result_delivery"].split(",")
     shipment = await shipments.of_dossier(dossier["id"])
-    if shipment is None and not (
-        post_allowed and dossier["delivery_method"] in ("post", "counter")
-    ):
-        return None
+    if shipment is None and not post_allowed:
+        return None  # the post plays no part in this procedure
     state = ShipmentState(shipment["state"]) if shipment else None
     open_for_choice = (
         State(dossier["state"]) in shipments.OPEN_FOR_CHOICE
         and dossier["result_kind"] != "electronic"
     )
-    if not post_allowed and shipment is None:
-        return None
     quotes = await tariff()
     return {
         "shipment": shipment,

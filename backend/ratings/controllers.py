@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import HTTPException
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
@@ -22,6 +23,7 @@ from backend.ratings import scale as scales
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 KIOSK_MAX_AGE = 365 * 24 * 3600
+FORBIDDEN_PAGE = N_("Bạn không có quyền xem trang này.")
 
 
 class DossierRatingController(Controller):
@@ -189,9 +191,8 @@ class SatisfactionController(Controller):
 
     @get("/")
     async def page(self, request: Request[Any, Any, Any], days: int = 90) -> Template:
-        user = require_user(request)
-        if user.role not in (Role.MANAGER, Role.ADMIN):
-            require_user(request, Role.MANAGER)
+        if require_user(request).role not in (Role.MANAGER, Role.ADMIN):
+            raise HTTPException(status_code=403, detail=gettext(FORBIDDEN_PAGE))
         days = days if days in (30, 90, 365) else 90
         data = await report.satisfaction(utcnow() - timedelta(days=days))
         return render(request, "ratings/satisfaction.html", days=days, **data)
