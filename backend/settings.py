@@ -60,6 +60,8 @@ class Settings:
     # Delivery attempts before a parcel goes back to the center (Decision 45/2016: the post
     # agrees the number with the center).
     postal_max_attempts: int = 3
+    # "production" (argon2id at full cost) or "test" (cheap parameters for the test suite).
+    password_hash_cost: str = "production"
     languages: tuple[str, ...] = field(default=("vi", "en"))
 
     @property
@@ -111,6 +113,7 @@ class Settings:
             vapid_subject=_env("VAPID_SUBJECT", "mailto:motcua@example.gov.vn"),
             push_sender_in_app=_env("PUSH_SENDER_IN_APP", "1") == "1",
             postal_max_attempts=max(1, int(_env("POSTAL_MAX_ATTEMPTS", "3"))),
+            password_hash_cost="test" if _env("PASSWORD_HASH_COST", "") == "test" else "production",
         )
 
 

@@ -20,6 +20,9 @@ os.environ["DATABASE_URL"] = (
     _PG_URL.rsplit("/", 1)[0] + "/" + _PG_DB if _PG_URL else f"sqlite:///{_TMP}/test.sqlite3"
 )
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+# Cheap argon2 parameters: every sign-in would otherwise cost ~0.26 s (tests/accounts keeps one
+# test on the production parameters).
+os.environ["PASSWORD_HASH_COST"] = "test"
 os.environ["PICCOLO_CONF"] = "backend.piccolo_conf"
 
 import itertools  # noqa: E402

@@ -9,10 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
-from backend.accounts import ratelimit
+from backend.accounts import passwords, ratelimit
 from backend.accounts.roles import Role
 from backend.accounts.tables import AuthSession, User
 from backend.catalog.tables import Agency
@@ -20,11 +17,6 @@ from backend.lib.clock import utcnow
 from backend.lib.errors import FormErrors, TooManyRequests, UserError
 from backend.lib.i18n import N_
 from backend.lib.validation import normalize_citizen_id, normalize_phone, require_text
-
-_hasher = PasswordHasher()
-# Verified against when the login does not exist, so that a wrong login takes as long as a
-# wrong password and does not tell which logins exist.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
 
 WEB_SESSION_TTL = timedelta(days=30)
 API_TOKEN_TTL = timedelta(days=7)
@@ -65,7 +57,7 @@ class CurrentUser:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return passwords.hash_secret(password)
 
 
 def check_password_strength(password: str) -> None:
@@ -225,17 +217,13 @@ async def authenticate(login: str, password: str, ip: str) -> User:
     if failures_login:
         await asyncio.sleep(min(0.25 * 2 ** (failures_login - 1), 2.0))
     user = await User.objects().where((User.login == login) & (User.active.eq(True))).first()
-    ok = False
-    try:
-        ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        ok = False
+    ok = passwords.matches(user.password_hash if user else None, password)
     if not ok or user is None:
         await ratelimit.hit("login", login)
         await ratelimit.hit("login-ip", ip)
         raise UserError(N_("Số điện thoại/tên đăng nhập hoặc mật khẩu không đúng."), field="login")
     await ratelimit.clear("login", login)
-    if _hasher.check_needs_rehash(user.password_hash):
+    if passwords.needs_rehash(user.password_hash):
         await User.update({User.password_hash: hash_password(password)}).where(User.id == user.id)
     return user
 

@@ -13,10 +13,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
-
-from backend.accounts import ratelimit
+from backend.accounts import passwords, ratelimit
 from backend.accounts.roles import Role
 from backend.accounts.services import CurrentUser
 from backend.accounts.tables import User
@@ -32,7 +29,6 @@ COOKIE = "mc_kiosk"
 # At most this many votes per device in a minute: a queue of people is slower than that.
 VOTES_PER_MINUTE = 6
 PIN_TRIES = 5  # per device per 15 minutes
-_hasher = PasswordHasher()
 
 
 def _digest(token: str) -> str:
@@ -60,7 +56,7 @@ async def start(user: CurrentUser, pin: str, pin_again: str) -> str:
             token_hash=_digest(token),
             counter=counter,
             created_by=user.id,
-            pin_hash=_hasher.hash(pin),
+            pin_hash=passwords.hash_secret(pin),
             created_at=utcnow(),
         )
     )
@@ -129,9 +125,7 @@ async def leave(kiosk: dict[str, Any], pin: str) -> None:
     bucket_key = str(kiosk["id"])
     if await ratelimit.count("kiosk-pin", bucket_key, timedelta(minutes=15)) >= PIN_TRIES:
         raise TooManyRequests(N_("Nhập sai mã PIN quá nhiều lần. Thử lại sau 15 phút."))
-    try:
-        _hasher.verify(kiosk["pin_hash"], pin.strip())
-    except VerificationError as exc:
+    if not passwords.matches(kiosk["pin_hash"], pin.strip()):
         await ratelimit.hit("kiosk-pin", bucket_key)
-        raise FormErrors([UserError(N_("Mã PIN không đúng."), field="pin")]) from exc
+        raise FormErrors([UserError(N_("Mã PIN không đúng."), field="pin")])
     await KioskDevice.update({KioskDevice.active: False}).where(KioskDevice.id == kiosk["id"])

@@ -13,7 +13,7 @@ import pytest
 from argon2 import PasswordHasher
 from litestar import Litestar
 
-from backend.accounts import services
+from backend.accounts import passwords, services
 from backend.accounts.roles import Role
 from backend.accounts.tables import AuthSession, User
 from tests.conftest import Client, csrf, new_phone, register, soup
@@ -126,13 +126,9 @@ class _AsyncioWithoutSleep:
 
 @pytest.fixture
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> _AsyncioWithoutSleep:
-    """Throttling tests stay quick: no waiting between attempts, and cheap argon2 parameters
-    (for the accounts they create and for the stand-in hash checked for unknown logins)."""
+    """Throttling tests stay quick: no waiting between attempts."""
     fake = _AsyncioWithoutSleep()
     monkeypatch.setattr(services, "asyncio", fake)
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(services, "_hasher", cheap)
-    monkeypatch.setattr(services, "_DUMMY_HASH", cheap.hash("not-a-password"))
     return fake
 
 
@@ -277,6 +273,16 @@ async def test_password_is_stored_as_an_argon2_hash(client: Client) -> None:
     assert stored.startswith("$argon2")
     assert "matkhau-an-toan" not in stored
     assert PasswordHasher().verify(stored, "matkhau-an-toan")
+
+
+def test_production_hashing_keeps_the_full_argon2_cost() -> None:
+    """The suite runs with PASSWORD_HASH_COST=test; production must keep argon2id at 64 MiB
+    and 3 passes, and a cheap hash is upgraded at the next sign-in."""
+    stored = passwords.PRODUCTION.hash("matkhau-an-toan")
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert passwords.PRODUCTION.verify(stored, "matkhau-an-toan")
+    assert passwords.PRODUCTION.check_needs_rehash(passwords.CHEAP.hash("matkhau-an-toan"))
+    assert passwords.hasher() is passwords.CHEAP
 
 
 async def test_registration_signs_the_citizen_in(client: Client) -> None:
