@@ -24,10 +24,13 @@ from litestar.template.config import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
+from backend import wiring
+from backend.access.guards import USER_DEPENDENCIES, user_of
+from backend.access.roles import Role
 from backend.accounts import ratelimit
 from backend.accounts.api import AuthApi
 from backend.accounts.controllers import AccountController
-from backend.accounts.roles import Role
+from backend.accounts.middleware import session_middleware
 from backend.accounts.services import prune_sessions
 from backend.admin.controllers import ADMIN_CONTROLLERS
 from backend.catalog.api import ProcedureApi
@@ -49,16 +52,10 @@ from backend.lib import formatting
 from backend.lib.assets import STATIC, asset_version
 from backend.lib.errors import UserError
 from backend.lib.i18n import N_, current_language, gettext, ngettext
-from backend.lib.web import (
-    api_error,
-    load_user,
-    login_redirect,
-    no_store_when_signed_in,
-    user_of,
-)
+from backend.lib.web import api_error, language_middleware, login_redirect, no_store_when_signed_in
 from backend.notifications import sender
 from backend.notifications.api import InboxApi, PushApi
-from backend.notifications.controllers import NOTIFICATION_CONTROLLERS
+from backend.notifications.controllers import NOTIFICATION_CONTROLLERS, count_unread
 from backend.piccolo_conf import DB
 from backend.postal.lifecycle import ShipmentState
 from backend.postal.routes import POSTAL_CONTROLLERS
@@ -205,6 +202,7 @@ async def _set_wal() -> None:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    wiring.connect()
     jinja = make_jinja(settings)
     return Litestar(
         route_handlers=[
@@ -240,7 +238,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 send_as_attachment=False,
             ),
         ],
-        before_request=load_user,
+        middleware=[language_middleware, session_middleware],
+        dependencies=USER_DEPENDENCIES,
+        before_request=count_unread,
         before_send=[no_store_when_signed_in],
         request_class=HTMXRequest,
         plugins=[HTMXPlugin()],

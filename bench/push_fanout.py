@@ -103,7 +103,7 @@ def _chunks(items: list[Any], size: int) -> list[list[Any]]:
 
 async def _populate(devices: int, origin: str) -> int:
     """One citizen, `devices` subscriptions and one queued notification for each."""
-    from backend.accounts.roles import Role
+    from backend.access.roles import Role
     from backend.accounts.services import PLACEHOLDER_HASH
     from backend.accounts.tables import User
     from backend.lib.clock import utcnow

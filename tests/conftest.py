@@ -62,9 +62,11 @@ async def database() -> AsyncIterator[None]:
     from piccolo.apps.migrations.commands.forwards import run_forwards
     from piccolo.engine.postgres import PostgresEngine
 
+    from backend import wiring
     from backend.demo.__main__ import load
     from backend.piccolo_conf import DB
 
+    wiring.connect()
     settings = get_settings()
     if not settings.is_sqlite:
         await _postgres_database(create=True)

@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import sys
 
-from backend.accounts.roles import Role
+from backend.access.roles import Role
 from backend.accounts.services import create_user
 from backend.lib.errors import UserError
 

@@ -9,9 +9,10 @@ from litestar import Controller, Request, Response, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
+from backend.access.guards import require_user
 from backend.accounts import services
 from backend.lib.errors import UserError
-from backend.lib.web import api_error, client_ip, require_user
+from backend.lib.web import api_error, client_ip
 
 
 @dataclass

@@ -9,21 +9,14 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from backend.accounts import services
-from backend.accounts.roles import Role
+from backend.access.guards import user_of
+from backend.access.roles import Role
+from backend.accounts import hooks, services
+from backend.accounts.middleware import SESSION_COOKIE
 from backend.lib.clock import utcnow
 from backend.lib.errors import UserError
 from backend.lib.i18n import LANGUAGES
-from backend.lib.web import (
-    LANG_COOKIE,
-    SESSION_COOKIE,
-    client_ip,
-    form_errors,
-    render,
-    see_other,
-    user_of,
-)
-from backend.ratings import duty
+from backend.lib.web import LANG_COOKIE, client_ip, form_errors, render, see_other
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -80,9 +73,7 @@ class AccountController(Controller):
         if old := request.cookies.get(SESSION_COOKIE):
             await services.end_session(old)
         token = await services.start_session(user.id, "web")
-        if user.role == Role.COUNTER and user.counter:
-            # The officer now sits at their desk: kiosk votes there count for them.
-            await duty.start(user.id, user.counter, utcnow())
+        await hooks.signed_in(hooks.SessionEvent(user.id, Role(user.role), user.counter, utcnow()))
         home = Role(user.role).home
         return _signed_in(token, safe_next(data.get("next"), home), request.url.scheme == "https")
 
@@ -115,8 +106,8 @@ class AccountController(Controller):
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
-        if (user := user_of(request)) and user.role is Role.COUNTER:
-            await duty.end(user.id, utcnow())
+        if user := user_of(request):
+            await hooks.signing_out(hooks.SessionEvent(user.id, user.role, None, utcnow()))
         if token := request.cookies.get(SESSION_COOKIE):
             await services.end_session(token)
         response = see_other("/")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from backend.access.roles import Role
+from backend.access.user import CurrentUser
 from backend.accounts import passwords, ratelimit
-from backend.accounts.roles import Role
 from backend.accounts.tables import AuthSession, User
 from backend.catalog.tables import Agency
 from backend.lib.clock import utcnow
@@ -25,35 +25,6 @@ LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_LOGIN = 5
 MAX_FAILURES_PER_IP = 30
 MIN_PASSWORD_LENGTH = 8
-
-
-@dataclass(frozen=True)
-class CurrentUser:
-    """The signed-in person, as handlers and templates see them."""
-
-    id: int
-    login: str
-    full_name: str
-    role: Role
-    phone: str | None
-    agency_id: int | None
-    post_office_id: int | None = None
-
-    @property
-    def is_citizen(self) -> bool:
-        return self.role is Role.CITIZEN
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> CurrentUser:
-        return cls(
-            id=row["id"],
-            login=row["login"],
-            full_name=row["full_name"],
-            role=Role(row["role"]),
-            phone=row["phone"],
-            agency_id=row["agency"],
-            post_office_id=row.get("post_office"),
-        )
 
 
 def hash_password(password: str) -> str:

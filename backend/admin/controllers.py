@@ -17,12 +17,13 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from backend.accounts.roles import Role
+from backend.access.guards import require_user
+from backend.access.roles import Role
 from backend.admin import services
 from backend.catalog.services import list_agencies as agency_choices
 from backend.lib.errors import UserError
 from backend.lib.i18n import N_
-from backend.lib.web import form_errors, render, require_user, see_other
+from backend.lib.web import form_errors, render, see_other
 from backend.postal import tariff
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]

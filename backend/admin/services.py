@@ -18,8 +18,8 @@ from typing import Any
 from piccolo.columns import Column, Varchar
 from piccolo.columns.combination import Where
 
+from backend.access.roles import Role
 from backend.accounts import ratelimit
-from backend.accounts.roles import Role
 from backend.accounts.services import check_password_strength, create_user, hash_password
 from backend.accounts.tables import AuthSession, User
 from backend.catalog.services import procedure_search_text, search_procedures

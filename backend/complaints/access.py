@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from backend.access.user import CurrentUser
 from backend.accounts import ratelimit
-from backend.accounts.services import CurrentUser
 from backend.complaints.tables import Complaint
 from backend.complaints.workflow import may_handle
 from backend.lib.errors import NotFound, TooManyRequests, UserError

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.accounts.roles import Role
-from backend.accounts.services import CurrentUser
+from backend.access.roles import Role
+from backend.access.user import CurrentUser
 from backend.accounts.tables import User
 from backend.catalog.tables import Agency
 from backend.complaints.kinds import CENTER

@@ -15,6 +15,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import File, Redirect, Template
 
+from backend.access.guards import require_user, user_of
 from backend.complaints import access, attachments, choices, filing, handling, views
 from backend.complaints.access import PhoneNeeded
 from backend.complaints.filing import Filing
@@ -24,7 +25,7 @@ from backend.complaints.workflow import State, may_handle
 from backend.dossiers.uploads import file_store
 from backend.lib.errors import NotFound, UserError
 from backend.lib.i18n import N_, gettext
-from backend.lib.web import client_ip, form_errors, render, require_user, see_other, user_of
+from backend.lib.web import client_ip, form_errors, render, see_other
 from backend.settings import get_settings
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]

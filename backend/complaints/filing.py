@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from backend.access.user import CurrentUser
 from backend.accounts import ratelimit
-from backend.accounts.services import CurrentUser
 from backend.catalog.services import load_calendar
 from backend.catalog.tables import Agency
 from backend.complaints import choices, deadlines

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from backend.accounts.services import CurrentUser
+from backend.access.user import CurrentUser
 from backend.accounts.tables import User
 from backend.catalog.services import load_calendar
 from backend.complaints import deadlines, notify, redaction

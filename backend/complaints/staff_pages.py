@@ -15,13 +15,14 @@ from litestar.exceptions import HTTPException
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from backend.accounts.services import CurrentUser
+from backend.access.guards import require_user
+from backend.access.user import CurrentUser
 from backend.complaints import access, handling, views
 from backend.complaints.labels import LABELS
 from backend.complaints.workflow import HANDLERS, Action, staff_actions
 from backend.lib.errors import NotFound, UserError
 from backend.lib.i18n import N_, gettext
-from backend.lib.web import form_errors, render, require_user, see_other
+from backend.lib.web import form_errors, render, see_other
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 

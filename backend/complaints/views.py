@@ -8,8 +8,8 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
-from backend.accounts.roles import Role
-from backend.accounts.services import CurrentUser
+from backend.access.roles import Role
+from backend.access.user import CurrentUser
 from backend.accounts.tables import User
 from backend.catalog.tables import Agency
 from backend.complaints import deadlines

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from piccolo.columns import Column
 
-from backend.accounts.roles import Role
+from backend.access.roles import Role
 from backend.accounts.services import create_user
 from backend.accounts.tables import User
 from backend.catalog.services import procedure_search_text

@@ -8,6 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, Parameter
 
+from backend.access.guards import require_user
 from backend.dossiers import action_inputs, services, uploads
 from backend.dossiers.controllers import delivery_from
 from backend.dossiers.status import Status
@@ -15,7 +16,7 @@ from backend.dossiers.transitions import perform
 from backend.dossiers.workflow import TRANSITIONS, Action, Input
 from backend.lib.errors import FormErrors, UserError
 from backend.lib.i18n import N_, gettext
-from backend.lib.web import api_error, client_ip, require_user
+from backend.lib.web import api_error, client_ip
 
 
 def dossier_json(row: dict[str, Any]) -> dict[str, Any]:

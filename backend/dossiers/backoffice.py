@@ -12,8 +12,8 @@ import json
 from datetime import date
 from typing import Any
 
-from backend.accounts.roles import Role
-from backend.accounts.services import CurrentUser
+from backend.access.roles import Role
+from backend.access.user import CurrentUser
 from backend.accounts.tables import User
 from backend.catalog.services import load_calendar
 from backend.catalog.tables import Agency, Procedure, RequiredDocument

@@ -11,15 +11,16 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from backend.accounts.roles import Role
-from backend.accounts.services import CurrentUser
+from backend.access.guards import require_user
+from backend.access.roles import Role
+from backend.access.user import CurrentUser
 from backend.catalog.tables import Procedure
 from backend.dossiers import action_inputs, backoffice, services, uploads
 from backend.dossiers.transitions import perform
 from backend.dossiers.workflow import STATE_LABELS, Action, State
 from backend.lib.errors import Conflict, FormErrors, UserError
 from backend.lib.i18n import N_
-from backend.lib.web import csrf_matches, form_errors, render, require_user, see_other
+from backend.lib.web import csrf_matches, form_errors, render, see_other
 from backend.postal import pickups, shipments
 
 

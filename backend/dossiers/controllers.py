@@ -11,7 +11,8 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import Body
 from litestar.response import File, Redirect, Template
 
-from backend.accounts.services import CurrentUser
+from backend.access.guards import require_user, user_of
+from backend.access.user import CurrentUser
 from backend.catalog.services import get_procedure, load_calendar
 from backend.dossiers import services, uploads
 from backend.dossiers.backoffice import supplement_request
@@ -22,15 +23,7 @@ from backend.dossiers.workflow import Action, State, find
 from backend.lib.clock import utcnow
 from backend.lib.errors import UserError
 from backend.lib.i18n import gettext
-from backend.lib.web import (
-    client_ip,
-    csrf_matches,
-    form_errors,
-    render,
-    require_user,
-    see_other,
-    user_of,
-)
+from backend.lib.web import client_ip, csrf_matches, form_errors, render, see_other
 from backend.lib.workdays import appointment_date
 from backend.postal import addresses, pickups
 from backend.postal import views as postal_views

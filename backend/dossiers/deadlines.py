@@ -11,7 +11,7 @@ import asyncio
 import sys
 from datetime import date
 
-from backend.accounts.roles import Role
+from backend.access.roles import Role
 from backend.accounts.tables import User
 from backend.catalog.services import load_calendar
 from backend.dossiers.backoffice import today

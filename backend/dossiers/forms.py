@@ -14,11 +14,12 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.response import Redirect, Template
 
+from backend.access.guards import require_user
 from backend.dossiers import services
 from backend.dossiers.workflow import Action
 from backend.lib.errors import NotFound
 from backend.lib.i18n import N_
-from backend.lib.web import render, require_user, see_other
+from backend.lib.web import render, see_other
 from backend.settings import get_settings
 
 FORM_ACTIONS: dict[str, Action] = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.accounts.roles import Role
-from backend.accounts.services import CurrentUser
+from backend.access.roles import Role
+from backend.access.user import CurrentUser
 
 
 def acting_agency(dossier: dict[str, Any], action: str = "") -> int | None:

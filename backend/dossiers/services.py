@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from backend.access.user import CurrentUser
 from backend.accounts import ratelimit
-from backend.accounts.services import CurrentUser, citizen_for_phone
+from backend.accounts.services import citizen_for_phone
 from backend.audit import chain
 from backend.catalog.services import load_calendar
 from backend.catalog.tables import Agency, Procedure, RequiredDocument

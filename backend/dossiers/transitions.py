@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from backend.accounts.roles import Role
-from backend.accounts.services import CurrentUser
+from backend.access.roles import Role
+from backend.access.user import CurrentUser
 from backend.accounts.tables import User
 from backend.audit import chain
 from backend.catalog.services import load_calendar

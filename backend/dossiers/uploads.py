@@ -14,7 +14,7 @@ from typing import Any
 
 from litestar import Request
 
-from backend.accounts.services import CurrentUser
+from backend.access.user import CurrentUser
 from backend.dossiers import services
 from backend.lib.errors import UserError
 from backend.lib.files import FileStore

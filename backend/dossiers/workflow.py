@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from backend.accounts.roles import Role
+from backend.access.roles import Role
 from backend.dossiers.status import Status
 from backend.lib.i18n import N_
 

@@ -15,8 +15,9 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from backend.accounts.roles import Role
-from backend.accounts.services import CurrentUser
+from backend.access.guards import require_user
+from backend.access.roles import Role
+from backend.access.user import CurrentUser
 from backend.catalog.tables import Agency
 from backend.evaluations import services
 from backend.evaluations.aggregate import KIND_LABELS, Kind
@@ -28,7 +29,7 @@ from backend.evaluations.services import (
 )
 from backend.lib.errors import NotFound, UserError
 from backend.lib.i18n import N_, gettext
-from backend.lib.web import form_errors, render, require_user, see_other
+from backend.lib.web import form_errors, render, see_other
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 

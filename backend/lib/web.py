@@ -1,4 +1,4 @@
-"""Small pieces every controller uses: the signed-in user, rendering, errors, client address."""
+"""Small pieces every page handler uses: rendering, errors, redirects, client address."""
 
 from __future__ import annotations
 
@@ -7,47 +7,32 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
+from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
-from backend.accounts.roles import Role
-from backend.accounts.services import CurrentUser, user_for_token
 from backend.lib.errors import FormErrors, UserError
 from backend.lib.i18n import current_language, gettext, pick_language
 
-SESSION_COOKIE = "mc_session"
 LANG_COOKIE = "lang"
 CSRF_COOKIE = "csrftoken"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def load_user(request: Request[Any, Any, Any]) -> None:
-    """before_request hook: who is asking (cookie for pages, bearer token for the API)."""
-    current_language.set(pick_language(request.cookies.get(LANG_COOKIE)))
-    user: CurrentUser | None = None
-    if request.url.path.startswith("/static/"):
-        request.state.user = None  # public files: no session lookup per icon
-        return
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        user = await user_for_token(auth[7:].strip(), "api")
-    elif token := request.cookies.get(SESSION_COOKIE):
-        # The API is outside the CSRF middleware (bearer tokens need none); a page's script
-        # calling it with the session cookie must send the CSRF header, or it is anonymous.
-        api_write = request.url.path.startswith("/api/") and request.method not in SAFE_METHODS
-        cookie = request.cookies.get(CSRF_COOKIE, "")
-        header = request.headers.get("x-csrftoken", "")
-        if not api_write or (cookie and secrets.compare_digest(cookie, header)):
-            user = await user_for_token(token, "web")
-    request.state.user = user
-    # The bell's count on every page (one indexed count, only for signed-in page views).
-    request.state.unread = 0
-    if user and request.method == "GET" and not request.url.path.startswith("/api/"):
-        from backend.notifications.services import unread_count
+def language_middleware(app: ASGIApp) -> ASGIApp:
+    """The language chosen with the switch (a cookie), for everything the request renders,
+    error pages from guards included."""
 
-        request.state.unread = await unread_count(user.id)
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            current_language.set(pick_language(_cookie(scope, LANG_COOKIE)))
+        await app(scope, receive, send)
+
+    return middleware
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    return Request(scope).cookies.get(name)
 
 
 async def no_store_when_signed_in(message: Any, scope: Any) -> None:
@@ -55,28 +40,11 @@ async def no_store_when_signed_in(message: Any, scope: Any) -> None:
     or a proxy, so Back after signing out on a shared phone shows nothing private."""
     if message.get("type") != "http.response.start":
         return
-    if not scope.get("state", {}).get("user"):
+    if not scope.get("user"):
         return
     headers = message.setdefault("headers", [])
     if not any(name.lower() == b"cache-control" for name, _ in headers):
         headers.append((b"cache-control", b"private, no-store"))
-
-
-def user_of(request: Request[Any, Any, Any]) -> CurrentUser | None:
-    return getattr(request.state, "user", None)
-
-
-class LoginRequired(NotAuthorizedException):
-    pass
-
-
-def require_user(request: Request[Any, Any, Any], role: Role | None = None) -> CurrentUser:
-    user = user_of(request)
-    if user is None:
-        raise LoginRequired()
-    if role is not None and user.role is not role:
-        raise HTTPException(status_code=403, detail=gettext("Bạn không có quyền xem trang này."))
-    return user
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str:
@@ -122,7 +90,7 @@ def render(
     return Template(
         template_name=partial if partial and wants_fragment else template,
         context={
-            "user": user_of(request),
+            "user": request.scope.get("user"),
             "unread": getattr(request.state, "unread", 0),
             **context,
         },

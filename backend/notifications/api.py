@@ -8,8 +8,9 @@ from typing import Any
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.params import JSONBody
 
+from backend.access.guards import require_user
 from backend.lib.errors import UserError
-from backend.lib.web import api_error, require_user
+from backend.lib.web import api_error
 from backend.notifications import services, vapid
 
 

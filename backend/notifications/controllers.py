@@ -14,10 +14,11 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from backend.accounts.services import CurrentUser
+from backend.access.guards import require_user, user_of
+from backend.access.user import CurrentUser
 from backend.lib.db import write_transaction
 from backend.lib.errors import UserError
-from backend.lib.web import form_errors, render, require_user, see_other
+from backend.lib.web import form_errors, render, see_other
 from backend.notifications import services
 from backend.notifications.categories import ESSENTIAL, LABELS
 
@@ -115,3 +116,12 @@ class NotificationController(Controller):
 
 
 NOTIFICATION_CONTROLLERS: list[type[Controller]] = [NotificationController]
+
+
+async def count_unread(request: Request[Any, Any, Any]) -> None:
+    """before_request hook (wired in backend.app): the bell's count on every page a signed-in
+    person views (one indexed count; not for the API or form posts)."""
+    request.state.unread = 0
+    user = user_of(request)
+    if user and request.method == "GET" and not request.url.path.startswith("/api/"):
+        request.state.unread = await services.unread_count(user.id)

@@ -10,10 +10,11 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 
-from backend.accounts.roles import Role
+from backend.access.guards import require_user
+from backend.access.roles import Role
 from backend.lib.errors import UserError
 from backend.lib.i18n import N_, gettext
-from backend.lib.web import api_error, require_user
+from backend.lib.web import api_error
 from backend.postal import lifecycle, pickups, views
 from backend.postal.controllers import collection_input, step_input
 from backend.postal.lifecycle import Step

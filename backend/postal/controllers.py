@@ -12,14 +12,15 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from backend.accounts.roles import Role
-from backend.accounts.services import CurrentUser
+from backend.access.guards import require_user
+from backend.access.roles import Role
+from backend.access.user import CurrentUser
 from backend.catalog.tables import PostOffice
 from backend.dossiers.services import Delivery
 from backend.dossiers.uploads import file_store
 from backend.lib.errors import FormErrors, NotFound, UserError
 from backend.lib.i18n import N_, gettext
-from backend.lib.web import form_errors, render, require_user, see_other
+from backend.lib.web import form_errors, render, see_other
 from backend.postal import handover, lifecycle, pickups, shipments, views
 from backend.postal.lifecycle import Answer, Step, StepInput
 from backend.postal.pickups import Collection

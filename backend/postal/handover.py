@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.accounts.roles import Role
-from backend.accounts.services import CurrentUser
+from backend.access.roles import Role
+from backend.access.user import CurrentUser
 from backend.accounts.tables import User
 from backend.catalog.tables import PostOffice
 from backend.dossiers.workflow import State

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from backend.accounts.services import CurrentUser
+from backend.access.user import CurrentUser
 from backend.catalog.tables import PostOffice, Procedure
 from backend.dossiers.services import Delivery, clean_delivery
 from backend.dossiers.tables import Dossier, DossierEvent

@@ -6,7 +6,7 @@ import json
 from itertools import groupby
 from typing import Any
 
-from backend.accounts.services import CurrentUser
+from backend.access.user import CurrentUser
 from backend.catalog.tables import Procedure
 from backend.dossiers.workflow import State
 from backend.postal import handover, pickups, shipments

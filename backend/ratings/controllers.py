@@ -13,11 +13,12 @@ from litestar.exceptions import HTTPException
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from backend.accounts.roles import Role
+from backend.access.guards import require_user
+from backend.access.roles import Role
 from backend.lib.clock import utcnow
 from backend.lib.errors import UserError
 from backend.lib.i18n import N_, gettext
-from backend.lib.web import form_errors, render, require_user, see_other
+from backend.lib.web import form_errors, render, see_other
 from backend.ratings import kiosk, report, services
 from backend.ratings import scale as scales
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from backend.access.roles import Role
+from backend.accounts.hooks import SessionEvent
 from backend.lib.db import write_transaction
 from backend.ratings.tables import CounterDuty
 
@@ -39,3 +41,14 @@ async def on_duty(counter_id: int, at: datetime) -> int | None:
         .first()
     )
     return int(row["officer"]) if row else None
+
+
+async def on_sign_in(event: SessionEvent) -> None:
+    """A counter officer now sits at their desk: kiosk votes there count for them."""
+    if event.role is Role.COUNTER and event.counter_id:
+        await start(event.user_id, event.counter_id, event.at)
+
+
+async def on_sign_out(event: SessionEvent) -> None:
+    if event.role is Role.COUNTER:
+        await end(event.user_id, event.at)

@@ -13,9 +13,9 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from backend.access.roles import Role
+from backend.access.user import CurrentUser
 from backend.accounts import passwords, ratelimit
-from backend.accounts.roles import Role
-from backend.accounts.services import CurrentUser
 from backend.accounts.tables import User
 from backend.lib.clock import utcnow
 from backend.lib.db import is_unique_violation

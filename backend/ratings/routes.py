@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.accounts.hooks import on_sign_in, on_sign_out
+from backend.ratings import duty
 from backend.ratings.controllers import (
     DossierRatingController,
     KioskController,
@@ -19,3 +21,9 @@ CONTROLLERS: list[Any] = [
     RatingScaleController,
     kiosk_manifest,
 ]
+
+
+def connect() -> None:
+    """Listeners of other domains' events (called once at start-up by backend.wiring)."""
+    on_sign_in(duty.on_sign_in)
+    on_sign_out(duty.on_sign_out)

@@ -13,7 +13,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from backend.accounts.services import CurrentUser
+from backend.access.user import CurrentUser
 from backend.accounts.tables import User
 from backend.dossiers.tables import Dossier, DossierEvent
 from backend.dossiers.workflow import State

@@ -13,8 +13,8 @@ import pytest
 from argon2 import PasswordHasher
 from litestar import Litestar
 
+from backend.access.roles import Role
 from backend.accounts import passwords, services
-from backend.accounts.roles import Role
 from backend.accounts.tables import AuthSession, User
 from tests.conftest import Client, csrf, new_phone, register, soup
 

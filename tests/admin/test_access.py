@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from backend.accounts.roles import Role
+from backend.access.roles import Role
 from backend.accounts.services import create_user
 from tests.admin.conftest import MSG_FORBIDDEN, new_login, sign_in
 from tests.conftest import Client, csrf, register, soup, text_of

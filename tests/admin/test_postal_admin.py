@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from backend.accounts.roles import Role
+from backend.access.roles import Role
 from backend.accounts.tables import User
 from backend.admin.services import ward_names
 from backend.catalog.tables import Counter, PostOffice

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from backend.accounts.roles import Role
+from backend.access.roles import Role
 from backend.accounts.tables import AuthSession, User
 from backend.catalog.tables import Agency, Counter
 from tests.admin.conftest import (

@@ -16,8 +16,9 @@ from typing import Any
 
 from PIL import Image
 
-from backend.accounts.roles import Role
-from backend.accounts.services import PLACEHOLDER_HASH, CurrentUser
+from backend.access.roles import Role
+from backend.access.user import CurrentUser
+from backend.accounts.services import PLACEHOLDER_HASH
 from backend.accounts.tables import User
 from backend.catalog.services import load_calendar
 from backend.catalog.tables import Agency, Procedure, RequiredDocument

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from backend.accounts.services import CurrentUser
+from backend.access.user import CurrentUser
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.workflow import TRANSITIONS, Action, State
 from tests.backoffice.factory import PDF, REASON, Factory, api_headers, snapshot, user_by_login

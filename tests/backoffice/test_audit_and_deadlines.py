@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from backend.accounts.services import CurrentUser
+from backend.access.user import CurrentUser
 from backend.accounts.tables import User
 from backend.audit.chain import verify
 from backend.dossiers import transitions

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from backend.accounts.roles import Role
-from backend.accounts.services import CurrentUser
+from backend.access.roles import Role
+from backend.access.user import CurrentUser
 from backend.dossiers import transitions
 from backend.dossiers.tables import DossierEvent
 from backend.dossiers.transitions import ActionInput, perform

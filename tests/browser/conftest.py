@@ -365,8 +365,8 @@ async def signed_in_context(
 ) -> Any:
     """A browser context already signed in as this user (a session made directly: people made
     by the test factories have no password)."""
+    from backend.accounts.middleware import SESSION_COOKIE
     from backend.accounts.services import start_session
-    from backend.lib.web import SESSION_COOKIE
 
     context = await new_context(**kw)
     token = await start_session(user_id, "web")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from backend.accounts.roles import Role
+from backend.access.roles import Role
 from backend.accounts.tables import User
 from backend.complaints.tables import Complaint
 from backend.dossiers.tables import Dossier

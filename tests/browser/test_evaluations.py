@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from backend.accounts.roles import Role
+from backend.access.roles import Role
 from backend.catalog.tables import Agency
 from tests.backoffice.factory import make_user
 from tests.browser.conftest import AxeChecker, ContextFactory, Shot, signed_in_context

@@ -93,7 +93,9 @@ async def test_a_paper_dossier_collected_with_the_citizens_signature(
     axe: AxeChecker,
 ) -> None:
     proc = postal.factory.procedures["stp"]
-    dossier_id = await services.start_draft(postal.owner, proc["id"], f"browser-pickup-{uuid.uuid4()}")
+    dossier_id = await services.start_draft(
+        postal.owner, proc["id"], f"browser-pickup-{uuid.uuid4()}"
+    )
     citizen = await (await signed_in_context(new_context, live_server, postal.owner.id)).new_page()
     await citizen.goto(f"/dossiers/{dossier_id}/edit")
     await citizen.get_by_role("link", name="Để bưu điện đến nhà lấy hồ sơ giấy").click()

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from playwright.async_api import expect
 
-from backend.accounts.services import CurrentUser
+from backend.access.user import CurrentUser
 from backend.dossiers.tables import Dossier
 from backend.dossiers.workflow import State
 from backend.lib.clock import utcnow

@@ -9,7 +9,7 @@ import asyncio
 import pytest
 from playwright.async_api import expect
 
-from backend.accounts.roles import Role
+from backend.access.roles import Role
 from backend.catalog.tables import Counter
 from backend.dossiers.workflow import State
 from backend.ratings import kiosk as kiosk_service

@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from backend.accounts.services import CurrentUser, start_session
+from backend.access.user import CurrentUser
+from backend.accounts.middleware import SESSION_COOKIE
+from backend.accounts.services import start_session
 from backend.complaints import filing
 from backend.complaints.filing import Filing
 from backend.complaints.tables import Complaint, ComplaintEvent, ComplaintFile, ComplaintVote
 from backend.dossiers.workflow import State
-from backend.lib.web import SESSION_COOKIE
 from backend.notifications.tables import Notification
 from tests.backoffice.factory import Factory
 from tests.conftest import Client, csrf

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from backend.accounts.services import CurrentUser
+from backend.access.user import CurrentUser
 from backend.complaints import handling
 from backend.complaints.workflow import Action
 from backend.notifications.tables import Notification

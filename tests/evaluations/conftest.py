@@ -11,12 +11,13 @@ from typing import Any
 import httpx
 import pytest
 
-from backend.accounts.roles import Role
-from backend.accounts.services import CurrentUser, start_session
+from backend.access.roles import Role
+from backend.access.user import CurrentUser
+from backend.accounts.middleware import SESSION_COOKIE
+from backend.accounts.services import start_session
 from backend.catalog.tables import Agency
 from backend.evaluations import services
 from backend.evaluations.aggregate import Kind
-from backend.lib.web import SESSION_COOKIE
 from tests.backoffice.factory import make_user
 from tests.conftest import Client, soup
 

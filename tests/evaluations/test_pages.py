@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from backend.accounts.services import CurrentUser
+from backend.access.user import CurrentUser
 from backend.evaluations import services
 from backend.evaluations.aggregate import Kind
 from backend.evaluations.tables import CriteriaSet, Criterion, Evaluation, EvaluationPeriod

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from backend.accounts.services import CurrentUser
+from backend.access.user import CurrentUser
 from backend.notifications import sender, services, vapid
 from backend.notifications.tables import OutboxItem, PushSubscription
 from backend.settings import get_settings

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from backend.accounts.roles import Role
-from backend.accounts.services import CurrentUser
+from backend.access.roles import Role
+from backend.access.user import CurrentUser
 from backend.catalog.tables import PostOffice, Procedure
 from backend.dossiers import services
 from backend.dossiers.services import Delivery

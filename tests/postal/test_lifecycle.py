@@ -335,9 +335,13 @@ async def test_the_citizens_phone_gets_a_push_at_each_step(postal: Postal) -> No
     await confirm(postal.courier_a, code, Step.FAIL, StepInput(reason="refused"))
     await confirm(postal.courier_a, code, Step.OUT, StepInput())
     await confirm(postal.courier_a, code, Step.DELIVER, DELIVERED)
-    rows = await OutboxItem.select(OutboxItem.notification.kind.as_alias("kind")).where(
-        (OutboxItem.subscription == device.id) & OutboxItem.notification.kind.like("postal.%")
-    ).order_by(OutboxItem.id)
+    rows = (
+        await OutboxItem.select(OutboxItem.notification.kind.as_alias("kind"))
+        .where(
+            (OutboxItem.subscription == device.id) & OutboxItem.notification.kind.like("postal.%")
+        )
+        .order_by(OutboxItem.id)
+    )
     assert [r["kind"] for r in rows] == [
         "postal.handed_over",
         "postal.out_for_delivery",
@@ -345,9 +349,11 @@ async def test_the_citizens_phone_gets_a_push_at_each_step(postal: Postal) -> No
         "postal.out_for_delivery",
         "postal.delivered",
     ]
-    failed = await Notification.select(Notification.body).where(
-        (Notification.dossier == dossier_id) & (Notification.kind == "postal.failed")
-    ).first()
+    failed = (
+        await Notification.select(Notification.body)
+        .where((Notification.dossier == dossier_id) & (Notification.kind == "postal.failed"))
+        .first()
+    )
     assert failed is not None and "Người nhận từ chối nhận" in failed["body"]
     assert "còn 2 lần" in failed["body"]
 

@@ -13,7 +13,7 @@ async def bearer(user_id: int) -> dict[str, str]:
 
 
 async def cookie_session(client: Client, user_id: int) -> None:
-    from backend.lib.web import SESSION_COOKIE
+    from backend.accounts.middleware import SESSION_COOKIE
 
     client.cookies.clear()
     client.cookies.set(SESSION_COOKIE, await start_session(user_id, "web"))

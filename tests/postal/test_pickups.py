@@ -123,7 +123,7 @@ async def test_the_counter_waits_for_the_papers(postal: Postal) -> None:
 
 
 async def _courier_of(postal: Postal, row: dict[str, object]) -> object:
-    from backend.accounts.roles import Role
+    from backend.access.roles import Role
     from tests.backoffice.factory import make_user
 
     return await make_user(

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from backend.accounts.roles import Role
+from backend.access.roles import Role
 from backend.accounts.tables import RateLimitHit
 from backend.catalog.tables import Counter
 from backend.lib.clock import utcnow
@@ -122,7 +122,7 @@ async def test_the_kiosk_through_http(client: Client, database: None) -> None:
     )
     assert r.status_code == 303 and kiosk.COOKIE in r.headers["set-cookie"]
     # The tablet is now anonymous: the officer's session is not needed for votes.
-    from backend.lib.web import SESSION_COOKIE
+    from backend.accounts.middleware import SESSION_COOKIE
 
     client.cookies.delete(SESSION_COOKIE)
     screen = await client.get("/kiosk/")

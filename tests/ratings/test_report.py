@@ -57,7 +57,7 @@ def test_wilson_lower_bound_edges() -> None:
 
 
 async def test_the_satisfaction_page_is_for_managers(client: Client, database: None) -> None:
-    from backend.accounts.roles import Role
+    from backend.access.roles import Role
     from backend.ratings import kiosk
     from tests.backoffice.factory import make_user
     from tests.conftest import soup
