@@ -28,39 +28,30 @@ from backend import wiring
 from backend.access.guards import USER_DEPENDENCIES, user_of
 from backend.access.roles import Role
 from backend.accounts import ratelimit
-from backend.accounts.api import AuthApi
-from backend.accounts.controllers import AccountController
+from backend.accounts import routes as accounts_routes
 from backend.accounts.middleware import session_middleware
 from backend.accounts.services import prune_sessions
-from backend.admin.controllers import ADMIN_CONTROLLERS
-from backend.catalog.api import ProcedureApi
-from backend.catalog.controllers import AdminCalendarController, CatalogController
-from backend.complaints.routes import CONTROLLERS as COMPLAINT_CONTROLLERS
+from backend.admin import routes as admin_routes
+from backend.catalog import routes as catalog_routes
+from backend.complaints import routes as complaints_routes
 from backend.dossiers import deadlines
-from backend.dossiers.api import DossierActionApi, DossierApi, TrackApi
-from backend.dossiers.backoffice_controllers import (
-    ActionController,
-    BackofficeController,
-    IntakeController,
-)
-from backend.dossiers.controllers import DossierController
-from backend.dossiers.forms import FormsController
+from backend.dossiers import routes as dossiers_routes
 from backend.dossiers.status import CHANNEL_LABELS, DELIVERY_LABELS, EVENT_LABELS, Status
 from backend.dossiers.workflow import Action
-from backend.evaluations.routes import CONTROLLERS as EVALUATION_CONTROLLERS
+from backend.evaluations import routes as evaluations_routes
 from backend.lib import formatting
 from backend.lib.assets import STATIC, asset_version
 from backend.lib.errors import UserError
 from backend.lib.i18n import N_, current_language, gettext, ngettext
 from backend.lib.web import api_error, language_middleware, login_redirect, no_store_when_signed_in
+from backend.notifications import routes as notifications_routes
 from backend.notifications import sender
-from backend.notifications.api import InboxApi, PushApi
-from backend.notifications.controllers import NOTIFICATION_CONTROLLERS, count_unread
+from backend.notifications.controllers import count_unread
 from backend.piccolo_conf import DB
+from backend.postal import routes as postal_routes
 from backend.postal.lifecycle import ShipmentState
-from backend.postal.routes import POSTAL_CONTROLLERS
-from backend.pwa.controllers import PwaController
-from backend.ratings.routes import CONTROLLERS as RATING_CONTROLLERS
+from backend.pwa import routes as pwa_routes
+from backend.ratings import routes as ratings_routes
 from backend.settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,6 +191,22 @@ async def _set_wal() -> None:
     await Agency.raw("PRAGMA journal_mode=WAL")
 
 
+def domain_routes() -> list[Any]:
+    """Each domain lists its handlers in its routes.py."""
+    return [
+        *accounts_routes.ROUTES,
+        *catalog_routes.ROUTES,
+        *admin_routes.ROUTES,
+        *dossiers_routes.ROUTES,
+        *notifications_routes.ROUTES,
+        *postal_routes.ROUTES,
+        *ratings_routes.ROUTES,
+        *complaints_routes.ROUTES,
+        *evaluations_routes.ROUTES,
+        *pwa_routes.ROUTES,
+    ]
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     wiring.connect()
@@ -207,28 +214,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             healthz,
-            CatalogController,
-            AdminCalendarController,
-            *ADMIN_CONTROLLERS,
-            *NOTIFICATION_CONTROLLERS,
-            *POSTAL_CONTROLLERS,
-            *RATING_CONTROLLERS,
-            *COMPLAINT_CONTROLLERS,
-            *EVALUATION_CONTROLLERS,
-            AccountController,
-            DossierController,
-            BackofficeController,
-            IntakeController,
-            FormsController,
-            ActionController,
-            PwaController,
-            AuthApi,
-            ProcedureApi,
-            DossierApi,
-            DossierActionApi,
-            TrackApi,
-            PushApi,
-            InboxApi,
+            *domain_routes(),
             create_static_files_router(
                 path="/static",
                 directories=[STATIC],

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from litestar import Controller
+from typing import Any
 
 from backend.complaints.filer_pages import FilingController
 from backend.complaints.public_pages import PublicComplaintController
 from backend.complaints.staff_pages import StaffComplaintController
 
-CONTROLLERS: list[type[Controller]] = [
+ROUTES: list[Any] = [
     FilingController,
     StaffComplaintController,
     PublicComplaintController,

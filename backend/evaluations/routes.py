@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from litestar import Controller
+from typing import Any
 
 from backend.evaluations.controllers import EvaluationController
 
-CONTROLLERS: list[type[Controller]] = [EvaluationController]
+ROUTES: list[Any] = [EvaluationController]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from litestar import Controller
+from typing import Any
 
 from backend.postal.address_controllers import ADDRESS_CONTROLLERS
 from backend.postal.api import PostalApi
 from backend.postal.controllers import POSTAL_PAGES
 
-POSTAL_CONTROLLERS: list[type[Controller]] = [*ADDRESS_CONTROLLERS, *POSTAL_PAGES, PostalApi]
+ROUTES: list[Any] = [*ADDRESS_CONTROLLERS, *POSTAL_PAGES, PostalApi]

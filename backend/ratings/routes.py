@@ -14,7 +14,7 @@ from backend.ratings.controllers import (
     kiosk_manifest,
 )
 
-CONTROLLERS: list[Any] = [
+ROUTES: list[Any] = [
     DossierRatingController,
     KioskController,
     SatisfactionController,

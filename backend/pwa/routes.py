@@ -1,0 +1,9 @@
+"""Every route of the PWA shell, registered by backend.app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.pwa.controllers import PwaController
+
+ROUTES: list[Any] = [PwaController]
