@@ -27,6 +27,7 @@ DB = make_engine()
 
 APP_REGISTRY = AppRegistry(
     apps=[
+        "backend.audit.piccolo_app",
         "backend.accounts.piccolo_app",
         "backend.catalog.piccolo_app",
         "backend.dossiers.piccolo_app",

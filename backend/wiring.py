@@ -9,8 +9,14 @@ in every command-line entry point that changes data, and in the test suite's set
 
 from __future__ import annotations
 
+from backend.dossiers import routes as dossiers
+from backend.notifications import routes as notifications
+from backend.postal import routes as postal
 from backend.ratings import routes as ratings
 
 
 def connect() -> None:
+    dossiers.connect()
+    notifications.connect()
+    postal.connect()
     ratings.connect()

@@ -1,4 +1,4 @@
-"""Write backend/postal/data/wards.csv from the `vietnamadminunits` package (MIT licence).
+"""Write backend/catalog/data/wards.csv from the `vietnamadminunits` package (MIT licence).
 
 The list is the official one after 1 July 2025: 34 provinces and 3,321 communes, wards and
 special zones, with the General Statistics Office codes. Shipping it as data keeps that package
@@ -14,7 +14,7 @@ import sqlite3
 from importlib.util import find_spec
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "backend" / "postal" / "data" / "wards.csv"
+OUT = Path(__file__).resolve().parent.parent / "backend" / "catalog" / "data" / "wards.csv"
 
 
 def main() -> None:

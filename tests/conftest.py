@@ -26,7 +26,8 @@ os.environ["PASSWORD_HASH_COST"] = "test"
 os.environ["PICCOLO_CONF"] = "backend.piccolo_conf"
 
 import itertools  # noqa: E402
-from collections.abc import AsyncIterator  # noqa: E402
+from collections.abc import AsyncIterator, Iterator  # noqa: E402
+from datetime import datetime  # noqa: E402
 from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
@@ -113,6 +114,31 @@ async def client(app: Litestar) -> AsyncIterator[Client]:
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
         yield c
+
+
+class Clock:
+    """The one fake clock: `clock.now = moment` moves `backend.lib.clock.utcnow()` for every
+    module at once; the real time comes back after the test."""
+
+    @property
+    def now(self) -> datetime:
+        from backend.lib.clock import utcnow
+
+        return utcnow()
+
+    @now.setter
+    def now(self, moment: datetime) -> None:
+        from backend.lib.clock import travel_to
+
+        travel_to(moment)
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    from backend.lib.clock import travel_to
+
+    yield Clock()
+    travel_to(None)
 
 
 _phones = itertools.count(1)

@@ -65,7 +65,7 @@ _AGENCY_CODE = re.compile(r"^[a-z0-9]{2,20}$")
 _POST_OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
 # A landline (0 + area code + number: 11 digits) or a mobile (10 digits).
 _PHONE = re.compile(r"^0\d{9,10}$")
-WARDS_CSV = Path(__file__).resolve().parent.parent / "postal" / "data" / "wards.csv"
+WARDS_CSV = Path(__file__).resolve().parent.parent / "catalog" / "data" / "wards.csv"
 MAX_FEE_VND = 2_000_000_000  # the column is a 32-bit integer
 MAX_PROCESSING_DAYS = 3650
 
@@ -472,7 +472,7 @@ async def set_counter_active(counter_id: int, active: bool) -> None:
 
 @cache
 def official_wards() -> dict[str, tuple[str, str]]:
-    """{ward code: (ward, province)}: the official communes and wards (backend/postal/data)."""
+    """{ward code: (ward, province)}: the official communes and wards (backend/catalog/data)."""
     with WARDS_CSV.open(encoding="utf-8", newline="") as f:
         return {r["ward_code"]: (r["ward"], r["province"]) for r in csv.DictReader(f)}
 

@@ -1,4 +1,4 @@
-"""python -m backend.audit verify: check the dossier event chain.
+"""python -m backend.audit verify: check the event chain.
 
 Exits 0 when it is intact; otherwise 1, naming the first broken event.
 """
@@ -9,21 +9,19 @@ import argparse
 import asyncio
 import sys
 
-from backend.audit.chain import verify
+from backend import wiring
+from backend.audit.chain import Break, registered
+from backend.lib.db import database_pool
 
 
 async def _verify() -> int:
-    from piccolo.engine.postgres import PostgresEngine
-
-    from backend.piccolo_conf import DB
-
-    if isinstance(DB, PostgresEngine):
-        await DB.start_connection_pool(min_size=1, max_size=2)
-    try:
-        checked, broken = await verify()
-    finally:
-        if isinstance(DB, PostgresEngine):
-            await DB.close_connection_pool()
+    broken: Break | None = None
+    checked = 0
+    async with database_pool():
+        for chain in registered():
+            checked, broken = await chain.verify()
+            if broken is not None:
+                break
     if broken is None:
         print(f"audit chain intact: {checked} events")
         return 0
@@ -41,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("verify", help="check that no event was changed, removed or reordered")
     parser.parse_args(argv)
+    wiring.connect()  # the domains declare their chains (backend.dossiers.events)
     return asyncio.run(_verify())
 
 

@@ -67,7 +67,7 @@ COUNTERS = [
     (2, "Quầy 2 – Đất đai, Xây dựng"),
     (3, "Quầy 3 – Đa lĩnh vực"),
 ]
-# (code, name, address, phone, ward codes from backend/postal/data/wards.csv; empty = anywhere)
+# (code, name, address, phone, ward codes from backend/catalog/data/wards.csv; empty = anywhere)
 POST_OFFICES = [
     (
         "BD-NB",

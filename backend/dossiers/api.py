@@ -9,11 +9,12 @@ from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, Parameter
 
 from backend.access.guards import require_user
-from backend.dossiers import action_inputs, services, uploads
-from backend.dossiers.controllers import delivery_from
+from backend.dossiers import drafts, queries, schemas, submission, tracking, uploads
+from backend.dossiers.schemas import delivery_from
 from backend.dossiers.status import Status
 from backend.dossiers.transitions import perform
-from backend.dossiers.workflow import TRANSITIONS, Action, Input
+from backend.dossiers.workflow import OFFERED, TRANSITIONS, Action, Input
+from backend.lib.db import is_unique_violation
 from backend.lib.errors import FormErrors, UserError
 from backend.lib.i18n import N_, gettext
 from backend.lib.web import api_error, client_ip
@@ -87,11 +88,11 @@ class DossierApi(Controller):
         ],
     ) -> Response[Any]:
         user = require_user(request)
-        existing = await services.find_by_idempotency_key(user, idempotency_key)
+        existing = await drafts.find_by_idempotency_key(user, idempotency_key)
         if existing and existing["status"] != Status.DRAFT:
             # Already done: answer as the first time, without reading the files again.
             return Response(
-                dossier_json(await services.dossier_detail(user, existing["id"])), status_code=200
+                dossier_json(await queries.dossier_detail(user, existing["id"])), status_code=200
             )
         form = await uploads.receive(request)
         try:
@@ -102,9 +103,9 @@ class DossierApi(Controller):
                 dossier_id = existing["id"]
             else:
                 try:
-                    dossier_id = await services.start_draft(user, int(procedure), idempotency_key)
+                    dossier_id = await drafts.start_draft(user, int(procedure), idempotency_key)
                 except Exception as e:
-                    if not services.unique_violation(e):
+                    if not is_unique_violation(e):
                         raise
                     raise UserError(
                         N_("Yêu cầu với khoá này đang được xử lý. Vui lòng thử lại.")
@@ -119,8 +120,8 @@ class DossierApi(Controller):
                     },
                     status_code=422,
                 )
-            row = await services.submit(user, dossier_id, delivery_from(form))
-        except services.MissingDocuments as e:
+            row = await submission.submit(user, dossier_id, delivery_from(form.fields))
+        except submission.MissingDocuments as e:
             body = {
                 "detail": e.render(gettext),
                 "missing": [{"id": d["id"], "name": d["name"]} for d in e.documents],
@@ -131,13 +132,13 @@ class DossierApi(Controller):
         finally:
             form.cleanup()
         return Response(
-            dossier_json(await services.dossier_detail(user, row["id"])), status_code=201
+            dossier_json(await queries.dossier_detail(user, row["id"])), status_code=201
         )
 
     @get("/", summary="Hồ sơ của tôi")
     async def mine(self, request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
         user = require_user(request)
-        rows = await services.my_dossiers(user)
+        rows = await queries.my_dossiers(user)
         return [
             {
                 "id": r["id"],
@@ -154,7 +155,7 @@ class DossierApi(Controller):
     @get("/{code:str}", summary="Một hồ sơ của tôi, theo mã")
     async def detail(self, request: Request[Any, Any, Any], code: str) -> dict[str, Any]:
         user = require_user(request)
-        return dossier_json(await services.dossier_by_code(user, code))
+        return dossier_json(await queries.dossier_by_code(user, code))
 
 
 # The request fields each input is sent in.
@@ -174,7 +175,7 @@ INPUT_FIELDS = {
 def _actions_doc() -> str:
     """Every action with every role that may run it (from all its rows) and its fields."""
     parts = []
-    for action in Action:
+    for action in OFFERED:
         rows = [t for t in TRANSITIONS if t.action is action]
         roles = sorted({r for t in rows for r in t.roles})
         fields = sorted({INPUT_FIELDS[i] for t in rows for i in t.inputs})
@@ -206,11 +207,11 @@ class DossierActionApi(Controller):
     )
     async def run(self, request: Request[Any, Any, Any], code: str, action: str) -> Response[Any]:
         user = require_user(request)
-        if action not in {a.value for a in Action}:
+        if action not in OFFERED:
             return Response({"detail": gettext(N_("Thao tác không được hỗ trợ."))}, status_code=404)
         form = None
         try:
-            row = await services.dossier_by_code(user, code)
+            row = await queries.dossier_by_code(user, code)
             if request.headers.get("content-type", "").startswith("multipart/"):
                 form = await uploads.receive(request)
                 if action == Action.SUPPLEMENT:
@@ -218,10 +219,10 @@ class DossierActionApi(Controller):
                     outcome = await uploads.attach_files(user, row["id"], form)
                     if outcome.errors:
                         raise FormErrors(list(outcome.errors.values()))
-                inp = await action_inputs.from_form(form)
+                inp = await schemas.from_form(form)
             else:
                 body = await request.json() if await request.body() else {}
-                inp = action_inputs.from_values(body if isinstance(body, dict) else {})
+                inp = schemas.from_values(body if isinstance(body, dict) else {})
             await perform(user, row["id"], Action(action), inp)
         except UserError as e:
             return api_error(e)
@@ -229,7 +230,7 @@ class DossierActionApi(Controller):
             if form is not None:
                 form.cleanup()
         return Response(
-            dossier_json(await services.dossier_detail(user, row["id"])), status_code=200
+            dossier_json(await queries.dossier_detail(user, row["id"])), status_code=200
         )
 
 
@@ -248,7 +249,7 @@ class TrackApi(Controller):
         code: str = Parameter(max_length=40, examples=[Example(value="000.00.20.H42-261130-0001")]),
         phone: str = Parameter(max_length=20),
     ) -> dict[str, Any]:
-        result = await services.track(code, phone, client_ip(request))
+        result = await tracking.track(code, phone, client_ip(request))
         return {
             "code": result.code,
             "status": int(result.status),

@@ -17,7 +17,7 @@ from backend.access.user import CurrentUser
 from backend.accounts.tables import User
 from backend.catalog.services import load_calendar
 from backend.catalog.tables import Agency, Procedure, RequiredDocument
-from backend.dossiers import services
+from backend.dossiers import queries
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.transitions import available_actions
 from backend.dossiers.workflow import OPEN_STATES, WAITING_FOR_CITIZEN, State
@@ -105,7 +105,7 @@ async def queue(
 
 async def staff_view(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
     """Everything the staff page of one dossier shows, within the person's scope."""
-    view = await services.dossier_detail(user, dossier_id)
+    view = await queries.dossier_detail(user, dossier_id)
     view["state_obj"] = State(view["state"])
     view["actions"] = available_actions(user, view)
     calendar = await load_calendar()

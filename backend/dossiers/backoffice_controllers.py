@@ -15,13 +15,12 @@ from backend.access.guards import require_user
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
 from backend.catalog.tables import Procedure
-from backend.dossiers import action_inputs, backoffice, services, uploads
+from backend.dossiers import backoffice, drafts, panels, schemas, uploads
 from backend.dossiers.transitions import perform
-from backend.dossiers.workflow import STATE_LABELS, Action, State
+from backend.dossiers.workflow import OFFERED, STATE_LABELS, Action, State
 from backend.lib.errors import Conflict, FormErrors, UserError
 from backend.lib.i18n import N_
 from backend.lib.web import csrf_matches, form_errors, render, see_other
-from backend.postal import pickups, shipments
 
 
 async def staff_page(
@@ -43,8 +42,7 @@ async def staff_page(
         values=values or {},
         failed_action=failed_action,
         done=request.query_params.get("done", ""),
-        parcel=await shipments.of_dossier(dossier_id),
-        pickup=await pickups.of_dossier(dossier_id),
+        panels=await panels.for_page((panels.Slot.STAFF_FACTS,), view, user),
     )
 
 
@@ -129,7 +127,7 @@ class IntakeController(Controller):
             procedure = int(data.get("procedure") or 0)
             if not procedure:
                 raise FormErrors([UserError(N_("Chọn thủ tục."), field="procedure")])
-            dossier_id = await services.start_walk_in(
+            dossier_id = await drafts.start_walk_in(
                 user, procedure, data.get("phone", ""), data.get("full_name", "")
             )
         except UserError as e:
@@ -154,7 +152,7 @@ class ActionController(Controller):
         try:
             if not csrf_matches(request, form.first("_csrf_token")):
                 raise PermissionDeniedException("CSRF token verification failed")
-            if action not in {a.value for a in Action}:
+            if action not in OFFERED:
                 raise UserError("Thao tác không được hỗ trợ.")
             try:
                 if action == Action.SUPPLEMENT:
@@ -162,7 +160,7 @@ class ActionController(Controller):
                     outcome = await uploads.attach_files(user, dossier_id, form)
                     if outcome.errors:
                         raise FormErrors(list(outcome.errors.values()))
-                inp = await action_inputs.from_form(form)
+                inp = await schemas.from_form(form)
                 await perform(user, dossier_id, Action(action), inp)
             except UserError as e:
                 stale = isinstance(e, Conflict)
@@ -179,7 +177,7 @@ class ActionController(Controller):
                     dossier_id,
                     e.status_code,
                     errors,
-                    {} if stale else action_inputs.form_values(form),
+                    {} if stale else schemas.form_values(form),
                     "" if stale else action,
                 )
         finally:

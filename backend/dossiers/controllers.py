@@ -7,64 +7,32 @@ from typing import Annotated, Any
 import segno
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import Body
 from litestar.response import File, Redirect, Template
 
 from backend.access.guards import require_user, user_of
 from backend.access.user import CurrentUser
+from backend.catalog import addresses
 from backend.catalog.services import get_procedure, load_calendar
-from backend.dossiers import services, uploads
+from backend.dossiers import drafts, panels, queries, submission, tracking, uploads
 from backend.dossiers.backoffice import supplement_request
-from backend.dossiers.services import Delivery, MissingDocuments
+from backend.dossiers.delivery import Delivery
+from backend.dossiers.schemas import delivery_from, delivery_values
 from backend.dossiers.status import Status
+from backend.dossiers.submission import MissingDocuments
 from backend.dossiers.tables import DossierFile
 from backend.dossiers.workflow import Action, State, find
 from backend.lib.clock import utcnow
 from backend.lib.errors import UserError
+from backend.lib.forms import FormData
 from backend.lib.i18n import gettext
 from backend.lib.web import client_ip, csrf_matches, form_errors, render, see_other
 from backend.lib.workdays import appointment_date
-from backend.postal import addresses, pickups
-from backend.postal import views as postal_views
-from backend.ratings.services import card as rating_card
 from backend.settings import get_settings
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-DELIVERY_FIELDS = (
-    "delivery_method",
-    "recipient_name",
-    "recipient_phone",
-    "street",
-    "ward_code",
-    "province",
-)
-
-
-def delivery_from(fields: dict[str, Any] | Any) -> Delivery | None:
-    """The delivery choice typed in a form, or None when the form did not carry it."""
-    get = fields.first if hasattr(fields, "first") else lambda k, d="": fields.get(k, d)
-    if not get("delivery_method", ""):
-        return None
-    return Delivery(
-        method=get("delivery_method", "counter"),
-        recipient_name=get("recipient_name", ""),
-        recipient_phone=get("recipient_phone", ""),
-        street=get("street", ""),
-        province=get("province", ""),
-        # Chosen from the official list (the server writes the ward's name itself): searched
-        # with JavaScript, or from the plain list shown without it.
-        ward_code=get("ward_choice", "") or get("ward_code", ""),
-    )
-
-
-def delivery_values(fields: Any) -> dict[str, str]:
-    """What was sent, to show again beside the errors, with the chosen ward's name."""
-    values = {k: fields.first(k) for k in DELIVERY_FIELDS}
-    values["ward_code"] = fields.first("ward_choice") or values["ward_code"]
-    chosen = addresses.ward(values["ward_code"]) if values["ward_code"] else None
-    values["ward"] = chosen.name if chosen else ""
-    return values
+CITIZEN_SLOTS = (panels.Slot.CITIZEN_AFTER_RESULT, panels.Slot.CITIZEN_AFTER_STATUS)
 
 
 async def edit_page(
@@ -76,7 +44,7 @@ async def edit_page(
     missing: list[dict[str, Any]] | None = None,
     values: dict[str, str] | None = None,
 ) -> Template:
-    view = await services.draft_view(user, dossier_id)
+    view = await drafts.draft_view(user, dossier_id)
     proc = await get_procedure(view["procedure"])
     settings = get_settings()
     # What the receipt will say if the citizen submits now: a date is easier than "7 days".
@@ -113,7 +81,7 @@ async def detail_page(
     values: dict[str, Any] | None = None,
 ) -> Template:
     """The citizen's page of a submitted dossier: where it is, what is asked of them, results."""
-    view = await services.dossier_detail(user, dossier_id)
+    view = await queries.dossier_detail(user, dossier_id)
     view["supplement"] = supplement_request(view)
     view["results"] = await DossierFile.select().where(
         (DossierFile.dossier == dossier_id) & (DossierFile.kind == "result")
@@ -129,16 +97,14 @@ async def detail_page(
         done=request.query_params.get("done", ""),
         values=values or {},
         address_choices=addresses.choices,
-        # The result by post, or the paper dossier collected by the post (backend.postal).
-        postal=await postal_views.citizen_panel(view),
-        pickup=await pickups.of_dossier(dossier_id),
-        rated=await rating_card(view),
+        # What other domains show here (the post, the rating): backend.dossiers.panels.
+        panels=await panels.for_page(CITIZEN_SLOTS, view, user),
     )
 
 
 async def open_draft(request: Request[Any, Any, Any], procedure_id: int) -> Redirect:
     user = require_user(request)
-    dossier_id = await services.start_draft(user, procedure_id)
+    dossier_id = await drafts.start_draft(user, procedure_id)
     return see_other(f"/dossiers/{dossier_id}/edit")
 
 
@@ -161,7 +127,7 @@ class DossierController(Controller):
     @get("/dossiers/{dossier_id:int}/edit")
     async def edit(self, request: Request[Any, Any, Any], dossier_id: int) -> Template | Redirect:
         user = require_user(request)
-        view = await services.draft_view(user, dossier_id)
+        view = await drafts.draft_view(user, dossier_id)
         if view["status"] != Status.DRAFT:
             return see_other(f"/dossiers/{dossier_id}")
         return await edit_page(request, user, dossier_id)
@@ -182,7 +148,7 @@ class DossierController(Controller):
         if not csrf_matches(request, form.first("_csrf_token")):
             form.cleanup()
             raise PermissionDeniedException("CSRF token verification failed")
-        current = await services.draft_view(user, dossier_id)
+        current = await drafts.draft_view(user, dossier_id)
         if current["status"] != Status.DRAFT and not form.first("slot"):
             # Already submitted (a double tap, or a retry after the connection dropped while
             # the first submission went through): show the receipt of the one dossier.
@@ -192,15 +158,15 @@ class DossierController(Controller):
         errors = {name: e.render(gettext) for name, e in outcome.errors.items()}
         if form.first("slot"):
             return await self._slot(request, user, dossier_id, int(form.first("slot")), errors)
-        delivery = delivery_from(form)
-        values = delivery_values(form)
+        delivery = delivery_from(form.fields)
+        values = delivery_values(form.fields)
         try:
             if delivery is not None:
-                await services.save_delivery(user, dossier_id, delivery)
+                await drafts.save_delivery(user, dossier_id, delivery)
             if errors:
                 return await edit_page(request, user, dossier_id, 422, errors, values=values)
             if form.first("action") == "submit":
-                await services.submit(user, dossier_id, delivery)
+                await submission.submit(user, dossier_id, delivery)
                 return see_other(f"/dossiers/{dossier_id}/receipt")
         except MissingDocuments as e:
             errors = form_errors(e)
@@ -217,10 +183,10 @@ class DossierController(Controller):
         doc_id: int,
         errors: dict[str, str],
     ) -> Template:
-        view = await services.draft_view(user, dossier_id)
+        view = await drafts.draft_view(user, dossier_id)
         doc = next((d for d in view["documents"] if d["id"] == doc_id), None)
         if doc is None:
-            raise UserError(services.NOT_IN_PROCEDURE)
+            raise UserError(drafts.NOT_IN_PROCEDURE)
         return render(
             request,
             "dossiers/_slot.html",
@@ -237,7 +203,7 @@ class DossierController(Controller):
         """Autosave of the delivery choice while the citizen types (JavaScript)."""
         user = require_user(request)
         delivery = delivery_from(data) or Delivery()
-        await services.save_delivery(user, dossier_id, delivery)
+        await drafts.save_delivery(user, dossier_id, delivery)
         return render(request, "dossiers/_saved.html")
 
     @post("/dossiers/{dossier_id:int}/files/{file_id:int}/delete")
@@ -245,10 +211,10 @@ class DossierController(Controller):
         self, request: Request[Any, Any, Any], dossier_id: int, file_id: int, data: Form
     ) -> Template | Redirect:
         user = require_user(request)
-        await services.remove_file(user, dossier_id, file_id)
+        await drafts.remove_file(user, dossier_id, file_id)
         # Without JavaScript this button posts the whole form: keep what was typed.
         if delivery := delivery_from(data):
-            await services.save_delivery(user, dossier_id, delivery)
+            await drafts.save_delivery(user, dossier_id, delivery)
         if request.headers.get("hx-request") and (slot := data.get("slot")):
             return await self._slot(request, user, dossier_id, int(slot), {})
         return see_other(f"/dossiers/{dossier_id}/edit")
@@ -256,19 +222,38 @@ class DossierController(Controller):
     @get("/dossiers/{dossier_id:int}")
     async def detail(self, request: Request[Any, Any, Any], dossier_id: int) -> Template | Redirect:
         user = require_user(request)
-        view = await services.dossier_detail(user, dossier_id)
+        view = await queries.dossier_detail(user, dossier_id)
         if view["status"] == Status.DRAFT and view["citizen"] == user.id:
             return see_other(f"/dossiers/{dossier_id}/edit")
         if user.role.is_staff and view["citizen"] != user.id:
             return see_other(f"/staff/dossiers/{dossier_id}")
         return await detail_page(request, user, dossier_id)
 
+    @post("/dossiers/{dossier_id:int}/panels/{name:str}")
+    async def panel_form(
+        self, request: Request[Any, Any, Any], dossier_id: int, name: str, data: FormData
+    ) -> Template | Redirect:
+        """A form of a panel another domain draws on this page (e.g. the post's address)."""
+        user = require_user(request)
+        handler = panels.form_of(name)
+        if handler is None:
+            raise NotFoundException()
+        try:
+            done = await handler(user, dossier_id, data)
+        except UserError as e:
+            if e.status_code == 404:
+                raise
+            return await detail_page(
+                request, user, dossier_id, e.status_code, form_errors(e), name, values=data
+            )
+        return see_other(f"/dossiers/{dossier_id}?done={done}#{name}")
+
     @get("/dossiers/{dossier_id:int}/receipt")
     async def receipt(
         self, request: Request[Any, Any, Any], dossier_id: int
     ) -> Template | Redirect:
         user = require_user(request)
-        view = await services.dossier_detail(user, dossier_id)
+        view = await queries.dossier_detail(user, dossier_id)
         if view["status"] == Status.DRAFT:
             return see_other(f"/dossiers/{dossier_id}/edit")
         url = f"{get_settings().base_url}/track?code={view['code']}"
@@ -289,7 +274,7 @@ class DossierController(Controller):
         self, request: Request[Any, Any, Any], dossier_id: int, file_id: int, thumbnail: bool
     ) -> File:
         user = require_user(request)
-        f = await services.file_for(user, dossier_id, file_id)
+        f = await queries.file_for(user, dossier_id, file_id)
         store = uploads.file_store()
         if thumbnail and f["has_thumbnail"]:
             path, media_type = store.thumbnail_path_for(f["sha256"]), "image/jpeg"
@@ -307,7 +292,7 @@ class DossierController(Controller):
     @get("/my/dossiers")
     async def mine(self, request: Request[Any, Any, Any]) -> Template:
         user = require_user(request)
-        return render(request, "dossiers/mine.html", dossiers=await services.my_dossiers(user))
+        return render(request, "dossiers/mine.html", dossiers=await queries.my_dossiers(user))
 
     @get("/track")
     async def track_page(self, request: Request[Any, Any, Any], code: str = "") -> Template:
@@ -319,7 +304,7 @@ class DossierController(Controller):
     async def track(self, request: Request[Any, Any, Any], data: Form) -> Template:
         values = {"code": data.get("code", "")[:40], "phone": data.get("phone", "")[:20]}
         try:
-            result = await services.track(values["code"], values["phone"], client_ip(request))
+            result = await tracking.track(values["code"], values["phone"], client_ip(request))
         except UserError as e:
             return render(
                 request,

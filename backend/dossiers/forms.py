@@ -15,7 +15,7 @@ from litestar import Controller, Request, get
 from litestar.response import Redirect, Template
 
 from backend.access.guards import require_user
-from backend.dossiers import services
+from backend.dossiers import queries
 from backend.dossiers.workflow import Action
 from backend.lib.errors import NotFound
 from backend.lib.i18n import N_
@@ -75,8 +75,8 @@ class FormsController(Controller):
             return see_other(f"/dossiers/{dossier_id}/receipt")
         if number not in FORM_TITLES:
             raise NotFound(N_("Không có mẫu này."))
-        view = await services.dossier_detail(user, dossier_id)
-        events = await services.dossier_events_full(dossier_id)
+        view = await queries.dossier_detail(user, dossier_id)
+        events = await queries.dossier_events_full(dossier_id)
         event = None
         if number in FORM_ACTIONS:
             matching = [_parse(e) for e in events if e["action"] == FORM_ACTIONS[number].value]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.dossiers import events, listeners, results
 from backend.dossiers.api import DossierActionApi, DossierApi, TrackApi
 from backend.dossiers.backoffice_controllers import (
     ActionController,
@@ -12,6 +13,7 @@ from backend.dossiers.backoffice_controllers import (
 )
 from backend.dossiers.controllers import DossierController
 from backend.dossiers.forms import FormsController
+from backend.dossiers.workflow import Action
 
 ROUTES: list[Any] = [
     DossierController,
@@ -23,3 +25,9 @@ ROUTES: list[Any] = [
     DossierActionApi,
     TrackApi,
 ]
+
+
+def connect() -> None:
+    """The dossier's own listeners, and its event chain made known to `audit verify`."""
+    events.declare()
+    listeners.on_transition(Action.APPROVE, results.electronic_result_available)

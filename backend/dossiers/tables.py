@@ -63,7 +63,7 @@ class Dossier(Table, tablename="dossier"):
     recipient_phone = Varchar(length=15, default="")
     street = Varchar(length=200, default="")
     ward = Varchar(length=120, default="")
-    # The ward's official code (backend.postal.addresses), set when chosen from the list.
+    # The ward's official code (backend.catalog.addresses), set when chosen from the list.
     ward_code = Varchar(length=10, default="")
     delivery_province = Varchar(length=60, default="")
     # "<citizen id>:<client key>": a retried API submission finds the dossier it already made.
@@ -107,19 +107,11 @@ class DossierEvent(Table, tablename="dossier_event"):
     # JSON: the action's inputs (documents asked for, dates before/after, forwarded to...).
     data = Text(default="{}")
     # Tamper evidence: events form one chain, each hash covering its content and the
-    # previous event's hash (backend.dossiers.audit).
+    # previous event's hash (backend.audit.chain, declared in backend.dossiers.events).
     # (Not UNIQUE: SQLite cannot add such a column; the audit head lock keeps it unique.)
     seq = Integer(null=True, default=None, index=True)
     prev_hash = Varchar(length=64, default="")
     hash = Varchar(length=64, default="")
-
-
-class AuditHead(Table, tablename="audit_head"):
-    """The end of the event chain: one row, locked while an event is appended."""
-
-    id: Serial  # implicit primary key, declared for type checkers
-    last_seq = Integer(default=0)
-    last_hash = Varchar(length=64, default="")
 
 
 class CodeSequence(Table, tablename="code_sequence"):

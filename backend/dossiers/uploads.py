@@ -15,7 +15,7 @@ from typing import Any
 from litestar import Request
 
 from backend.access.user import CurrentUser
-from backend.dossiers import services
+from backend.dossiers import drafts
 from backend.lib.errors import UserError
 from backend.lib.files import FileStore
 from backend.lib.multipart import ReceivedForm, receive_multipart
@@ -71,7 +71,7 @@ async def attach_files(user: CurrentUser, dossier_id: int, form: ReceivedForm) -
             stored = await asyncio.to_thread(store.accept, received.tmp_path, received.filename)
             received.tmp_path = None  # accept() has moved or removed it
             outcome.added.append(
-                await services.add_file(user, dossier_id, doc_id, stored, received.filename)
+                await drafts.add_file(user, dossier_id, doc_id, stored, received.filename)
             )
         except UserError as e:
             outcome.errors.setdefault(received.field_name, e)

@@ -6,7 +6,12 @@ status code 1-10 that the state maps onto (DOMAIN.md, exchanged with the nationa
 
 Every allowed move is one row of TRANSITIONS: from which state, by which action, to which state,
 who may do it, and which inputs it needs. Nothing else in the code decides what may happen to a
-dossier; the pages and the API only offer and run rows of this table.
+dossier; the pages and the API only offer and run rows of this table, and every change of
+`Dossier.state` is written by backend.dossiers.transitions running one of these rows.
+
+Rows whose role is SYSTEM are not offered to anybody: another domain runs them when something
+happens there (the post signs a handover list, delivers, sends a parcel back; an electronic
+result is put in the citizen's account) through `transitions.perform_system`.
 """
 
 from __future__ import annotations
@@ -33,8 +38,8 @@ class State(StrEnum):
     WITHDRAWN = "withdrawn"
     STOPPED = "stopped"
     DONE = "done"  # result ready
-    # The paper result left the center with the post (backend.postal.lifecycle moves it in
-    # and out of this state: delivered -> RETURNED, returned to the center -> DONE).
+    # The paper result left the center with the post (system rows run by backend.postal:
+    # handed over -> WITH_POST, delivered -> RETURNED, returned to the center -> DONE).
     WITH_POST = "with_post"
     RETURNED = "returned"  # result handed over (or delivered)
 
@@ -100,6 +105,8 @@ FINAL_STATES = frozenset({State.NOT_RECEIVED, State.WITHDRAWN, State.STOPPED, St
 
 
 class Action(StrEnum):
+    SUBMIT = "submit"  # the citizen sends the draft online
+    INTAKE = "intake"  # the counter files a dossier for a citizen at the desk (received at once)
     ACCEPT = "accept"
     REFUSE = "refuse"
     REQUEST_SUPPLEMENT = "request_supplement"
@@ -116,6 +123,11 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     HAND_OVER = "hand_over"
     APOLOGIZE = "apologize"
+    # System rows (their values are the event names the timeline has always shown).
+    POST_HANDED_OVER = "postal.handed_over"
+    POST_DELIVERED = "postal.delivered"
+    POST_RETURNED = "postal.returned"
+    RESULT_AVAILABLE = "result_available"
 
     @property
     def label(self) -> str:
@@ -123,6 +135,8 @@ class Action(StrEnum):
 
 
 ACTION_LABELS: dict[Action, str] = {
+    Action.SUBMIT: N_("Công dân nộp hồ sơ trực tuyến"),
+    Action.INTAKE: N_("Tiếp nhận trực tiếp tại Bộ phận Một cửa"),
     Action.ACCEPT: N_("Tiếp nhận hồ sơ"),
     Action.REFUSE: N_("Từ chối tiếp nhận"),
     Action.REQUEST_SUPPLEMENT: N_("Yêu cầu bổ sung"),
@@ -139,6 +153,10 @@ ACTION_LABELS: dict[Action, str] = {
     Action.WITHDRAW: N_("Rút hồ sơ"),
     Action.HAND_OVER: N_("Trả kết quả tại quầy"),
     Action.APOLOGIZE: N_("Xin lỗi và hẹn lại ngày trả"),
+    Action.POST_HANDED_OVER: N_("Bàn giao kết quả cho bưu điện"),
+    Action.POST_DELIVERED: N_("Đã giao kết quả"),
+    Action.POST_RETURNED: N_("Bưu gửi chuyển hoàn về Trung tâm"),
+    Action.RESULT_AVAILABLE: N_("Kết quả điện tử đã có trong tài khoản của công dân"),
 }
 
 
@@ -156,8 +174,10 @@ class Input(StrEnum):
     RECEIVER = "receiver"  # who collected the result and how they were identified
 
 
-# Who acts on a dossier: "owner" is the citizen who filed it.
+# Who acts on a dossier: "owner" is the citizen who filed it; "system" rows are run by another
+# domain (never offered to a person, never run through the action pages or API).
 OWNER = "owner"
+SYSTEM = "system"
 
 STAFF_AGENCY = (Role.SPECIALIST, Role.LEADER)
 
@@ -205,8 +225,12 @@ _RUNNING = (
 )
 
 TRANSITIONS: tuple[Transition, ...] = tuple(
+    # Filing: online by the citizen (checked by the counter next), or at the counter, where the
+    # officer has seen the papers in person, so filing is receiving.
+    _rows((State.DRAFT,), Action.SUBMIT, State.SUBMITTED, (OWNER,), notify=False)
+    + _rows((State.DRAFT,), Action.INTAKE, State.RECEIVED, (Role.COUNTER,))
     # The counter (Bộ phận Một cửa) checks online dossiers: forms 01, 03, 02.
-    _rows((State.SUBMITTED,), Action.ACCEPT, State.RECEIVED, (Role.COUNTER,))
+    + _rows((State.SUBMITTED,), Action.ACCEPT, State.RECEIVED, (Role.COUNTER,))
     + _rows((State.SUBMITTED,), Action.REFUSE, State.NOT_RECEIVED, (Role.COUNTER,), (Input.REASON,))
     + _rows(
         (State.SUBMITTED,),
@@ -288,6 +312,12 @@ TRANSITIONS: tuple[Transition, ...] = tuple(
     + _rows((State.DONE,), Action.HAND_OVER, State.RETURNED, (Role.COUNTER,), (Input.RECEIVER,))
     # Late: an apology with a reason and a new date (form 04); the state does not change.
     + _rows(_RUNNING, Action.APOLOGIZE, None, STAFF_AGENCY, (Input.REASON, Input.NEW_DATE))
+    # The post (backend.postal) tells its own messages; an electronic result is in the
+    # citizen's hands as soon as it is signed (DOMAIN: status 10 when made available).
+    + _rows((State.DONE,), Action.POST_HANDED_OVER, State.WITH_POST, (SYSTEM,), notify=False)
+    + _rows((State.WITH_POST,), Action.POST_DELIVERED, State.RETURNED, (SYSTEM,), notify=False)
+    + _rows((State.WITH_POST,), Action.POST_RETURNED, State.DONE, (SYSTEM,), notify=False)
+    + _rows((State.DONE,), Action.RESULT_AVAILABLE, State.RETURNED, (SYSTEM,), notify=False)
 )
 
 _BY_KEY: dict[tuple[State, Action], Transition] = {(t.source, t.action): t for t in TRANSITIONS}
@@ -298,4 +328,15 @@ def find(source: State, action: Action) -> Transition | None:
 
 
 def actions_from(source: State) -> list[Transition]:
-    return [t for t in TRANSITIONS if t.source is source]
+    """The rows people may be offered from this state (not filing, not system rows)."""
+    return [t for t in TRANSITIONS if t.source is source and t.action in OFFERED]
+
+# Filing goes through backend.dossiers.submission (completeness, delivery address, idempotency);
+# system rows through the domain that causes them. The rest is what the action pages and the
+# API offer to people.
+FILING = frozenset({Action.SUBMIT, Action.INTAKE})
+OFFERED: tuple[Action, ...] = tuple(
+    a
+    for a in Action
+    if a not in FILING and any(SYSTEM not in t.roles for t in TRANSITIONS if t.action is a)
+)

@@ -1,9 +1,23 @@
-"""One place for "now", so that tests and deadlines agree on it."""
+"""One place for "now", so that tests and deadlines agree on it.
+
+Every module asks `utcnow()`; the test suite moves time for all of them at once with
+`travel_to(moment)` (tests/helpers.py `clock` fixture), instead of patching each module.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+_fixed: datetime | None = None
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return _fixed if _fixed is not None else datetime.now(UTC)
+
+
+def travel_to(moment: datetime | None) -> None:
+    """Make `utcnow()` answer `moment` (aware) from now on; None goes back to the real time."""
+    global _fixed
+    if moment is not None and moment.tzinfo is None:
+        raise ValueError("travel_to needs an aware datetime")
+    _fixed = moment

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from backend.piccolo_conf import DB
@@ -24,3 +27,15 @@ def write_transaction() -> Any:
 def is_unique_violation(exc: BaseException) -> bool:
     text = f"{type(exc).__name__} {exc}".lower()
     return "unique" in text or "uniqueviolation" in text
+
+
+@asynccontextmanager
+async def database_pool(max_size: int = 2) -> AsyncIterator[None]:
+    """A connection pool for a command-line run on PostgreSQL (SQLite needs none)."""
+    if isinstance(DB, PostgresEngine):
+        await DB.start_connection_pool(min_size=1, max_size=max_size)
+    try:
+        yield
+    finally:
+        if isinstance(DB, PostgresEngine):
+            await DB.close_connection_pool()

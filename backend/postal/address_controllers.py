@@ -15,9 +15,9 @@ from litestar.datastructures import CacheControlHeader
 from litestar.params import Parameter
 from litestar.response import Template
 
+from backend.catalog import addresses
 from backend.lib.errors import NotFound
 from backend.lib.i18n import N_
-from backend.postal import addresses
 
 # The official list changes with a law, not by the hour; a day in any cache is fine.
 CACHE = CacheControlHeader(public=True, max_age=86400)

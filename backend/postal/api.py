@@ -15,7 +15,7 @@ from backend.access.roles import Role
 from backend.lib.errors import UserError
 from backend.lib.i18n import N_, gettext
 from backend.lib.web import api_error
-from backend.postal import lifecycle, pickups, views
+from backend.postal import lifecycle, pickups, queries
 from backend.postal.controllers import collection_input, step_input
 from backend.postal.lifecycle import Step
 
@@ -59,7 +59,7 @@ class PostalApi(Controller):
     @get("/round")
     async def round(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
         user = require_user(request, Role.POSTAL)
-        data = await views.round_for(user)
+        data = await queries.round_for(user)
         return {
             "count": data["count"],
             "wards": [

@@ -15,13 +15,15 @@ from litestar.response import Redirect, Template
 from backend.access.guards import require_user
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
+from backend.catalog import addresses
 from backend.catalog.tables import PostOffice
-from backend.dossiers.services import Delivery
+from backend.dossiers.drafts import draft_view
+from backend.dossiers.schemas import delivery_values
 from backend.dossiers.uploads import file_store
 from backend.lib.errors import FormErrors, NotFound, UserError
 from backend.lib.i18n import N_, gettext
 from backend.lib.web import form_errors, render, see_other
-from backend.postal import handover, lifecycle, pickups, shipments, views
+from backend.postal import handover, lifecycle, pickups, queries
 from backend.postal.lifecycle import Answer, Step, StepInput
 from backend.postal.pickups import Collection
 from backend.postal.tables import Shipment
@@ -142,7 +144,7 @@ class CourierController(Controller):
             done=request.query_params.get("done", ""),
             message=request.query_params.get("message", ""),
             errors={},
-            **await views.round_for(user),
+            **await queries.round_for(user),
         )
 
     @post("/handover/{list_id:int}")
@@ -159,7 +161,7 @@ class CourierController(Controller):
                 done="",
                 message="",
                 errors={f"list-{list_id}": e.render(gettext)},
-                **await views.round_for(user),
+                **await queries.round_for(user),
             )
         return see_other("/courier?done=handover")
 
@@ -244,37 +246,6 @@ class ParcelController(Controller):
         return Response(content, media_type=kind, headers={"Cache-Control": "private, no-store"})
 
 
-class CitizenPostalController(Controller):
-    """The citizen chooses the post, changes the address or the day, or goes back to the
-    counter, from the dossier page."""
-
-    include_in_schema = False
-
-    @post("/dossiers/{dossier_id:int}/postal")
-    async def change(
-        self, request: Request[Any, Any, Any], dossier_id: int, data: Form
-    ) -> Template | Redirect:
-        from backend.dossiers.controllers import delivery_from, detail_page
-
-        user = require_user(request)
-        wanted = shipments.Change(
-            delivery=delivery_from(data) or Delivery(),
-            preferred_date=_date(data.get("preferred_date", "")),
-            expected_version=_int(data.get("expected_version")),
-        )
-        try:
-            if str(data.get("preferred_date", "")).strip() and wanted.preferred_date is None:
-                raise FormErrors([UserError(N_("Ngày nhận không hợp lệ."), field="preferred_date")])
-            outcome = await shipments.change(user, dossier_id, wanted)
-        except UserError as e:
-            if e.status_code == 404:
-                raise
-            return await detail_page(
-                request, user, dossier_id, e.status_code, form_errors(e), "postal", values=data
-            )
-        return see_other(f"/dossiers/{dossier_id}?done=postal-{outcome}#postal")
-
-
 class PickupBookingController(Controller):
     """The citizen sends the paper dossier by post instead of photographing it (channel 3)."""
 
@@ -289,9 +260,6 @@ class PickupBookingController(Controller):
         errors: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template | Redirect:
-        from backend.dossiers.services import draft_view
-        from backend.postal import addresses
-
         user = require_user(request)
         draft = await draft_view(user, dossier_id)
         if draft["citizen"] != user.id:
@@ -329,8 +297,6 @@ class PickupBookingController(Controller):
     async def book(
         self, request: Request[Any, Any, Any], dossier_id: int, data: Form
     ) -> Template | Redirect:
-        from backend.dossiers.controllers import delivery_values
-
         user = require_user(request)
         raw_date = str(data.get("preferred_date", "")).strip()
         booking = pickups.Booking(
@@ -348,20 +314,9 @@ class PickupBookingController(Controller):
         except UserError as e:
             if e.status_code == 404:
                 raise
-            values = {**delivery_values(_Fields(data)), "preferred_date": raw_date}
+            values = {**delivery_values(data), "preferred_date": raw_date}
             return await self._page(request, dossier_id, values, form_errors(e), e.status_code)
         return see_other(f"/dossiers/{dossier_id}?done=pickup")
-
-
-class _Fields:
-    """A plain dict seen as a form (delivery_values reads forms with .first())."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-
-    def first(self, key: str, default: str = "") -> str:
-        value = self.data.get(key, default)
-        return str(value[0] if isinstance(value, list) else value)
 
 
 POSTAL_PAGES: list[type[Controller]] = [
@@ -369,5 +324,4 @@ POSTAL_PAGES: list[type[Controller]] = [
     HandoverController,
     CourierController,
     ParcelController,
-    CitizenPostalController,
 ]

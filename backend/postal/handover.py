@@ -14,7 +14,7 @@ from backend.access.roles import Role
 from backend.access.user import CurrentUser
 from backend.accounts.tables import User
 from backend.catalog.tables import PostOffice
-from backend.dossiers.workflow import State
+from backend.dossiers.workflow import Action
 from backend.lib.clock import utcnow
 from backend.lib.db import write_transaction
 from backend.lib.errors import Conflict, Forbidden, FormErrors, NotFound, UserError
@@ -231,15 +231,12 @@ async def confirm_list(user: CurrentUser, list_id: int, counted: int) -> dict[st
         for parcel in parcels:
             await lifecycle.claim(parcel, {Shipment.state: ShipmentState.HANDED_OVER.value}, now)
             dossier = await lifecycle.load_dossier(parcel["dossier"])
-            await lifecycle.move_dossier(dossier, (State.DONE, State.WITH_POST), now)
-            await lifecycle.record(
-                dossier=dossier,
-                action="handed_over",
-                at=now,
-                actor=user,
+            await lifecycle.move_dossier(
+                dossier,
+                Action.POST_HANDED_OVER,
+                user,
                 shipment_from=ShipmentState.CREATED.value,
                 shipment_to=ShipmentState.HANDED_OVER.value,
-                state_to=State.WITH_POST.value,
                 data={
                     "handover": list_id,
                     "count": handover["parcel_count"],

@@ -23,18 +23,20 @@ import json
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
-from backend.audit import chain
 from backend.catalog.tables import PostOffice
+from backend.dossiers import events
+from backend.dossiers.inputs import ActionInput
 from backend.dossiers.tables import Dossier
+from backend.dossiers.transitions import perform_system
 from backend.dossiers.uploads import file_store
-from backend.dossiers.workflow import State
+from backend.dossiers.workflow import Action
 from backend.lib.clock import utcnow
 from backend.lib.db import is_unique_violation, write_transaction
 from backend.lib.errors import Conflict, FormErrors, NotFound, UserError
@@ -115,8 +117,8 @@ STEP_LABELS: dict[Step, str] = {
 class Rule:
     sources: tuple[ShipmentState, ...]
     target: ShipmentState
-    # The dossier's state before and after, when the step moves it.
-    dossier_move: tuple[State, State] | None = None
+    # The workflow's system row that moves the dossier, when the step does.
+    dossier_move: Action | None = None
     notify: bool = True
 
 
@@ -129,12 +131,10 @@ RULES: dict[Step, Rule] = {
     Step.DELIVER: Rule(
         (ShipmentState.OUT_FOR_DELIVERY,),
         ShipmentState.DELIVERED,
-        (State.WITH_POST, State.RETURNED),
+        Action.POST_DELIVERED,
     ),
     Step.FAIL: Rule((ShipmentState.OUT_FOR_DELIVERY,), ShipmentState.FAILED),
-    Step.RETURN: Rule(
-        (ShipmentState.FAILED,), ShipmentState.RETURNED, (State.WITH_POST, State.DONE)
-    ),
+    Step.RETURN: Rule((ShipmentState.FAILED,), ShipmentState.RETURNED, Action.POST_RETURNED),
 }
 
 FAILURE_REASONS: dict[str, str] = {
@@ -298,36 +298,39 @@ async def record(
     actor: CurrentUser | None,
     shipment_from: str,
     shipment_to: str,
-    state_to: str | None = None,
     note: str = "",
     data: dict[str, Any] | None = None,
     place: str = "",
 ) -> dict[str, Any]:
-    """One postal step as an event of the dossier's hash chain (inside the caller's
-    transaction)."""
-    state_from = dossier["state"]
-    state_to = state_to or state_from
+    """One postal step that leaves the dossier's state as it is, as an event of the
+    dossier's hash chain (inside the caller's transaction)."""
     body = {"shipment_from": shipment_from, "shipment_to": shipment_to, **(data or {})}
-    return await chain.append(
-        dossier=dossier["id"],
-        at=at,
-        actor=actor.id if actor else None,
-        actor_role=actor.role.value if actor else "",
-        agency_code=place,
-        action=f"postal.{action}",
-        from_status=int(State(state_from).status),
-        to_status=int(State(state_to).status),
-        state_from=state_from,
-        state_to=state_to,
-        note=note[:2000],
-        data=json.dumps(body, ensure_ascii=False, sort_keys=True, default=_json_default),
+    return await events.record_step(
+        dossier, f"postal.{action}", at, actor, note=note, data=body, place=place
     )
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    raise TypeError(type(value))
+async def move_dossier(
+    dossier: dict[str, Any],
+    action: Action,
+    actor: CurrentUser | None,
+    *,
+    shipment_from: str,
+    shipment_to: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    place: str = "",
+) -> dict[str, Any]:
+    """A postal step that moves the dossier: one of the workflow's system rows (handed over,
+    delivered, returned to the center), run inside the caller's transaction."""
+    body = {"shipment_from": shipment_from, "shipment_to": shipment_to, **(data or {})}
+    outcome = await perform_system(
+        dossier["id"],
+        action,
+        actor,
+        ActionInput(expected_version=dossier["version"], reason=note, event_data=body, place=place),
+    )
+    return outcome.event
 
 
 async def tell_citizen(dossier: dict[str, Any], kind: str, now: datetime, **values: Any) -> None:
@@ -342,28 +345,6 @@ async def tell_citizen(dossier: dict[str, Any], kind: str, now: datetime, **valu
         url=f"/dossiers/{dossier['id']}",
         now=now,
     )
-
-
-async def move_dossier(dossier: dict[str, Any], move: tuple[State, State], now: datetime) -> None:
-    """The dossier's own state change, conditional like a transition (backend.dossiers)."""
-    source, target = move
-    changes: dict[Any, Any] = {
-        Dossier.state: target.value,
-        Dossier.status: int(target.status),
-        Dossier.version: dossier["version"] + 1,
-        Dossier.updated_at: now,
-    }
-    moved = (
-        await Dossier.update(changes)
-        .where(
-            (Dossier.id == dossier["id"])
-            & (Dossier.version == dossier["version"])
-            & (Dossier.state == source.value)
-        )
-        .returning(Dossier.id)
-    )
-    if not moved:
-        raise Conflict(STALE)
 
 
 async def claim(
@@ -472,67 +453,28 @@ async def _apply(
     _check(step, shipment, inp)
     proof = store_proof(inp.proof) if step is Step.DELIVER else ("", "")
     now = utcnow()
-    changes: dict[Any, Any] = {Shipment.state: rule.target.value}
-    data: dict[str, Any] = {}
-    if step is Step.OUT:
-        changes[Shipment.courier] = user.id
-        changes[Shipment.attempts] = shipment["attempts"] + 1
-        data["attempt"] = shipment["attempts"] + 1
-    elif step is Step.FAIL:
-        note = inp.note.strip()[:250]
-        changes[Shipment.last_failure] = f"{inp.reason}: {note}" if note else inp.reason
-        data.update(reason=inp.reason, attempt=shipment["attempts"])
-    elif step is Step.DELIVER:
-        changes.update(
-            {
-                Shipment.delivered_at: now,
-                Shipment.received_by: " ".join(inp.received_by.split())[:120],
-                Shipment.relation: inp.relation,
-                Shipment.id_last_digits: inp.id_last_digits.strip(),
-                Shipment.proof_sha256: proof[0],
-                Shipment.proof_extension: proof[1],
-            }
-        )
-        data.update(
-            received_by=" ".join(inp.received_by.split())[:120],
-            relation=inp.relation,
-            id_last_digits=inp.id_last_digits.strip(),
-            proof=proof[0],
-        )
+    changes, data = _step_changes(step, shipment, inp, user, now, proof)
     place = await post_office_code(shipment["post_office"])
     async with write_transaction():
-        await claim(shipment, changes, now)
+        await claim(shipment, {Shipment.state: rule.target.value, **changes}, now)
         dossier = await load_dossier(shipment["dossier"])
-        if rule.dossier_move:
-            await move_dossier(dossier, rule.dossier_move, now)
-        event = await record(
-            dossier=dossier,
-            action=step.value,
-            at=now,
-            actor=user,
-            shipment_from=current.value,
-            shipment_to=rule.target.value,
-            state_to=rule.dossier_move[1].value if rule.dossier_move else None,
-            note=inp.note.strip(),
-            data=data,
-            place=place,
-        )
-        if rule.notify:
-            left = shipment["max_attempts"] - shipment["attempts"]
-            await tell_citizen(
-                dossier,
-                step.value,
-                now,
-                reason=FAILURE_REASONS.get(inp.reason, ""),
-                received_by=data.get("received_by", ""),
-                attempts=shipment["attempts"],
-                left=(
-                    f"Bưu điện sẽ giao lại (còn {left} lần). Bạn có thể đổi địa chỉ hoặc hẹn "
-                    "ngày nhận trên trang hồ sơ."
-                    if left > 0
-                    else "Bưu gửi sẽ được chuyển hoàn về Trung tâm."
-                ),
+        moved = dict(shipment_from=current.value, shipment_to=rule.target.value, place=place)
+        if rule.dossier_move is not None:
+            event = await move_dossier(
+                dossier, rule.dossier_move, user, note=inp.note.strip(), data=data, **moved
             )
+        else:
+            event = await record(
+                dossier=dossier,
+                action=step.value,
+                at=now,
+                actor=user,
+                note=inp.note.strip(),
+                data=data,
+                **moved,
+            )
+        if rule.notify:
+            await _tell_step(dossier, step, shipment, inp, data, now)
         answer = Answer(
             200,
             {
@@ -547,3 +489,68 @@ async def _apply(
         if key:
             await keep_answer(key, answer, now)
     return answer
+
+
+def _step_changes(
+    step: Step,
+    shipment: dict[str, Any],
+    inp: StepInput,
+    user: CurrentUser,
+    now: datetime,
+    proof: tuple[str, str],
+) -> tuple[dict[Any, Any], dict[str, Any]]:
+    """What the step writes on the shipment, and what its event records."""
+    changes: dict[Any, Any] = {}
+    data: dict[str, Any] = {}
+    if step is Step.OUT:
+        changes[Shipment.courier] = user.id
+        changes[Shipment.attempts] = shipment["attempts"] + 1
+        data["attempt"] = shipment["attempts"] + 1
+    elif step is Step.FAIL:
+        note = inp.note.strip()[:250]
+        changes[Shipment.last_failure] = f"{inp.reason}: {note}" if note else inp.reason
+        data.update(reason=inp.reason, attempt=shipment["attempts"])
+    elif step is Step.DELIVER:
+        received_by = " ".join(inp.received_by.split())[:120]
+        changes.update(
+            {
+                Shipment.delivered_at: now,
+                Shipment.received_by: received_by,
+                Shipment.relation: inp.relation,
+                Shipment.id_last_digits: inp.id_last_digits.strip(),
+                Shipment.proof_sha256: proof[0],
+                Shipment.proof_extension: proof[1],
+            }
+        )
+        data.update(
+            received_by=received_by,
+            relation=inp.relation,
+            id_last_digits=inp.id_last_digits.strip(),
+            proof=proof[0],
+        )
+    return changes, data
+
+
+async def _tell_step(
+    dossier: dict[str, Any],
+    step: Step,
+    shipment: dict[str, Any],
+    inp: StepInput,
+    data: dict[str, Any],
+    now: datetime,
+) -> None:
+    left = shipment["max_attempts"] - shipment["attempts"]
+    await tell_citizen(
+        dossier,
+        step.value,
+        now,
+        reason=FAILURE_REASONS.get(inp.reason, ""),
+        received_by=data.get("received_by", ""),
+        attempts=shipment["attempts"],
+        left=(
+            f"Bưu điện sẽ giao lại (còn {left} lần). Bạn có thể đổi địa chỉ hoặc hẹn "
+            "ngày nhận trên trang hồ sơ."
+            if left > 0
+            else "Bưu gửi sẽ được chuyển hoàn về Trung tâm."
+        ),
+    )

@@ -16,7 +16,13 @@ from typing import Any
 
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
+from backend.catalog import addresses
 from backend.catalog.tables import Procedure, RequiredDocument
+from backend.dossiers import listeners
+from backend.dossiers.delivery import Delivery, clean_delivery
+from backend.dossiers.drafts import draft_view
+from backend.dossiers.submission import submit
+from backend.dossiers.workflow import Transition
 from backend.lib.clock import utcnow
 from backend.lib.db import write_transaction
 from backend.lib.errors import Conflict, FormErrors, NotFound, UserError
@@ -24,6 +30,7 @@ from backend.lib.i18n import N_
 from backend.notifications.services import deliver
 from backend.postal import lifecycle
 from backend.postal.lifecycle import Answer, keep_answer, once
+from backend.postal.shipments import suggest_post_office
 from backend.postal.tables import Pickup
 from backend.postal.tariff import quote_pickup
 from backend.settings import get_settings
@@ -70,8 +77,6 @@ async def of_dossier(dossier_id: int) -> dict[str, Any] | None:
 
 async def book_row(dossier: dict[str, Any], booking: Booking, now: Any) -> dict[str, Any]:
     """The pickup row and its event, inside the submission's transaction."""
-    from backend.postal.shipments import suggest_post_office
-
     quote = await quote_pickup()
     row = Pickup(
         dossier=dossier["id"],
@@ -102,16 +107,12 @@ async def book_row(dossier: dict[str, Any], booking: Booking, now: Any) -> dict[
 
 
 def _ward_name(code: str) -> str:
-    from backend.postal import addresses
-
     ward = addresses.ward(code)
     return ward.name if ward else ""
 
 
 def check_booking(booking: Booking) -> Booking:
     """The same checks as a postal address, plus a day within the next two weeks."""
-    from backend.dossiers.services import Delivery, clean_delivery
-
     errors: list[UserError] = []
     cleaned = booking
     try:
@@ -294,8 +295,9 @@ async def _collect(user: CurrentUser, pickup_id: int, inp: Collection, key: str)
     return answer
 
 
-async def require_papers(dossier: dict[str, Any]) -> None:
-    """The counter receives a channel-3 dossier only once the post has brought the papers."""
+async def require_papers(dossier: dict[str, Any], _: Transition) -> None:
+    """Check before ACCEPT: the counter receives a channel-3 dossier only once the post has
+    brought the papers."""
     if dossier["channel"] == 3 and not await collected(dossier["id"]):
         raise Conflict(
             N_("Bưu điện chưa chuyển hồ sơ giấy đến. Chỉ tiếp nhận sau khi nhận đủ hồ sơ giấy.")
@@ -303,18 +305,20 @@ async def require_papers(dossier: dict[str, Any]) -> None:
 
 
 async def book(user: CurrentUser, dossier_id: int, booking: Booking) -> dict[str, Any]:
-    """Submit the citizen's draft on channel 3 with a pickup at their address.
+    """Submit the citizen's draft on channel 3 with a pickup at their address (booked by
+    `booked_with_submission` in the submission's transaction).
 
-    Safe to repeat: a draft already submitted is returned as it is (services.submit).
+    Safe to repeat: a draft already submitted is returned as it is (submission.submit).
     """
-    from backend.dossiers import services
-
     cleaned = check_booking(booking)
-    draft = await services.draft_view(user, dossier_id)
+    draft = await draft_view(user, dossier_id)
     if draft["citizen"] != user.id:
         raise NotFound(N_("Không tìm thấy hồ sơ này."))
+    return await submit(user, dossier_id, paper_by_post={"booking": cleaned})
 
-    async def book_in_transaction(dossier: dict[str, Any], now: Any) -> None:
-        await book_row(dossier, cleaned, now)
 
-    return await services.submit(user, dossier_id, paper_by_post=book_in_transaction)
+async def booked_with_submission(change: listeners.Change) -> None:
+    """Listener of SUBMIT: the pickup asked for with a channel-3 submission."""
+    pickup = change.extra.get("pickup")
+    if pickup is not None:
+        await book_row(change.after, pickup["booking"], change.now)

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.dossiers import listeners
+from backend.dossiers.workflow import Action
+from backend.postal import panels, pickups, shipments
 from backend.postal.address_controllers import ADDRESS_CONTROLLERS
 from backend.postal.api import PostalApi
 from backend.postal.controllers import POSTAL_PAGES
 
 ROUTES: list[Any] = [*ADDRESS_CONTROLLERS, *POSTAL_PAGES, PostalApi]
+
+
+def connect() -> None:
+    """The post's part in a dossier's life."""
+    listeners.check_before(Action.ACCEPT, pickups.require_papers)
+    listeners.on_transition(Action.SUBMIT, pickups.booked_with_submission)
+    listeners.on_transition(Action.APPROVE, shipments.open_for_paper_result)
+    listeners.on_transition(Action.HAND_OVER, shipments.collected_at_counter)
+    panels.register_all()

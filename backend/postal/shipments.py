@@ -12,9 +12,15 @@ from typing import Any
 
 from backend.access.user import CurrentUser
 from backend.catalog.tables import PostOffice, Procedure
-from backend.dossiers.services import Delivery, clean_delivery
-from backend.dossiers.tables import Dossier, DossierEvent
-from backend.dossiers.workflow import BEFORE_DECISION, Action, State
+from backend.dossiers import listeners
+from backend.dossiers.delivery import (
+    CHANGED_MEANWHILE,
+    Delivery,
+    change_delivery,
+    clean_delivery,
+)
+from backend.dossiers.tables import DossierEvent
+from backend.dossiers.workflow import BEFORE_DECISION, State
 from backend.lib.clock import utcnow
 from backend.lib.db import write_transaction
 from backend.lib.errors import Conflict, FormErrors, NotFound, UserError
@@ -101,29 +107,26 @@ async def _open(
     return shipment
 
 
-async def after_transition(
-    dossier: dict[str, Any],
-    action: Action,
-    data: dict[str, Any],
-    now: datetime,
-    user: CurrentUser,
-) -> None:
-    """Called by backend.dossiers.transitions inside each transition's transaction."""
-    if action is Action.APPROVE:
-        if data.get("result_kind") == "paper" and dossier["delivery_method"] == "post":
-            await _open(dossier, now, user)
-    elif action is Action.HAND_OVER:
-        # Collected at the counter: before the handover to the post, or after a return.
-        await Shipment.update(
-            {
-                Shipment.state: ShipmentState.COLLECTED.value,
-                Shipment.version: Shipment.version + 1,
-                Shipment.updated_at: now,
-            }
-        ).where(
-            (Shipment.dossier == dossier["id"])
-            & Shipment.state.is_in([ShipmentState.CREATED.value, ShipmentState.RETURNED.value])
-        )
+async def open_for_paper_result(change: listeners.Change) -> None:
+    """Listener of APPROVE: a paper result to deliver by post becomes a shipment."""
+    dossier = change.after
+    if change.data.get("result_kind") == "paper" and dossier["delivery_method"] == "post":
+        await _open(dossier, change.now, change.actor)
+
+
+async def collected_at_counter(change: listeners.Change) -> None:
+    """Listener of HAND_OVER: collected at the counter, before the handover to the post or
+    after a return."""
+    await Shipment.update(
+        {
+            Shipment.state: ShipmentState.COLLECTED.value,
+            Shipment.version: Shipment.version + 1,
+            Shipment.updated_at: change.now,
+        }
+    ).where(
+        (Shipment.dossier == change.after["id"])
+        & Shipment.state.is_in([ShipmentState.CREATED.value, ShipmentState.RETURNED.value])
+    )
 
 
 async def of_dossier(dossier_id: int) -> dict[str, Any] | None:
@@ -201,22 +204,10 @@ async def change(user: CurrentUser, dossier_id: int, wanted: Change) -> str:
             ]
         )
     if wanted.expected_version is not None and wanted.expected_version != dossier["version"]:
-        raise Conflict(N_("Hồ sơ vừa thay đổi. Trang đã được tải lại với tình trạng mới nhất."))
+        raise Conflict(CHANGED_MEANWHILE)
     now = utcnow()
     async with write_transaction():
-        updated = (
-            await Dossier.update(
-                {
-                    **cleaned.as_columns(),
-                    Dossier.updated_at: now,
-                    Dossier.version: Dossier.version + 1,
-                }
-            )
-            .where((Dossier.id == dossier_id) & (Dossier.version == dossier["version"]))
-            .returning(Dossier.id)
-        )
-        if not updated:
-            raise Conflict(N_("Hồ sơ vừa thay đổi. Trang đã được tải lại với tình trạng mới nhất."))
+        await change_delivery(dossier, cleaned, now)
         dossier = await lifecycle.load_dossier(dossier_id)
         paper_ready = state is State.DONE and dossier["result_kind"] == "paper"
         if cleaned.method == "post" and (current is None or current is ShipmentState.CANCELLED):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend.accounts.hooks import on_sign_in, on_sign_out
-from backend.ratings import duty
+from backend.ratings import duty, panels
 from backend.ratings.controllers import (
     DossierRatingController,
     KioskController,
@@ -27,3 +27,4 @@ def connect() -> None:
     """Listeners of other domains' events (called once at start-up by backend.wiring)."""
     on_sign_in(duty.on_sign_in)
     on_sign_out(duty.on_sign_out)
+    panels.register_all()

@@ -22,7 +22,7 @@ from backend.accounts.services import PLACEHOLDER_HASH
 from backend.accounts.tables import User
 from backend.catalog.services import load_calendar
 from backend.catalog.tables import Agency, Procedure, RequiredDocument
-from backend.dossiers import services
+from backend.dossiers import drafts, submission
 from backend.dossiers.tables import Dossier
 from backend.dossiers.transitions import ActionInput, Outcome, perform
 from backend.dossiers.uploads import file_store
@@ -136,7 +136,7 @@ _COUNTS = {
     "last_notification": "(SELECT MAX(id) FROM notification)",
     "last_outbox": "(SELECT MAX(id) FROM outbox_item)",
     "last_file": "(SELECT MAX(id) FROM dossier_file)",
-    "last_seq": "(SELECT MAX(last_seq) FROM audit_head)",
+    "last_seq": "(SELECT MAX(last_seq) FROM audit_chain_head)",
 }
 _SNAPSHOT_SQL = (
     "SELECT d.*, "
@@ -223,28 +223,36 @@ class Factory:
         """A complete draft: every required document has a page."""
         owner = owner or self.people["owner"]
         proc = self.procedures[agency]
-        dossier_id = await services.start_draft(owner, proc["id"], f"factory-{next(_keys)}")
+        dossier_id = await drafts.start_draft(owner, proc["id"], f"factory-{next(_keys)}")
         assert self.photo is not None
         for doc in proc["required"]:
-            await services.add_file(owner, dossier_id, doc, self.photo, "trang.jpg")
+            await drafts.add_file(owner, dossier_id, doc, self.photo, "trang.jpg")
         return dossier_id
 
     async def create(
-        self, state: State, agency: str = "stp", owner: CurrentUser | None = None
+        self,
+        state: State,
+        agency: str = "stp",
+        owner: CurrentUser | None = None,
+        result_kind: str = "paper",
     ) -> int:
+        """A dossier in `state`; an electronic result (`result_kind`) asked for DONE is in
+        the citizen's account at once, so the dossier ends RETURNED."""
         owner = owner or self.people["owner"]
         dossier_id = await self.draft(agency, owner)
         if state is State.DRAFT:
             return dossier_id
-        await services.submit(owner, dossier_id)
+        await submission.submit(owner, dossier_id)
         for who, action in PATHS[state]:
             user = owner if who == "owner" else self.people.get(who) or self.staff(agency, who)
-            outcome = await self.act(user, dossier_id, action)
+            outcome = await self.act(user, dossier_id, action, result_kind=result_kind)
             if outcome.state in UPLOAD_STATES:
                 # Asked for papers, the citizen adds a page at once: ready to send it.
                 await self.add_supplement_page(owner, dossier_id)
         row = await Dossier.select(Dossier.state).where(Dossier.id == dossier_id).first()
-        assert row is not None and row["state"] == state.value, (state, row)
+        electronic = result_kind == "electronic" and state is State.DONE
+        want = State.RETURNED if electronic else state
+        assert row is not None and row["state"] == want.value, (state, row)
         return dossier_id
 
     async def add_supplement_page(self, owner: CurrentUser, dossier_id: int) -> None:
@@ -252,12 +260,14 @@ class Factory:
         row = await Dossier.select().where(Dossier.id == dossier_id).first()
         assert row is not None and self.photo is not None
         doc = next(iter(self._procedure_of(row)["required"]))
-        await services.add_file(owner, dossier_id, doc, self.photo, "bo-sung.jpg")
+        await drafts.add_file(owner, dossier_id, doc, self.photo, "bo-sung.jpg")
 
     def _procedure_of(self, row: dict[str, Any]) -> dict[str, Any]:
         return next(p for p in self.procedures.values() if p["id"] == row["procedure"])
 
-    async def inputs(self, dossier_id: int, action: Action) -> ActionInput:
+    async def inputs(
+        self, dossier_id: int, action: Action, result_kind: str = "paper"
+    ) -> ActionInput:
         """Valid inputs for this action on this dossier: those of its table row in the current
         state, or of every row of the action when the state has none."""
         row = await Dossier.select().where(Dossier.id == dossier_id).first()
@@ -289,7 +299,7 @@ class Factory:
             assert self.pdf is not None
             inp.files = [(self.pdf, "kq.pdf")]
         if Input.RESULT_KIND in needs:
-            inp.result_kind = "electronic"
+            inp.result_kind = result_kind
         if Input.RECEIVER in needs:
             inp.receiver_name = "Nguyễn Văn Nhận"
             inp.receiver_id = "CCCD số cuối 1234"
@@ -301,9 +311,10 @@ class Factory:
         dossier_id: int,
         action: Action,
         expected_version: int | None = None,
+        result_kind: str = "paper",
     ) -> Outcome:
         """Run an action with valid inputs (a supplement's page is added when it is asked)."""
-        inp = await self.inputs(dossier_id, action)
+        inp = await self.inputs(dossier_id, action, result_kind)
         inp.expected_version = expected_version
         return await perform(user, dossier_id, action, inp)
 
@@ -315,4 +326,4 @@ async def api_headers(client: Any, login: str, password: str = "canbo123") -> di
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
-__all__ = ["PDF", "REACHABLE", "UPLOAD_STATES", "Factory", "api_headers", "snapshot"]
+__all__ = ["PATHS", "PDF", "REACHABLE", "UPLOAD_STATES", "Factory", "api_headers", "snapshot"]

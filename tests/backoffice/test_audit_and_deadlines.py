@@ -12,15 +12,15 @@ import pytest
 
 from backend.access.user import CurrentUser
 from backend.accounts.tables import User
-from backend.audit.chain import verify
-from backend.dossiers import transitions
+from backend.dossiers.events import HISTORY
 from backend.dossiers.tables import Dossier, DossierEvent
 from backend.dossiers.transitions import ActionInput, perform
 from backend.dossiers.workflow import Action
 from backend.settings import get_settings
 from tests.backoffice.conftest import submitted_dossier
-from tests.conftest import Client
+from tests.conftest import Client, Clock
 
+verify = HISTORY.verify
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -98,15 +98,14 @@ def at(day: date, hour: int) -> datetime:
 
 
 async def test_supplement_pause_moves_the_date_by_the_working_days_waited(
-    client: Client, monkeypatch: pytest.MonkeyPatch
+    client: Client, clock: Clock
 ) -> None:
     """Hùng Kings' day 2027 is Friday 16 April: the pause crosses it."""
     d = await submitted_dossier(client, "sxd", days_min=2)
     days = (
         await Dossier.select(Dossier.procedure.processing_days).where(Dossier.id == d["id"]).first()
     )["procedure.processing_days"]
-    now = {"t": at(date(2027, 4, 12), 9)}  # Monday
-    monkeypatch.setattr(transitions, "utcnow", lambda: now["t"])
+    clock.now = at(date(2027, 4, 12), 9)  # Monday
     await perform(await staff("motcua1"), d["id"], Action.ACCEPT, ActionInput())
     from backend.catalog.services import load_calendar
 
@@ -119,7 +118,7 @@ async def test_supplement_pause_moves_the_date_by_the_working_days_waited(
     specialist = await staff("xaydung.cv")
     await perform(specialist, d["id"], Action.TAKE, ActionInput())
     doc = next(x for x in d["procedure_detail"]["documents"] if x["required"])
-    now["t"] = at(date(2027, 4, 13), 10)  # Tuesday
+    clock.now = at(date(2027, 4, 13), 10)  # Tuesday
     await perform(
         specialist,
         d["id"],
@@ -127,9 +126,9 @@ async def test_supplement_pause_moves_the_date_by_the_working_days_waited(
         ActionInput(reason="Thiếu bản vẽ mặt bằng.", documents=[doc["id"]]),
     )
     # The citizen answers on Monday 19 April: Wed 14, Thu 15, (Fri 16 holiday), Mon 19 = 3 days.
-    now["t"] = at(date(2027, 4, 19), 10)
+    clock.now = at(date(2027, 4, 19), 10)
     citizen = CurrentUser.from_row(await User.select().where(User.id == d["citizen"]).first())
-    from backend.dossiers import services
+    from backend.dossiers import drafts
     from tests.dossiers.conftest import photo
 
     stored_path = get_settings().upload_dir / "tmp" / "sup.jpg"
@@ -138,8 +137,7 @@ async def test_supplement_pause_moves_the_date_by_the_working_days_waited(
     from backend.dossiers.uploads import file_store
 
     stored = file_store().accept(stored_path, "sup.jpg")
-    monkeypatch.setattr(services, "utcnow", lambda: now["t"])
-    await services.add_file(citizen, d["id"], doc["id"], stored, "sup.jpg")
+    await drafts.add_file(citizen, d["id"], doc["id"], stored, "sup.jpg")
     await perform(citizen, d["id"], Action.SUPPLEMENT, ActionInput())
     row = await Dossier.select().where(Dossier.id == d["id"]).first()
     assert row["appointment_date"] == calendar.add_working_days(due, 3)

@@ -76,7 +76,7 @@ async def test_counter_accepts_agency_processes_with_supplement_leader_approves(
         )
         assert r.status_code == 303, alert_text(r.text)
         row = await state_of(d["id"])
-        assert (row["state"], row["status"], row["on_time"]) == ("done", 9, True)
+        assert (row["state"], row["status"], row["on_time"]) == ("returned", 10, True)
 
     # The citizen downloads the electronic result from the dossier page.
     page = soup((await citizen.get(f"/dossiers/{d['id']}")).text)
@@ -100,6 +100,7 @@ async def test_counter_accepts_agency_processes_with_supplement_leader_approves(
         "recheck",
         "draft_result",
         "approve",
+        "result_available",
     ]
     kinds = [
         n["kind"]

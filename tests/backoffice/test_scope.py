@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from backend.dossiers.tables import Dossier, DossierFile
-from backend.dossiers.workflow import Action, State, actions_from
+from backend.dossiers.workflow import OFFERED, Action, State, actions_from
 from tests.backoffice.conftest import act, alert_text, other_client, sign_in
 from tests.backoffice.factory import REASON, Factory, api_headers, snapshot, user_by_login
 from tests.conftest import Client, register, soup
@@ -167,7 +167,7 @@ async def test_the_manager_sees_everything_and_may_do_nothing(
         # Every action is refused as not the manager's, whatever the step: no row of the
         # table lets a manager act.
         offered = [t.action for t in actions_from(state)]
-        not_offered = next(a for a in Action if a not in offered)
+        not_offered = next(a for a in OFFERED if a not in offered)
         for action in [*offered, not_offered]:
             inp = await factory.inputs(dossier_id, action)
             body: dict[str, Any] = {

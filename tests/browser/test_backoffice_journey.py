@@ -313,13 +313,14 @@ async def test_dossier_through_counter_specialist_and_leader(
     await snap(leader, "leader-approve-form")
     await approve.get_by_role("button", name="Ký duyệt kết quả").click()
     await expect(leader).to_have_url(re.compile(r"\?done=approve$"))
-    await expect_step(leader, code, "Đã có kết quả, chờ trả")
+    # An electronic result is in the citizen's account at once (status 10).
+    await expect_step(leader, code, "Đã trả kết quả")
     await expect(leader.get_by_role("link", name="ket-qua.pdf")).to_be_visible()
     await snap(leader, "leader-approved")
 
-    # 7. The citizen: done, and the result downloads byte for byte.
+    # 7. The citizen: the result is theirs, and it downloads byte for byte.
     await page.goto(citizen_url)
-    await expect(page.locator(".status-card .badge")).to_have_text("Đã xử lý xong")
+    await expect(page.locator(".status-card .badge")).to_have_text("Đã trả kết quả")
     link = page.get_by_role("link", name=re.compile(r"Tải kết quả"))
     await expect(link).to_have_count(1)
     await expect(link).to_contain_text("PDF")

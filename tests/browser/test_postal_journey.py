@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import expect
 
 from backend.accounts.tables import User
-from backend.dossiers import services
+from backend.dossiers import drafts
 from backend.postal import pickups
 from backend.postal.tables import Pickup
 from tests.browser.conftest import (
@@ -93,7 +93,7 @@ async def test_a_paper_dossier_collected_with_the_citizens_signature(
     axe: AxeChecker,
 ) -> None:
     proc = postal.factory.procedures["stp"]
-    dossier_id = await services.start_draft(
+    dossier_id = await drafts.start_draft(
         postal.owner, proc["id"], f"browser-pickup-{uuid.uuid4()}"
     )
     citizen = await (await signed_in_context(new_context, live_server, postal.owner.id)).new_page()

@@ -84,10 +84,10 @@ async def test_delete_a_page_from_the_draft(client: Client) -> None:
 async def test_dossier_total_size_is_limited(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from backend.dossiers import services
+    from backend.dossiers import drafts
 
     small = dataclasses.replace(get_settings(), max_dossier_mb=1)
-    monkeypatch.setattr(services, "get_settings", lambda: small)
+    monkeypatch.setattr(drafts, "get_settings", lambda: small)
     await register(client)
     proc = await procedure_with_documents(client)
     doc = next(d for d in proc["documents"] if d["required"])

@@ -343,7 +343,7 @@ async def test_public_lookup_is_rate_limited(client: Client) -> None:
 async def test_fifty_concurrent_submissions_get_unique_codes(client: Client) -> None:
     """The real submit service, 50 citizens at once: codes unique and consecutive."""
     from backend.accounts.services import start_session, user_for_token
-    from backend.dossiers import services
+    from backend.dossiers import drafts, submission
     from backend.dossiers.uploads import file_store
 
     proc = await procedure_with_documents(client)
@@ -361,14 +361,14 @@ async def test_fifty_concurrent_submissions_get_unique_codes(client: Client) -> 
 
         user_id = (await User.select(User.id).where(User.login == phone).first())["id"]
         users.append(await user_for_token(await start_session(user_id, "api"), "api"))
-    drafts = []
+    made = []
     for user in users:
-        dossier_id = await services.start_draft(user, proc["id"])
+        dossier_id = await drafts.start_draft(user, proc["id"])
         for d in proc["documents"]:
             if d["required"]:
-                await services.add_file(user, dossier_id, d["id"], stored, "a.jpg")
-        drafts.append((user, dossier_id))
-    results = await asyncio.gather(*(services.submit(u, d) for u, d in drafts))
+                await drafts.add_file(user, dossier_id, d["id"], stored, "a.jpg")
+        made.append((user, dossier_id))
+    results = await asyncio.gather(*(submission.submit(u, d) for u, d in made))
     codes = [r["code"] for r in results]
     assert len(set(codes)) == 50
     prefix = {c.rsplit("-", 1)[0] for c in codes}

@@ -43,7 +43,7 @@ async def test_received_and_result_ready_arrive_encrypted_signed_and_with_urgenc
     )
 
     # Counter accepts ("received"), the specialist drafts, the leader approves ("result").
-    dossier_id = await factory.create(State.DONE, owner=citizen.user)
+    dossier_id = await factory.create(State.DONE, owner=citizen.user, result_kind="electronic")
     code = await _code(dossier_id)
     assert push_endpoint.received == []  # written to the outbox, not sent in the transaction
     assert await drain(http) == 2

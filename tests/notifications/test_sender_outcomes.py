@@ -20,7 +20,7 @@ from backend.lib.clock import utcnow
 from backend.notifications import sender
 from backend.notifications.services import deliver
 from backend.notifications.tables import OutboxItem, PushSubscription
-from tests.conftest import Client
+from tests.conftest import Client, Clock
 from tests.notifications.conftest import Citizen, device, drain, new_citizen, outbox_rows
 from tests.notifications.push_endpoint import PushEndpoint, Subscriber
 
@@ -132,7 +132,7 @@ async def test_a_worker_killed_after_claiming_delays_but_does_not_lose_or_repeat
     client: Client,
     push_endpoint: PushEndpoint,
     http: aiohttp.ClientSession,
-    monkeypatch: pytest.MonkeyPatch,
+    clock: Clock,
 ) -> None:
     citizen, subscriber, sub_id = await _one_device(client, push_endpoint)
     note_ids = [await _notify(citizen) for _ in range(3)]
@@ -150,12 +150,12 @@ async def test_a_worker_killed_after_claiming_delays_but_does_not_lose_or_repeat
     def later(seconds: float) -> datetime:
         return start + timedelta(seconds=seconds)
 
-    monkeypatch.setattr(sender, "utcnow", lambda: later(sender.LEASE.total_seconds() - 1))
+    clock.now = later(sender.LEASE.total_seconds() - 1)
     assert await sender.run_once(http) == 0
     assert push_endpoint.received == []
 
     # ...and sends each message once when the lease has run out.
-    monkeypatch.setattr(sender, "utcnow", lambda: later(sender.LEASE.total_seconds() + 1))
+    clock.now = later(sender.LEASE.total_seconds() + 1)
     assert await drain(http) == 3
     got = sorted(subscriber.payload(m.body)["id"] for m in push_endpoint.received)
     assert got == note_ids
@@ -171,6 +171,6 @@ async def test_a_worker_killed_after_claiming_delays_but_does_not_lose_or_repeat
     assert {(r["state"], r["status_code"]) for r in rows} == {("sent", 201)}
 
     # Time goes on: nothing is sent again.
-    monkeypatch.setattr(sender, "utcnow", lambda: later(10 * sender.LEASE.total_seconds()))
+    clock.now = later(10 * sender.LEASE.total_seconds())
     assert await drain(http) == 0
     assert len(push_endpoint.received) == 3

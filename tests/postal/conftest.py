@@ -15,8 +15,8 @@ from PIL import Image
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
 from backend.catalog.tables import PostOffice, Procedure
-from backend.dossiers import services
-from backend.dossiers.services import Delivery
+from backend.dossiers import drafts, submission
+from backend.dossiers.delivery import Delivery
 from backend.dossiers.tables import Dossier
 from backend.dossiers.transitions import perform
 from backend.dossiers.workflow import Action, State
@@ -63,7 +63,7 @@ class Postal:
         f = self.factory
         dossier_id = await f.draft("stp", owner)
         if by_post:
-            await services.save_delivery(
+            await drafts.save_delivery(
                 owner,
                 dossier_id,
                 Delivery(
@@ -75,7 +75,7 @@ class Postal:
                     ward_code=ward_code,
                 ),
             )
-        await services.submit(owner, dossier_id)
+        await submission.submit(owner, dossier_id)
         for who, action in (
             ("counter", Action.ACCEPT),
             ("specialist", Action.TAKE),

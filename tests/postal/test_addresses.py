@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from backend.dossiers.services import Delivery, clean_delivery
+from backend.catalog import addresses
+from backend.dossiers.delivery import Delivery, clean_delivery
 from backend.dossiers.tables import Dossier
 from backend.lib.errors import FormErrors
 from backend.lib.text import fold
-from backend.postal import addresses
 from tests.conftest import Client, csrf, register, soup, text_of
 from tests.dossiers.conftest import fill_required, procedure_with_documents, start_draft, submit
 

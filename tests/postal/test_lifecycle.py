@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from backend.audit import chain
 from backend.catalog.tables import PostOffice
+from backend.dossiers.events import HISTORY
 from backend.dossiers.tables import DossierEvent
 from backend.dossiers.transitions import perform
 from backend.dossiers.workflow import Action, State
@@ -102,7 +102,7 @@ async def test_full_lifecycle_to_delivered(postal: Postal) -> None:
     assert delivered is not None and delivered["actor"] == postal.courier_a.id
     assert delivered["to_status"] == 10
     assert json.loads(delivered["data"])["relation"] == "self"
-    checked, broken = await chain.verify()
+    checked, broken = await HISTORY.verify()
     assert broken is None and checked > 0
 
 
@@ -213,7 +213,7 @@ async def test_choosing_the_post_after_the_result_is_ready(postal: Postal) -> No
 
 
 async def test_a_post_office_sees_and_moves_only_its_own_parcels(postal: Postal) -> None:
-    from backend.postal.views import round_for
+    from backend.postal.queries import round_for
 
     dossier_id = await postal.ready()
     code = await postal.handed_over(dossier_id, postal.courier_a)

@@ -150,13 +150,15 @@ async def test_the_citizen_changes_the_address_from_the_dossier_page(
     fields.update(street="Số 7 phố Hoa Lư", ward_code="14329", province="Ninh Bình")
 
     wrong = await client.post(
-        f"/dossiers/{dossier_id}/postal", data={**fields, "ward_code": "00004"}
+        f"/dossiers/{dossier_id}/panels/postal", data={**fields, "ward_code": "00004"}
     )
     assert wrong.status_code == 422
     assert "không thuộc" in soup(wrong.text).select_one("#postal").text
     assert (await postal.shipment(dossier_id))["ward"] == "Phường Phủ Lý"
 
-    ok = await client.post(f"/dossiers/{dossier_id}/postal", data=fields, follow_redirects=False)
+    ok = await client.post(
+        f"/dossiers/{dossier_id}/panels/postal", data=fields, follow_redirects=False
+    )
     assert ok.status_code == 303, ok.text
     assert (await postal.shipment(dossier_id))["ward"] == "Phường Hoa Lư"
     shown = await client.get(ok.headers["location"])
@@ -166,7 +168,7 @@ async def test_the_citizen_changes_the_address_from_the_dossier_page(
     await cookie_session(client, postal.factory.people["other_citizen"].id)
     token = soup((await client.get("/my/dossiers")).text).select_one("input[name=_csrf_token]")
     r = await client.post(
-        f"/dossiers/{dossier_id}/postal", data={**fields, "_csrf_token": token["value"]}
+        f"/dossiers/{dossier_id}/panels/postal", data={**fields, "_csrf_token": token["value"]}
     )
     assert r.status_code == 404
 
@@ -184,7 +186,7 @@ async def test_no_change_while_out_for_delivery(client: Client, postal: Postal) 
     assert panel.select_one("form[action$='/postal']") is None
     token = soup(page.text).select_one("input[name=_csrf_token]")["value"]
     r = await client.post(
-        f"/dossiers/{dossier_id}/postal",
+        f"/dossiers/{dossier_id}/panels/postal",
         data={
             "_csrf_token": token,
             "delivery_method": "post",

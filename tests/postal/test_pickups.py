@@ -36,10 +36,10 @@ def booking(**changes: object) -> Booking:
 
 async def booked(postal: Postal) -> tuple[int, dict[str, object]]:
     """A draft with no photos at all, sent by post."""
-    from backend.dossiers import services
+    from backend.dossiers import drafts
 
     proc = postal.factory.procedures["stp"]
-    dossier_id = await services.start_draft(postal.owner, proc["id"], f"pickup-{uuid.uuid4()}")
+    dossier_id = await drafts.start_draft(postal.owner, proc["id"], f"pickup-{uuid.uuid4()}")
     await pickups.book(postal.owner, dossier_id, booking())
     row = await Pickup.select().where(Pickup.dossier == dossier_id).first()
     assert row is not None
@@ -144,12 +144,12 @@ async def test_another_office_cannot_collect(postal: Postal) -> None:
 
 
 async def test_booking_a_pickup_from_the_page(client: Client, postal: Postal) -> None:
-    from backend.dossiers import services
+    from backend.dossiers import drafts
     from tests.conftest import soup
     from tests.postal.test_pages_and_api import cookie_session
 
     proc = postal.factory.procedures["stp"]
-    dossier_id = await services.start_draft(postal.owner, proc["id"], f"pickup-page-{uuid.uuid4()}")
+    dossier_id = await drafts.start_draft(postal.owner, proc["id"], f"pickup-page-{uuid.uuid4()}")
     await cookie_session(client, postal.owner.id)
     page = await client.get(f"/dossiers/{dossier_id}/pickup/")
     assert page.status_code == 200 and "25.000" in page.text

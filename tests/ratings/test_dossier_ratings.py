@@ -67,7 +67,7 @@ async def test_a_change_after_seven_days_is_refused(factory: Factory) -> None:
 
 
 async def test_an_electronic_result_can_be_rated_when_ready(factory: Factory) -> None:
-    dossier_id = await factory.create(State.DONE)  # the factory approves an electronic result
+    dossier_id = await factory.create(State.DONE, result_kind="electronic")
     rating = await services.rate(factory.people["owner"], dossier_id, 5)
     assert rating["satisfied"]
     # The "result ready" message is the invitation: one push, not two.

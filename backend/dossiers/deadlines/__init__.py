@@ -2,26 +2,27 @@
 
 Runs in every app process every few minutes (it is idempotent: a dossier is warned once a
 day, guarded by a conditional update) and as `python -m backend.dossiers.deadlines` for cron.
+The warning itself is written by the listeners of `on_due_soon` (backend.notifications), in
+the same transaction as the mark that it was given.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import sys
+import logging
 from datetime import date
+from typing import Any
 
 from backend.access.roles import Role
 from backend.accounts.tables import User
 from backend.catalog.services import load_calendar
+from backend.dossiers import listeners
 from backend.dossiers.backoffice import today
 from backend.dossiers.scope import acting_agency
 from backend.dossiers.tables import Dossier
 from backend.dossiers.workflow import OPEN_STATES
 from backend.lib.clock import utcnow
 from backend.lib.db import write_transaction
-from backend.lib.formatting import format_date
-from backend.notifications.services import deliver
 
 OPEN = [s.value for s in OPEN_STATES]
 
@@ -61,22 +62,14 @@ async def check(on: date | None = None) -> dict[str, int]:
             )
             if not claimed:
                 continue  # another process warned first
-            for recipient in await _recipients(dossier):
-                await deliver(
-                    recipient=recipient,
-                    dossier_id=dossier["id"],
-                    kind="deadline.due_soon",
-                    title=f"Hồ sơ {dossier['code']} đến hạn ngày {format_date(dossier['appointment_date'])}",
-                    body="Nếu không kịp, hãy gửi văn bản xin lỗi và hẹn lại ngày trả (mẫu 04) "
-                    "trước hạn ít nhất một ngày.",
-                    url=f"/staff/dossiers/{dossier['id']}",
-                    now=utcnow(),
-                )
+            await listeners.run_due_soon(
+                listeners.DueSoon(dossier, await _recipients(dossier), utcnow())
+            )
             warned += 1
     return {"overdue_marked": len(overdue), "warned": warned}
 
 
-async def _recipients(dossier: dict) -> list[int]:
+async def _recipients(dossier: dict[str, Any]) -> list[int]:
     """The specialist holding it, else the agency's leaders and specialists."""
     if dossier["assignee"]:
         return [int(dossier["assignee"])]
@@ -89,22 +82,9 @@ async def _recipients(dossier: dict) -> list[int]:
 
 
 async def watch(every_seconds: int = 600) -> None:
-    import logging
-
     while True:
         try:
             await check()
         except Exception:  # retried next round; the app must not stop
             logging.getLogger("motcua").exception("deadline check failed")
         await asyncio.sleep(every_seconds)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m backend.dossiers.deadlines")
-    parser.parse_args(argv)
-    print(asyncio.run(check()))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,15 +1,17 @@
 """The messages a dossier's changes cause, written as notification + outbox rows.
 
-Called inside the transition's transaction, so a message exists exactly when its event does.
-The push sender (a later issue) drains the outbox; the in-app inbox reads the same rows.
+A listener of every transition (backend.dossiers.listeners), so it runs inside the
+transition's transaction: a message exists exactly when its event does. The push sender drains
+the outbox; the in-app inbox reads the same rows.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from backend.dossiers.workflow import Action, State
+from backend.dossiers.listeners import Change, DueSoon
+from backend.dossiers.workflow import Action
 from backend.lib.formatting import format_date
 from backend.notifications.services import deliver
 
@@ -51,12 +53,16 @@ def _how_to_collect(dossier: dict[str, Any], data: dict[str, Any]) -> str:
     return "Mời bạn đến Bộ phận Một cửa nhận kết quả, nhớ mang theo giấy tờ tùy thân."
 
 
-async def dossier_changed(
-    dossier: dict[str, Any], action: Action, target: State, data: dict[str, Any], now: datetime
-) -> None:
+async def on_transition(change: Change) -> None:
+    """Tell the citizen, for the rows of the workflow table that say so."""
+    if not change.transition.notify:
+        return
+    # Filing at the counter is receiving: the citizen hears what an accepted dossier says.
+    action = Action.ACCEPT if change.action is Action.INTAKE else change.action
     template = MESSAGES.get(action)
     if template is None:
         return
+    dossier, data = change.after, change.data
     due = data.get("appointment_after") or dossier["appointment_date"]
     values = {
         "code": dossier["code"] or "",
@@ -72,5 +78,21 @@ async def dossier_changed(
         title=title,
         body=body.strip(),
         url=f"/dossiers/{dossier['id']}",
-        now=now,
+        now=change.now,
     )
+
+
+async def on_due_soon(event: DueSoon) -> None:
+    """The agency's warning one working day ahead (written with the mark that it was given)."""
+    dossier = event.dossier
+    for recipient in event.recipients:
+        await deliver(
+            recipient=recipient,
+            dossier_id=dossier["id"],
+            kind="deadline.due_soon",
+            title=f"Hồ sơ {dossier['code']} đến hạn ngày {format_date(dossier['appointment_date'])}",
+            body="Nếu không kịp, hãy gửi văn bản xin lỗi và hẹn lại ngày trả (mẫu 04) "
+            "trước hạn ít nhất một ngày.",
+            url=f"/staff/dossiers/{dossier['id']}",
+            now=event.now,
+        )

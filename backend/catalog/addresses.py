@@ -74,7 +74,7 @@ def _sort_key(entry: _Entry) -> tuple[str, str]:
 
 @cache
 def _data() -> _Data:
-    text = resources.files("backend.postal").joinpath("data/wards.csv").read_text("utf-8")
+    text = resources.files("backend.catalog").joinpath("data/wards.csv").read_text("utf-8")
     provinces: dict[str, Province] = {}
     wards: dict[str, Ward] = {}
     entries: dict[str, list[_Entry]] = {}

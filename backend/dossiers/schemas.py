@@ -1,4 +1,5 @@
-"""Reading an action's inputs from a page form or an API body, the same way for both."""
+"""Reading what people send, the same way for the pages and the API: an action's inputs (a
+page form, a streamed multipart form or a JSON body) and the delivery choice."""
 
 from __future__ import annotations
 
@@ -6,24 +7,24 @@ import asyncio
 from datetime import date
 from typing import Any
 
-from backend.dossiers.transitions import ActionInput
+from backend.catalog import addresses
+from backend.dossiers.delivery import Delivery
+from backend.dossiers.inputs import ActionInput
 from backend.dossiers.uploads import file_store
 from backend.lib.errors import FormErrors, UserError
+from backend.lib.forms import RawForm, first, to_date, to_int
 from backend.lib.multipart import ReceivedForm
 
 RESULT_FIELD = "result"
 
 
 def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return to_int(value) if not isinstance(value, bool) else None
 
 
 def _date(value: Any) -> date | None:
     try:
-        return date.fromisoformat(str(value)) if value else None
+        return to_date(value)
     except ValueError:
         return None
 
@@ -75,4 +76,40 @@ def form_values(form: ReceivedForm) -> dict[str, Any]:
     """What to put back in the form when it is shown again with errors."""
     values: dict[str, Any] = {k: v[0] for k, v in form.fields.items() if v}
     values["documents"] = [x for x in (_int(d) for d in form.fields.get("documents", [])) if x]
+    return values
+
+
+DELIVERY_FIELDS = (
+    "delivery_method",
+    "recipient_name",
+    "recipient_phone",
+    "street",
+    "ward_code",
+    "province",
+)
+
+
+def delivery_from(fields: RawForm) -> Delivery | None:
+    """The delivery choice typed in a form (url-encoded, multipart fields or JSON), or None
+    when the form did not carry it."""
+    if not first(fields, "delivery_method"):
+        return None
+    return Delivery(
+        method=first(fields, "delivery_method", "counter"),
+        recipient_name=first(fields, "recipient_name"),
+        recipient_phone=first(fields, "recipient_phone"),
+        street=first(fields, "street"),
+        province=first(fields, "province"),
+        # Chosen from the official list (the server writes the ward's name itself): searched
+        # with JavaScript, or from the plain list shown without it.
+        ward_code=first(fields, "ward_choice") or first(fields, "ward_code"),
+    )
+
+
+def delivery_values(fields: RawForm) -> dict[str, str]:
+    """What was sent, to show again beside the errors, with the chosen ward's name."""
+    values = {k: first(fields, k) for k in DELIVERY_FIELDS}
+    values["ward_code"] = first(fields, "ward_choice") or values["ward_code"]
+    chosen = addresses.ward(values["ward_code"]) if values["ward_code"] else None
+    values["ward"] = chosen.name if chosen else ""
     return values

@@ -1,0 +1,106 @@
+"""Read models for the dossier pages and the API: the citizen's list, a dossier with its
+history, its files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.access.user import CurrentUser
+from backend.catalog.tables import Agency, Procedure
+from backend.dossiers.drafts import NOT_FOUND, draft_view, owned_dossier
+from backend.dossiers.tables import Dossier, DossierEvent, DossierFile
+from backend.dossiers.workflow import Action
+from backend.lib.errors import NotFound
+from backend.lib.i18n import N_
+
+
+async def my_dossiers(user: CurrentUser) -> list[dict[str, Any]]:
+    return (
+        await Dossier.select(
+            Dossier.id,
+            Dossier.code,
+            Dossier.status,
+            Dossier.submitted_at,
+            Dossier.created_at,
+            Dossier.appointment_date,
+            Dossier.procedure.name.as_alias("procedure_name"),
+        )
+        .where(Dossier.citizen == user.id)
+        .order_by(Dossier.created_at, ascending=False)
+    )
+
+
+async def dossier_detail(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
+    view = await draft_view(user, dossier_id)
+    proc = (
+        await Procedure.select(
+            Procedure.id,
+            Procedure.name,
+            Procedure.processing_days,
+            Procedure.agency.name.as_alias("agency_name"),
+        )
+        .where(Procedure.id == view["procedure"])
+        .first()
+    )
+    view["procedure_row"] = proc
+    view["events"] = (
+        await DossierEvent.select(
+            DossierEvent.at,
+            DossierEvent.action,
+            DossierEvent.actor_role,
+            DossierEvent.agency_code,
+            DossierEvent.from_status,
+            DossierEvent.to_status,
+            DossierEvent.note,
+        )
+        .where(DossierEvent.dossier == dossier_id)
+        .order_by(DossierEvent.at, ascending=False)
+    )
+    names = await agency_names()
+    for e in view["events"]:
+        e["agency_name"] = names.get(e["agency_code"], e["agency_code"])
+    view["delivered_by_post"] = any(
+        e["action"] == Action.POST_DELIVERED.value for e in view["events"]
+    )
+    return view
+
+
+async def agency_names() -> dict[str, str]:
+    """Agency code -> name, to show people names rather than codes (about twenty rows)."""
+    return {r["code"]: r["name"] for r in await Agency.select(Agency.code, Agency.name)}
+
+
+async def dossier_events_full(dossier_id: int) -> list[dict[str, Any]]:
+    """Every event of a dossier with who did it (for printed forms); scope is checked by the
+    caller through dossier_detail."""
+    rows = (
+        await DossierEvent.select(
+            *DossierEvent.all_columns(),
+            DossierEvent.actor.full_name.as_alias("actor_name"),
+        )
+        .where(DossierEvent.dossier == dossier_id)
+        .order_by(DossierEvent.seq)
+    )
+    names = await agency_names()
+    for e in rows:
+        e["agency_name"] = names.get(e["agency_code"], e["agency_code"])
+    return rows
+
+
+async def dossier_by_code(user: CurrentUser, code: str) -> dict[str, Any]:
+    row = await Dossier.select(Dossier.id).where(Dossier.code == code.strip().upper()).first()
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    return await dossier_detail(user, row["id"])
+
+
+async def file_for(user: CurrentUser, dossier_id: int, file_id: int) -> dict[str, Any]:
+    await owned_dossier(user, dossier_id)
+    f = (
+        await DossierFile.select()
+        .where((DossierFile.id == file_id) & (DossierFile.dossier == dossier_id))
+        .first()
+    )
+    if f is None:
+        raise NotFound(N_("Không tìm thấy tệp này."))
+    return f
