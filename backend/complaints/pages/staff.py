@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 
 from backend.access.guards import require_user
 from backend.access.user import CurrentUser
-from backend.complaints import access, handling, views
+from backend.complaints import access, handling, queries
 from backend.complaints.labels import LABELS
 from backend.complaints.workflow import HANDLERS, Action, staff_actions
 from backend.lib.errors import NotFound, UserError
@@ -46,7 +46,7 @@ async def staff_page(
     failed_action: str = "",
 ) -> Template:
     row = await access.for_handler(user, complaint_id)
-    view = await views.detail(row)
+    view = await queries.detail(row)
     question, answer = handling.preview(row, view["official_full_name"])
     return render(
         request,
@@ -70,12 +70,12 @@ class StaffComplaintController(Controller):
     @get("/")
     async def queue(self, request: Request[Any, Any, Any], show: str = "open") -> Template:
         user = require_handler(request)
-        show = show if show in views.QUEUE_FILTERS else "open"
+        show = show if show in queries.QUEUE_FILTERS else "open"
         return render(
             request,
             "complaints/staff_queue.html",
-            rows=await views.queue(user, show),
-            counts=await views.counts(user),
+            rows=await queries.queue(user, show),
+            counts=await queries.counts(user),
             show=show,
             labels=LABELS,
         )

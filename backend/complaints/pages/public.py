@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.response import Template
 
-from backend.complaints import views
+from backend.complaints import queries
 from backend.complaints.labels import LABELS
 from backend.lib.web import render
 
@@ -21,14 +21,14 @@ class PublicComplaintController(Controller):
     @get("/")
     async def index(self, request: Request[Any, Any, Any], page: int = 1) -> Template:
         page = max(1, min(page, 10_000))
-        rows, total = await views.published(page)
+        rows, total = await queries.published(page)
         return render(
             request,
             "complaints/public.html",
             rows=rows,
             total=total,
             page=page,
-            pages=max(1, -(-total // views.PAGE_SIZE)),
-            totals=await views.vote_totals(),
+            pages=max(1, -(-total // queries.PAGE_SIZE)),
+            totals=await queries.vote_totals(),
             labels=LABELS,
         )

@@ -16,7 +16,7 @@ from litestar.params import Body
 from litestar.response import File, Redirect, Template
 
 from backend.access.guards import require_user, user_of
-from backend.complaints import access, attachments, choices, filing, handling, views
+from backend.complaints import access, attachments, choices, filing, handling, queries
 from backend.complaints.access import PhoneNeeded
 from backend.complaints.filing import Filing
 from backend.complaints.labels import LABELS
@@ -73,7 +73,7 @@ async def complaint_page(
         request,
         "complaints/detail.html",
         status_code=status_code,
-        complaint=await views.detail(row),
+        complaint=await queries.detail(row),
         phone=phone,
         self_url=filer_url(row, phone),
         done=request.query_params.get("done", ""),
@@ -146,7 +146,7 @@ class FilingController(Controller):
     async def mine(self, request: Request[Any, Any, Any]) -> Template:
         user = require_user(request)
         return render(
-            request, "complaints/mine.html", complaints=await views.of_filer(user), labels=LABELS
+            request, "complaints/mine.html", complaints=await queries.of_filer(user), labels=LABELS
         )
 
     @get("/track")
@@ -210,7 +210,7 @@ class FilingController(Controller):
         return render(
             request,
             "complaints/receipt.html",
-            complaint=await views.detail(row),
+            complaint=await queries.detail(row),
             page_url=filer_url(row, phone),
             full_url=get_settings().base_url + filer_url(row, phone),
             labels=LABELS,
