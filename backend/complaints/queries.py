@@ -178,3 +178,12 @@ async def vote_totals() -> dict[str, int]:
     )
     useful = sum(1 for r in rows if r["useful"])
     return {"useful": useful, "not_useful": len(rows) - useful}
+
+
+async def attachment(complaint_id: int, file_id: int) -> dict[str, Any] | None:
+    """One file of this complaint (None when the id belongs to another one)."""
+    return (
+        await ComplaintFile.select()
+        .where((ComplaintFile.id == file_id) & (ComplaintFile.complaint == complaint_id))
+        .first()
+    )
