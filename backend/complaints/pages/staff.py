@@ -24,6 +24,7 @@ from backend.complaints.workflow import HANDLERS, Action, staff_actions
 from backend.lib.errors import NotFound, UserError
 from backend.lib.forms import FormData, values_of
 from backend.lib.i18n import N_, gettext
+from backend.lib.pagination import page_number
 from backend.lib.web import form_errors, render, see_other
 
 
@@ -74,10 +75,12 @@ class StaffComplaintController(Controller):
         self, request: Request[Any, Any, Any], user: CurrentUser, show: str = "open"
     ) -> Template:
         show = show if show in queries.QUEUE_FILTERS else "open"
+        number = page_number(request.query_params.get("page"))
+        page = await queries.queue(user, show, number, dict(request.query_params))
         return render(
             request,
             "complaints/staff_queue.html",
-            rows=await queries.queue(user, show),
+            page=page,
             counts=await queries.counts(user),
             show=show,
             labels=LABELS,
