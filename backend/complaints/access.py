@@ -10,6 +10,7 @@ from typing import Any
 
 from backend.access.user import CurrentUser
 from backend.accounts import ratelimit
+from backend.complaints.schemas import code_of
 from backend.complaints.tables import Complaint
 from backend.complaints.workflow import may_handle
 from backend.lib.errors import NotFound, TooManyRequests, UserError
@@ -26,7 +27,7 @@ class PhoneNeeded(Exception):
 
 
 async def by_code(code: str) -> dict[str, Any] | None:
-    return await Complaint.select().where(Complaint.code == code.strip().upper()[:40]).first()
+    return await Complaint.select().where(Complaint.code == code_of(code)).first()
 
 
 async def by_id(complaint_id: int) -> dict[str, Any] | None:
@@ -67,3 +68,17 @@ async def for_handler(user: CurrentUser, complaint_id: int) -> dict[str, Any]:
     if row is None or not may_handle(user, row):
         raise NotFound(N_("Không tìm thấy phản ánh này."))
     return row
+
+
+async def for_attachment(
+    code: str, user: CurrentUser | None, phone: str, ip: str
+) -> dict[str, Any]:
+    """The complaint whose attachment is asked for, to its handlers and its filer only: the
+    papers are private, and to anybody else the file does not exist."""
+    row = await by_code(code)
+    if row is not None and may_handle(user, row):
+        return row
+    try:
+        return await for_filer(code, user, phone, ip)
+    except PhoneNeeded:
+        raise NotFound(N_("Không tìm thấy tệp.")) from None

@@ -2,23 +2,20 @@
 
 Streamed to temporary files as they arrive and checked by content, cleaned (EXIF and GPS
 stripped) and stored under their hash by the same FileStore as a dossier's pages. A complaint
-is not a dossier: a few files are enough to show a receipt or a notice on a wall.
+is not a dossier: a few files are enough to show a receipt or a notice on a wall. The form
+itself is received by the pages (backend.complaints.pages.filer.receive_form), which check its
+CSRF token.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
-
-from litestar import Request
-from litestar.exceptions import PermissionDeniedException
 
 from backend.dossiers.uploads import file_store
 from backend.lib.errors import FormErrors, UserError
 from backend.lib.files import StoredFile
 from backend.lib.i18n import N_
-from backend.lib.multipart import ReceivedForm, receive_multipart
-from backend.lib.web import csrf_matches
+from backend.lib.multipart import ReceivedForm
 from backend.settings import get_settings
 
 FIELD = "files"
@@ -34,26 +31,6 @@ def max_total_bytes() -> int:
 
 def max_request_bytes() -> int:
     return max_total_bytes() + FORM_OVERHEAD
-
-
-async def receive(request: Request[Any, Any, Any]) -> ReceivedForm:
-    """The whole form, files streamed to disk; the CSRF token checked like the middleware
-    would (it is bypassed on these routes so as not to read the body into memory)."""
-    settings = get_settings()
-    tmp = settings.upload_dir / "tmp"
-    tmp.mkdir(parents=True, exist_ok=True)
-    form = await receive_multipart(
-        request.stream(),
-        request.headers.get("content-type", ""),
-        tmp,
-        max_file_bytes=settings.max_file_bytes,
-        max_total_bytes=max_total_bytes(),
-        max_fields=40,
-    )
-    if not csrf_matches(request, form.first("_csrf_token")):
-        form.cleanup()
-        raise PermissionDeniedException("CSRF token verification failed")
-    return form
 
 
 async def accept(form: ReceivedForm) -> list[tuple[StoredFile, str]]:

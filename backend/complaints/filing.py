@@ -19,6 +19,7 @@ from backend.catalog.tables import Agency
 from backend.complaints import choices, deadlines
 from backend.complaints.choices import as_id, files_as_citizen
 from backend.complaints.kinds import CENTER, CONDUCT, CONDUCT_LABELS, KIND_LABELS
+from backend.complaints.schemas import Filing
 from backend.complaints.tables import Complaint, ComplaintEvent, ComplaintFile
 from backend.complaints.workflow import State
 from backend.dossiers.codes import next_code
@@ -45,26 +46,6 @@ DOSSIER_NOT_FOUND = N_(
     "Không tìm thấy hồ sơ có mã này với số điện thoại của bạn. Kiểm tra lại mã trên giấy "
     "tiếp nhận, hoặc để trống ô này."
 )
-
-
-@dataclass
-class Filing:
-    """What the form sent, as typed."""
-
-    kind: str = ""
-    conduct: str = ""
-    content: str = ""
-    name: str = ""
-    phone: str = ""
-    dossier_id: str = ""  # a signed-in citizen's choice among their dossiers
-    dossier_code: str = ""  # typed by anyone else
-    agency: str = ""  # "", CENTER or an agency id
-    official_id: str = ""
-    official_name: str = ""
-
-    @classmethod
-    def from_form(cls, get: Any) -> Filing:
-        return cls(**{name: str(get(name, "") or "") for name in cls.__dataclass_fields__})
 
 
 @dataclass
@@ -96,26 +77,60 @@ async def check_rate(ip: str, user: CurrentUser | None) -> None:
 async def check(filing: Filing, user: CurrentUser | None) -> Checked:
     """Every problem at once, each beside its field; nothing is written."""
     errors: list[UserError] = []
+    citizen = user if files_as_citizen(user) else None
+    name, phone = _filer(filing, citizen, errors)
+    conduct = _kind(filing, errors)
+    content = _content(filing, errors)
+    dossier = await _dossier(filing, citizen, phone, errors)
+    agency_id, about_center = await _agency(filing, dossier, errors)
+    official_id = await _official(filing, agency_id, about_center, errors)
+    official_name = _official_name(filing, errors)
+    if errors:
+        raise FormErrors(errors)
+    return Checked(
+        kind=filing.kind,
+        conduct=conduct,
+        content=content,
+        name=name,
+        phone=phone,
+        filer_id=citizen.id if citizen else None,
+        dossier_id=dossier["id"] if dossier else None,
+        agency_id=agency_id,
+        about_center=about_center,
+        official_id=official_id,
+        official_name=official_name,
+    )
 
-    def keep(fn: Any, *args: Any, **kw: Any) -> Any:
-        try:
-            return fn(*args, **kw)
-        except UserError as e:
-            errors.append(e)
-            return None
 
-    as_citizen = files_as_citizen(user)
-    if as_citizen:
-        assert user is not None
-        name, phone = user.full_name, user.phone or ""
-    else:
-        name = keep(require_text, filing.name, "name", N_("Vui lòng nhập họ và tên."), 120) or ""
-        phone = keep(normalize_phone, filing.phone, "phone") or ""
+def _keep(errors: list[UserError], fn: Any, *args: Any) -> Any:
+    """`fn(*args)`, or None with its error kept for the form."""
+    try:
+        return fn(*args)
+    except UserError as e:
+        errors.append(e)
+        return None
+
+
+def _filer(filing: Filing, citizen: CurrentUser | None, errors: list[UserError]) -> tuple[str, str]:
+    """The filer's name and phone number: the signed-in citizen's, or as typed."""
+    if citizen is not None:
+        return citizen.full_name, citizen.phone or ""
+    name = _keep(errors, require_text, filing.name, "name", N_("Vui lòng nhập họ và tên."), 120)
+    phone = _keep(errors, normalize_phone, filing.phone, "phone")
+    return name or "", phone or ""
+
+
+def _kind(filing: Filing, errors: list[UserError]) -> str:
+    """Checks the kind; returns the conduct complained about ("" for a policy)."""
     if filing.kind not in KIND_LABELS:
         errors.append(UserError(N_("Chọn nội dung bạn muốn phản ánh."), field="kind"))
     conduct = filing.conduct if filing.kind == CONDUCT else ""
     if filing.kind == CONDUCT and conduct not in CONDUCT_LABELS:
         errors.append(UserError(N_("Chọn hành vi bạn muốn phản ánh."), field="conduct"))
+    return conduct
+
+
+def _content(filing: Filing, errors: list[UserError]) -> str:
     content = (filing.content or "").strip()
     if len(content) < MIN_CONTENT:
         errors.append(
@@ -129,9 +144,11 @@ async def check(filing: Filing, user: CurrentUser | None) -> Checked:
                 N_("Nội dung quá dài (tối đa {limit} ký tự)."), field="content", limit=MAX_CONTENT
             )
         )
-    dossier = await _dossier(filing, user if as_citizen else None, phone, errors)
-    agency_id, about_center = await _agency(filing, dossier, errors)
-    official_id = await _official(filing, agency_id, about_center, errors)
+    return content
+
+
+def _official_name(filing: Filing, errors: list[UserError]) -> str:
+    """The name typed for an official who is not on the list."""
     official_name = " ".join(filing.official_name.split())
     if len(official_name) > 120:
         errors.append(
@@ -139,21 +156,7 @@ async def check(filing: Filing, user: CurrentUser | None) -> Checked:
                 N_("Nội dung quá dài (tối đa {limit} ký tự)."), field="official_name", limit=120
             )
         )
-    if errors:
-        raise FormErrors(errors)
-    return Checked(
-        kind=filing.kind,
-        conduct=conduct,
-        content=content,
-        name=name,
-        phone=phone,
-        filer_id=user.id if as_citizen and user else None,
-        dossier_id=dossier["id"] if dossier else None,
-        agency_id=agency_id,
-        about_center=about_center,
-        official_id=official_id,
-        official_name=official_name,
-    )
+    return official_name
 
 
 async def _dossier(

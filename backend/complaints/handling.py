@@ -8,7 +8,6 @@ refused step writes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +16,7 @@ from backend.accounts.tables import User
 from backend.catalog.services import load_calendar
 from backend.complaints import deadlines, notify, redaction
 from backend.complaints.filing import add_files
+from backend.complaints.schemas import StepInput
 from backend.complaints.tables import Complaint, ComplaintEvent, ComplaintVote
 from backend.complaints.workflow import (
     FILER,
@@ -30,7 +30,6 @@ from backend.complaints.workflow import (
 from backend.lib.clock import utcnow
 from backend.lib.db import is_unique_violation, write_transaction
 from backend.lib.errors import Conflict, Forbidden, FormErrors, NotFound, UserError
-from backend.lib.files import StoredFile
 from backend.lib.i18n import N_
 from backend.settings import get_settings
 
@@ -45,15 +44,6 @@ TEXT_ERRORS = {
     "reply": N_("Vui lòng nhập thông tin bổ sung (ít nhất {n} ký tự)."),
     "answer": N_("Vui lòng nhập nội dung trả lời (ít nhất {n} ký tự)."),
 }
-
-
-@dataclass
-class StepInput:
-    text: str = ""  # the reason, question, reply or answer
-    public_question: str = ""
-    public_answer: str = ""
-    files: list[tuple[StoredFile, str]] = field(default_factory=list)
-    expected_version: int | None = None
 
 
 async def take_step(
@@ -83,6 +73,12 @@ async def reply(
 ) -> dict[str, Any]:
     """The filer sends the information asked for (the caller checked it is the filer)."""
     return await _run(STEP_OF[Action.REPLY], complaint, inp, now or utcnow(), actor=actor)
+
+
+def check_awaiting_reply(complaint: dict[str, Any]) -> None:
+    """Before the filer's files are stored: the complaint must still wait for them."""
+    if complaint["state"] != State.WAITING_INFO.value:
+        raise UserError(N_("Phản ánh này không còn chờ bạn bổ sung thông tin."))
 
 
 def preview(complaint: dict[str, Any], official_full_name: str = "") -> tuple[str, str]:

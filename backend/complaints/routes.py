@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.complaints.filer_pages import FilingController
-from backend.complaints.public_pages import PublicComplaintController
-from backend.complaints.staff_pages import StaffComplaintController
+from backend.complaints.pages.filer import FilingController
+from backend.complaints.pages.public import PublicComplaintController
+from backend.complaints.pages.staff import StaffComplaintController
 
 ROUTES: list[Any] = [
     FilingController,

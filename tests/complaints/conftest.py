@@ -15,7 +15,7 @@ from backend.access.user import CurrentUser
 from backend.accounts.middleware import SESSION_COOKIE
 from backend.accounts.services import start_session
 from backend.complaints import filing
-from backend.complaints.filing import Filing
+from backend.complaints.schemas import Filing
 from backend.complaints.tables import Complaint, ComplaintEvent, ComplaintFile, ComplaintVote
 from backend.dossiers.workflow import State
 from backend.notifications.tables import Notification

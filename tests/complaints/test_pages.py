@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
+from backend.complaints import deadlines, handling, queries
+from backend.complaints.queries import QUEUE_FILTERS
+from backend.complaints.tables import Complaint, ComplaintEvent
+from backend.complaints.workflow import Action
 from tests.backoffice.conftest import other_client
 from tests.complaints.conftest import People, file_as, sign_in_as, vn
 from tests.conftest import Client, soup, text_of
@@ -106,3 +111,80 @@ async def test_overdue_targets_are_marked(client: Client, people: People) -> Non
     targets = text_of(page.text, ".target")
     assert targets[0] == "Xem xét tiếp nhận hạn 05/05/2026 Quá hạn"
     assert targets[-1] == "Trả lời hạn 22/05/2026 Quá hạn"
+
+
+async def forget(complaints: list[dict[str, Any]]) -> None:
+    """Removes complaints filed for one test, so the others' queues stay short."""
+    ids = [c["id"] for c in complaints] or [0]
+    await ComplaintEvent.delete().where(ComplaintEvent.complaint.is_in(ids))
+    await Complaint.delete().where(Complaint.id.is_in(ids))
+
+
+def pager_text(html: str) -> str:
+    return " ".join(text_of(html, "nav.pager .meta"))
+
+
+async def test_the_queue_is_paginated_most_urgent_first(client: Client, people: People) -> None:
+    """More open complaints than a page: 50 a page, the total shown, and "Trang sau" goes on
+    in the same order as before pagination (the first target not yet met, soonest first)."""
+    filed = [
+        await file_as(people, agency="sxd", now=vn(2026, 6, 1 + i % 25, 9 + i % 7))
+        for i in range(55)
+    ]
+    try:
+        for complaint in filed[:5]:
+            await handling.take_step(
+                people.manager, complaint["id"], Action.ACCEPT, handling.StepInput()
+            )
+        open_rows = await Complaint.select().where(
+            Complaint.state.is_in([s.value for s in QUEUE_FILTERS["open"]])
+        )
+        day = queries.today()
+
+        def urgency(r: dict[str, Any]) -> tuple[date, int]:
+            target = deadlines.most_urgent(deadlines.status(r, day))
+            return (target.due if target else date.max, r["id"])
+
+        expected = [r["id"] for r in sorted(open_rows, key=urgency)]
+        await sign_in_as(client, people.manager)
+        first = await client.get("/staff/complaints")
+        assert pager_text(first.text) == f"Từ 1 đến 50 trong tổng số {len(expected)}"
+        shown = [a["href"] for a in soup(first.text).select(".list a.item")]
+        assert len(shown) == 50
+        url = soup(first.text).select_one("nav.pager a[rel=next]")["href"]
+        while url:
+            page = await client.get(f"/staff/complaints{url}")
+            assert page.status_code == 200
+            shown += [a["href"] for a in soup(page.text).select(".list a.item")]
+            following = soup(page.text).select_one("nav.pager a[rel=next]")
+            url = following["href"] if following else ""
+        assert shown == [f"/staff/complaints/{i}" for i in expected]
+        second = await client.get("/staff/complaints?show=open&page=2")
+        assert pager_text(second.text).startswith("Từ 51 đến ")
+    finally:
+        await forget(filed)
+
+
+async def test_the_public_page_has_a_next_page(client: Client, people: People) -> None:
+    filed = [await file_as(people, agency="stp") for _ in range(queries.PUBLIC_PAGE_SIZE + 1)]
+    try:
+        for n, complaint in enumerate(filed):
+            await Complaint.update(
+                {
+                    Complaint.state: "published",
+                    Complaint.public_question: f"Câu hỏi {n}",
+                    Complaint.public_answer: f"Trả lời {n}",
+                    Complaint.published_at: vn(2030, 1, 1, 9, n),
+                }
+            ).where(Complaint.id == complaint["id"])
+        first = await client.get("/pakn")
+        cards = [c["id"] for c in soup(first.text).select("article.qa")]
+        assert cards[0] == f"pakn-{filed[-1]['id']}"  # the latest published first
+        assert len(cards) == queries.PUBLIC_PAGE_SIZE
+        assert pager_text(first.text).startswith(f"Từ 1 đến {queries.PUBLIC_PAGE_SIZE} ")
+        following = soup(first.text).select_one("nav.pager a[rel=next]")
+        assert following["href"] == "?page=2"
+        second = await client.get("/pakn?page=2")
+        assert soup(second.text).select_one("article.qa")["id"] == f"pakn-{filed[0]['id']}"
+    finally:
+        await forget(filed)

@@ -7,33 +7,35 @@ agency); everybody else is refused here, whatever the template shows.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.exceptions import HTTPException
-from litestar.params import Body
+from litestar.connection import ASGIConnection
+from litestar.exceptions import PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect, Template
 
 from backend.access.guards import require_user
 from backend.access.user import CurrentUser
-from backend.complaints import access, handling, views
+from backend.complaints import access, handling, queries
 from backend.complaints.labels import LABELS
+from backend.complaints.schemas import read_step
 from backend.complaints.workflow import HANDLERS, Action, staff_actions
 from backend.lib.errors import NotFound, UserError
+from backend.lib.forms import FormData, values_of
 from backend.lib.i18n import N_, gettext
+from backend.lib.pagination import page_number
 from backend.lib.web import form_errors, render, see_other
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
-
-def require_handler(request: Request[Any, Any, Any]) -> CurrentUser:
-    user = require_user(request)
+def handlers_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """The guard of these pages: anonymous visitors sign in first; people who do not handle
+    complaints are told so (rather than the general "no right to see this page")."""
+    user = require_user(connection)
     if user.role not in HANDLERS:
-        raise HTTPException(
-            status_code=403, detail=gettext(N_("Bạn không có quyền xử lý phản ánh, kiến nghị."))
+        raise PermissionDeniedException(
+            detail=gettext(N_("Bạn không có quyền xử lý phản ánh, kiến nghị."))
         )
-    return user
 
 
 async def staff_page(
@@ -42,11 +44,11 @@ async def staff_page(
     complaint_id: int,
     status_code: int = 200,
     errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
     failed_action: str = "",
 ) -> Template:
     row = await access.for_handler(user, complaint_id)
-    view = await views.detail(row)
+    view = await queries.detail(row)
     question, answer = handling.preview(row, view["official_full_name"])
     return render(
         request,
@@ -66,46 +68,47 @@ async def staff_page(
 class StaffComplaintController(Controller):
     path = "/staff/complaints"
     include_in_schema = False
+    guards = [handlers_only]
 
     @get("/")
-    async def queue(self, request: Request[Any, Any, Any], show: str = "open") -> Template:
-        user = require_handler(request)
-        show = show if show in views.QUEUE_FILTERS else "open"
+    async def queue(
+        self, request: Request[Any, Any, Any], user: CurrentUser, show: str = "open"
+    ) -> Template:
+        show = show if show in queries.QUEUE_FILTERS else "open"
+        number = page_number(request.query_params.get("page"))
+        page = await queries.queue(user, show, number, dict(request.query_params))
         return render(
             request,
             "complaints/staff_queue.html",
-            rows=await views.queue(user, show),
-            counts=await views.counts(user),
+            page=page,
+            counts=await queries.counts(user),
             show=show,
             labels=LABELS,
         )
 
     @get("/{complaint_id:int}")
-    async def detail(self, request: Request[Any, Any, Any], complaint_id: int) -> Template:
-        user = require_handler(request)
+    async def detail(
+        self, request: Request[Any, Any, Any], user: CurrentUser, complaint_id: int
+    ) -> Template:
         return await staff_page(request, user, complaint_id)
 
     @post("/{complaint_id:int}/actions/{action:str}")
     async def act(
-        self, request: Request[Any, Any, Any], complaint_id: int, action: str, data: Form
+        self,
+        request: Request[Any, Any, Any],
+        user: CurrentUser,
+        complaint_id: int,
+        action: str,
+        data: FormData,
     ) -> Template | Redirect:
-        user = require_handler(request)
         if action not in {a.value for a in Action}:
             raise NotFound(N_("Không tìm thấy trang này."))
-        version = str(data.get("expected_version", "")).strip()
-        inp = handling.StepInput(
-            text=str(data.get("text", "")),
-            public_question=str(data.get("public_question", "")),
-            public_answer=str(data.get("public_answer", "")),
-            expected_version=int(version) if version.isdigit() else None,
-        )
         try:
-            await handling.take_step(user, complaint_id, Action(action), inp)
+            await handling.take_step(user, complaint_id, Action(action), read_step(data))
         except UserError as e:
             if e.status_code == 404:
                 raise
-            values = {k: str(v) for k, v in data.items() if k != "_csrf_token"}
             return await staff_page(
-                request, user, complaint_id, e.status_code, form_errors(e), values, action
+                request, user, complaint_id, e.status_code, form_errors(e), values_of(data), action
             )
         return see_other(f"/staff/complaints/{complaint_id}?done={action}")

@@ -1,5 +1,6 @@
-"""What the complaint pages show, fetched in few queries: the handlers' queue, one complaint
-with its history and files, the filer's list, and the public questions and answers."""
+"""What the complaint pages show, fetched in few queries: the handlers' queue (a page at a
+time), one complaint with its history and files, the filer's list, and the public questions
+and answers."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from piccolo.query.functions.aggregate import Count
+from piccolo.querystring import QueryString
 
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
@@ -17,9 +19,11 @@ from backend.complaints.tables import Complaint, ComplaintEvent, ComplaintFile, 
 from backend.complaints.workflow import CLOSED_STATES, OPEN_STATES, State
 from backend.dossiers.tables import Dossier
 from backend.lib.clock import utcnow
+from backend.lib.pagination import PAGE_SIZE, Page, paginate
 from backend.settings import get_settings
 
-PAGE_SIZE = 20
+# The public page shows fewer answers at a time than a handler's queue: each is long.
+PUBLIC_PAGE_SIZE = 20
 # The queue's filters: what still needs the handler, what waits for the filer, what is done.
 QUEUE_FILTERS: dict[str, tuple[State, ...]] = {
     "open": (State.RECEIVED, State.ACCEPTED, State.ANSWERED),
@@ -40,23 +44,52 @@ def _decorate(row: dict[str, Any], day: date) -> dict[str, Any]:
     return row
 
 
-async def queue(user: CurrentUser, show: str) -> list[dict[str, Any]]:
-    """The complaints this handler may handle, the most urgent first."""
+def _most_urgent_first() -> QueryString:
+    """The queue's order in SQL: the due date of the first target not yet met, as
+    deadlines.most_urgent finds it for an open complaint (acceptance until decided, then
+    the answer, then publishing), complaints without one last, the oldest first among equals.
+    """
+    decided, answered, published = (
+        c._meta.get_full_name(with_alias=False)
+        for c in (Complaint.decided_at, Complaint.answered_at, Complaint.published_at)
+    )
+    accept_due, answer_due, publish_due = (
+        c._meta.get_full_name(with_alias=False)
+        for c in (Complaint.accept_due, Complaint.answer_due, Complaint.publish_due)
+    )
+    due = (
+        f"CASE WHEN {decided} IS NULL THEN {accept_due}"
+        f" WHEN {answered} IS NULL THEN {answer_due}"
+        f" WHEN {published} IS NULL THEN {publish_due} END"
+    )
+    # NULL sorts first on SQLite and last on PostgreSQL: say where it goes.
+    return QueryString(f"({due}) IS NULL, {due}")
+
+
+async def queue(
+    user: CurrentUser, show: str, number: int, query: dict[str, str] | None = None
+) -> Page[dict[str, Any]]:
+    """One page of the complaints this handler may handle: the most urgent first (the
+    latest filed first once they are closed)."""
     states = QUEUE_FILTERS.get(show, QUEUE_FILTERS["open"])
-    query = Complaint.select(
+    where: Any = Complaint.state.is_in([s.value for s in states])
+    if user.role is Role.LEADER:
+        where &= Complaint.agency == (user.agency_id or 0)
+    elif user.role is not Role.MANAGER:
+        return Page([], 1, PAGE_SIZE, 0)
+    select = Complaint.select(
         *Complaint.all_columns(exclude=[Complaint.content, Complaint.answer]),
         Complaint.agency.name.as_alias("agency_name"),
-    ).where(Complaint.state.is_in([s.value for s in states]))
-    if user.role is Role.LEADER:
-        query = query.where(Complaint.agency == (user.agency_id or 0))
-    elif user.role is not Role.MANAGER:
-        return []
-    rows = await query.order_by(Complaint.received_at).limit(500)
-    day = today()
-    rows = [_decorate(r, day) for r in rows]
+    ).where(where)
     if show == "closed":
-        return sorted(rows, key=lambda r: r["received_at"], reverse=True)
-    return sorted(rows, key=lambda r: (r["next"].due if r["next"] else date.max, r["id"]))
+        select = select.order_by(Complaint.received_at, Complaint.id, ascending=False)
+    else:
+        select = select.order_by(_most_urgent_first()).order_by(Complaint.id)
+    page = await paginate(select, Complaint.count().where(where), number, PAGE_SIZE, query)
+    day = today()
+    for row in page.rows:
+        _decorate(row, day)
+    return page
 
 
 async def counts(user: CurrentUser) -> dict[str, int]:
@@ -135,14 +168,13 @@ async def of_filer(user: CurrentUser) -> list[dict[str, Any]]:
     return rows
 
 
-async def published(page: int) -> tuple[list[dict[str, Any]], int]:
-    """One page of published questions and answers (newest first) and how many there are.
+async def published(number: int, query: dict[str, str] | None = None) -> Page[dict[str, Any]]:
+    """One page of published questions and answers, newest first, with their votes.
 
     Only the redacted texts are read: the original ones never reach the public page.
     """
     where = Complaint.state == State.PUBLISHED.value
-    total = await Complaint.count().where(where)
-    rows = await (
+    select = (
         Complaint.select(
             Complaint.id,
             Complaint.kind,
@@ -158,17 +190,16 @@ async def published(page: int) -> tuple[list[dict[str, Any]], int]:
         .where(where)
         .order_by(Complaint.published_at, ascending=False)
         .order_by(Complaint.id, ascending=False)
-        .limit(PAGE_SIZE)
-        .offset(max(0, page - 1) * PAGE_SIZE)
     )
+    page = await paginate(select, Complaint.count().where(where), number, PUBLIC_PAGE_SIZE, query)
     votes = await ComplaintVote.select(ComplaintVote.complaint, ComplaintVote.useful).where(
-        ComplaintVote.complaint.is_in([r["id"] for r in rows] or [0])
+        ComplaintVote.complaint.is_in([r["id"] for r in page.rows] or [0])
     )
-    for r in rows:
+    for r in page.rows:
         mine = [v for v in votes if v["complaint"] == r["id"]]
         r["useful"] = sum(1 for v in mine if v["useful"])
         r["not_useful"] = sum(1 for v in mine if not v["useful"])
-    return rows, total
+    return page
 
 
 async def vote_totals() -> dict[str, int]:
@@ -178,3 +209,12 @@ async def vote_totals() -> dict[str, int]:
     )
     useful = sum(1 for r in rows if r["useful"])
     return {"useful": useful, "not_useful": len(rows) - useful}
+
+
+async def attachment(complaint_id: int, file_id: int) -> dict[str, Any] | None:
+    """One file of this complaint (None when the id belongs to another one)."""
+    return (
+        await ComplaintFile.select()
+        .where((ComplaintFile.id == file_id) & (ComplaintFile.complaint == complaint_id))
+        .first()
+    )

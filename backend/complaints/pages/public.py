@@ -9,8 +9,9 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.response import Template
 
-from backend.complaints import views
+from backend.complaints import queries
 from backend.complaints.labels import LABELS
+from backend.lib.pagination import page_number
 from backend.lib.web import render
 
 
@@ -19,16 +20,13 @@ class PublicComplaintController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self, request: Request[Any, Any, Any], page: int = 1) -> Template:
-        page = max(1, min(page, 10_000))
-        rows, total = await views.published(page)
+    async def index(self, request: Request[Any, Any, Any]) -> Template:
+        number = page_number(request.query_params.get("page"))
+        page = await queries.published(number, dict(request.query_params))
         return render(
             request,
             "complaints/public.html",
-            rows=rows,
-            total=total,
             page=page,
-            pages=max(1, -(-total // views.PAGE_SIZE)),
-            totals=await views.vote_totals(),
+            totals=await queries.vote_totals(),
             labels=LABELS,
         )
