@@ -19,9 +19,18 @@ from backend.access.guards import require_user
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
 from backend.catalog.tables import Agency
-from backend.evaluations import services
+from backend.evaluations import (
+    assignments,
+    criteria_sets,
+    periods,
+    queries,
+    results,
+    rules,
+    schemas,
+    scoring,
+)
 from backend.evaluations.aggregate import KIND_LABELS, Kind
-from backend.evaluations.services import (
+from backend.evaluations.rules import (
     KIND_SHORT,
     ONE_STOP_SECTION,
     PeriodStatus,
@@ -72,7 +81,7 @@ def _page(
 
 def _participant(request: Request[Any, Any, Any]) -> CurrentUser:
     user = require_user(request)
-    services.require_participant(user)
+    rules.require_participant(user)
     return user
 
 
@@ -90,13 +99,13 @@ class EvaluationController(Controller):
     async def index(self, request: Request[Any, Any, Any]) -> Template:
         user = _participant(request)
         periods = (
-            await services.list_periods(user) if user.role in (Role.MANAGER, Role.LEADER) else []
+            await queries.list_periods(user) if user.role in (Role.MANAGER, Role.LEADER) else []
         )
         return _page(
             request,
             "evaluations/index.html",
             tab="todo",
-            todo=await services.todo_for(user),
+            todo=await queries.todo_for(user),
             periods=periods,
         )
 
@@ -106,7 +115,7 @@ class EvaluationController(Controller):
     async def sets(self, request: Request[Any, Any, Any]) -> Template:
         _manager(request)
         return _page(
-            request, "evaluations/sets.html", tab="criteria", sets=await services.list_sets()
+            request, "evaluations/sets.html", tab="criteria", sets=await queries.list_sets()
         )
 
     async def _set_form(
@@ -127,19 +136,19 @@ class EvaluationController(Controller):
             values=values,
             rows=rows,
             errors=errors or {},
-            max_rows=services.MAX_CRITERIA,
-            max_score=services.MAX_CRITERION_SCORE,
+            max_rows=rules.MAX_CRITERIA,
+            max_score=rules.MAX_CRITERION_SCORE,
         )
 
     @get("/criteria/new")
     async def new_set(self, request: Request[Any, Any, Any]) -> Template:
         _manager(request)
-        return await self._set_form(request, None, {}, services.blank_set_rows())
+        return await self._set_form(request, None, {}, schemas.blank_set_rows())
 
     @get("/criteria/{set_id:int}")
     async def edit_set(self, request: Request[Any, Any, Any], set_id: int) -> Template:
         _manager(request)
-        criteria_set = await services.load_set(set_id)
+        criteria_set = await queries.load_set(set_id)
         rows = [{"label": c["label"], "max": str(c["max_score"])} for c in criteria_set["criteria"]]
         values = {"name": criteria_set["name"], "description": criteria_set["description"]}
         return await self._set_form(
@@ -158,23 +167,23 @@ class EvaluationController(Controller):
         self, request: Request[Any, Any, Any], set_id: int | None, data: dict[str, str]
     ) -> Template | Redirect:
         user = _manager(request)
-        criteria_set = await services.load_set(set_id) if set_id is not None else None
-        rows = services.set_rows_from_form(data)
+        criteria_set = await queries.load_set(set_id) if set_id is not None else None
+        rows = schemas.set_rows_from_form(data)
         values = _keep(data)
         op = data.get("op", "save")
         # "Add a row" and "remove this row" work without JavaScript: the form comes back with
         # the change and nothing is saved yet.
         if op == "add":
-            if len(rows) < services.MAX_CRITERIA:
+            if len(rows) < rules.MAX_CRITERIA:
                 rows.append({"label": "", "max": ""})
             return await self._set_form(request, criteria_set, values, rows)
         if op.startswith("remove-") and op[7:].isdigit():
             index = int(op[7:])
-            rows = [r for i, r in enumerate(rows) if i != index] or services.blank_set_rows(1)
+            rows = [r for i, r in enumerate(rows) if i != index] or schemas.blank_set_rows(1)
             return await self._set_form(request, criteria_set, values, rows)
         try:
-            parsed = services.parse_set(data, rows)
-            set_id = await services.save_set(user, set_id, parsed)
+            parsed = schemas.parse_set(data, rows)
+            set_id = await criteria_sets.save_set(user, set_id, parsed)
         except UserError as e:
             return await self._set_form(
                 request, criteria_set, values, rows, form_errors(e), e.status_code
@@ -184,13 +193,13 @@ class EvaluationController(Controller):
     @post("/criteria/{set_id:int}/copy")
     async def copy_set(self, request: Request[Any, Any, Any], set_id: int) -> Redirect:
         user = _manager(request)
-        new_id = await services.copy_set(user, set_id)
+        new_id = await criteria_sets.copy_set(user, set_id)
         return see_other(f"/evaluations/criteria/{new_id}?ok=set-copied")
 
     @post("/criteria/{set_id:int}/delete")
     async def delete_set(self, request: Request[Any, Any, Any], set_id: int) -> Redirect:
         user = _manager(request)
-        await services.delete_set(user, set_id)
+        await criteria_sets.delete_set(user, set_id)
         return see_other("/evaluations/criteria?ok=set-deleted")
 
     # --- periods --------------------------------------------------------------------------
@@ -199,12 +208,12 @@ class EvaluationController(Controller):
     async def periods(self, request: Request[Any, Any, Any]) -> Template:
         user = require_user(request)
         if user.role not in (Role.MANAGER, Role.LEADER):
-            services.require_manager(user)
+            rules.require_manager(user)
         return _page(
             request,
             "evaluations/periods.html",
             tab="periods",
-            periods=await services.list_periods(user),
+            periods=await queries.list_periods(user),
         )
 
     async def _period_form(
@@ -215,7 +224,7 @@ class EvaluationController(Controller):
         errors: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        sets = await services.list_sets()
+        sets = await queries.list_sets()
         return _page(
             request,
             "evaluations/period_form.html",
@@ -233,8 +242,8 @@ class EvaluationController(Controller):
     @get("/periods/new")
     async def new_period(self, request: Request[Any, Any, Any]) -> Template:
         _manager(request)
-        values = services.period_values(None)
-        sets = await services.list_sets()
+        values = schemas.period_values(None)
+        sets = await queries.list_sets()
         if sets:
             values["criteria_set"] = str(sets[0]["id"])
         return await self._period_form(request, None, values)
@@ -246,8 +255,8 @@ class EvaluationController(Controller):
     @get("/periods/{period_id:int}/edit")
     async def edit_period(self, request: Request[Any, Any, Any], period_id: int) -> Template:
         _manager(request)
-        period = await services.load_period(period_id)
-        return await self._period_form(request, period, services.period_values(period))
+        period = await queries.load_period(period_id)
+        return await self._period_form(request, period, schemas.period_values(period))
 
     @post("/periods/{period_id:int}/edit")
     async def update_period(
@@ -259,17 +268,17 @@ class EvaluationController(Controller):
         self, request: Request[Any, Any, Any], period_id: int | None, data: dict[str, str]
     ) -> Template | Redirect:
         user = _manager(request)
-        period = await services.load_period(period_id) if period_id is not None else None
+        period = await queries.load_period(period_id) if period_id is not None else None
         values = _keep(data)
         if period is not None and period["status"] != PeriodStatus.DRAFT.value:
             # Locked fields are shown disabled (not posted): keep what is stored.
-            stored = services.period_values(period)
+            stored = schemas.period_values(period)
             values["criteria_set"] = stored["criteria_set"]
             for kind in Kind:
                 values[f"kind_{kind.value}"] = stored[f"kind_{kind.value}"]
         try:
-            parsed = services.parse_period(values)
-            period_id = await services.save_period(user, period_id, parsed)
+            parsed = schemas.parse_period(values)
+            period_id = await periods.save_period(user, period_id, parsed)
         except UserError as e:
             return await self._period_form(request, period, values, form_errors(e), e.status_code)
         return see_other(f"/evaluations/periods/{period_id}?ok=period-saved")
@@ -279,35 +288,35 @@ class EvaluationController(Controller):
         user = require_user(request)
         if user.role is Role.LEADER:
             return see_other(f"/evaluations/periods/{period_id}/results")
-        services.require_manager(user)
-        period = await services.load_period(period_id)
+        rules.require_manager(user)
+        period = await queries.load_period(period_id)
         return _page(
             request,
             "evaluations/period.html",
             tab="periods",
             period=period,
-            progress=await services.progress(period),
+            progress=await results.progress(period),
         )
 
     @post("/periods/{period_id:int}/open")
     async def open_period(self, request: Request[Any, Any, Any], period_id: int) -> Redirect:
-        await services.set_status(_manager(request), period_id, "open")
+        await periods.set_status(_manager(request), period_id, "open")
         return see_other(f"/evaluations/periods/{period_id}?ok=period-opened")
 
     @post("/periods/{period_id:int}/close")
     async def close_period(self, request: Request[Any, Any, Any], period_id: int) -> Redirect:
-        await services.set_status(_manager(request), period_id, "close")
+        await periods.set_status(_manager(request), period_id, "close")
         return see_other(f"/evaluations/periods/{period_id}?ok=period-closed")
 
     @post("/periods/{period_id:int}/delete")
     async def delete_period(self, request: Request[Any, Any, Any], period_id: int) -> Redirect:
-        await services.delete_period(_manager(request), period_id)
+        await periods.delete_period(_manager(request), period_id)
         return see_other("/evaluations/periods?ok=period-deleted")
 
     @get("/periods/{period_id:int}/results")
     async def results(self, request: Request[Any, Any, Any], period_id: int) -> Template:
         user = require_user(request)
-        data = await services.results(user, period_id, gettext(ONE_STOP_SECTION))
+        data = await results.results(user, period_id, gettext(ONE_STOP_SECTION))
         return _page(
             request,
             "evaluations/results.html",
@@ -346,7 +355,7 @@ class EvaluationController(Controller):
     @get("/periods/{period_id:int}/self")
     async def self_form(self, request: Request[Any, Any, Any], period_id: int) -> Template:
         user = _participant(request)
-        form = await services.load_form(user, period_id, Kind.SELF, None)
+        form = await queries.load_form(user, period_id, Kind.SELF, None)
         return await self._form_page(request, form)
 
     @post("/periods/{period_id:int}/self")
@@ -360,7 +369,7 @@ class EvaluationController(Controller):
         self, request: Request[Any, Any, Any], period_id: int, kind: str, target: int
     ) -> Template:
         user = _participant(request)
-        form = await services.load_form(user, period_id, _agency_kind(kind), target)
+        form = await queries.load_form(user, period_id, _agency_kind(kind), target)
         return await self._form_page(request, form)
 
     @post("/periods/{period_id:int}/{kind:str}/{target:int}")
@@ -379,16 +388,16 @@ class EvaluationController(Controller):
     ) -> Template | Redirect:
         user = _participant(request)
         try:
-            await services.submit(user, period_id, kind, target, data)
+            await scoring.submit(user, period_id, kind, target, data)
         except UserError as e:
             if e.status_code in (403, 404):
                 raise
-            form = await services.load_form(user, period_id, kind, target)
+            form = await queries.load_form(user, period_id, kind, target)
             return await self._form_page(request, form, _keep(data), form_errors(e), e.status_code)
         if kind is Kind.SELF:
             return see_other(f"/evaluations?ok=saved#period-{period_id}")
-        period = await services.load_period(period_id)
-        following = await services.next_unfilled(user, period, kind, target)
+        period = await queries.load_period(period_id)
+        following = await assignments.next_unfilled(user, period, kind, target)
         if following is None:
             return see_other(f"/evaluations?ok=all-done#period-{period_id}")
         return see_other(f"{following}?{urlencode({'saved': target})}")
