@@ -95,7 +95,7 @@ def _agency_kind(kind: str) -> Kind:
 # --- the manager: criteria sets and periods ----------------------------------------------------
 
 
-async def _set_form(
+def _set_form(
     request: HTMXRequest,
     criteria_set: dict[str, Any] | None,
     values: dict[str, Any],
@@ -149,14 +149,14 @@ class ManagerPages(Controller):
 
     @get("/criteria/new")
     async def new_set(self, request: HTMXRequest) -> Template:
-        return await _set_form(request, None, {}, blank_set_rows())
+        return _set_form(request, None, {}, blank_set_rows())
 
     @get("/criteria/{set_id:int}")
     async def edit_set(self, request: HTMXRequest, set_id: int) -> Template:
         criteria_set = await queries.load_set(set_id)
         rows = [{"label": c["label"], "max": str(c["max_score"])} for c in criteria_set["criteria"]]
         values = {"name": criteria_set["name"], "description": criteria_set["description"]}
-        return await _set_form(request, criteria_set, values, [*rows, *blank_set_rows(1)])
+        return _set_form(request, criteria_set, values, [*rows, *blank_set_rows(1)])
 
     @post("/criteria/new")
     async def create_set(
@@ -178,11 +178,11 @@ class ManagerPages(Controller):
         values = values_of(data)
         changed = change_rows(first(data, "op", "save"), rows)
         if changed is not None:
-            return await _set_form(request, criteria_set, values, changed)
+            return _set_form(request, criteria_set, values, changed)
         try:
             set_id = await criteria_sets.save_set(user, set_id, parse_set(data, rows))
         except UserError as e:
-            return await _set_form(request, criteria_set, values, rows, e)
+            return _set_form(request, criteria_set, values, rows, e)
         return see_other(f"/evaluations/criteria?ok=set-saved#set-{set_id}")
 
     @post("/criteria/{set_id:int}/copy")
