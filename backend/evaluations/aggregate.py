@@ -124,29 +124,7 @@ def aggregate(
     """Figures per agency, in the order of `agencies`; a last row (agency_id None, named
     `unattached_name`) when some self-assessments come from officials without an agency."""
     kinds = tuple(kinds)
-    known = {agency_id for agency_id, _ in agencies}
-    cross: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    center: dict[int, Decimal] = {}
-    selfs: dict[int | None, dict[int | None, Decimal]] = defaultdict(dict)
-    for row in rows:
-        if row.kind not in kinds:
-            continue
-        if row.kind is Kind.CROSS:
-            if (
-                row.target_agency in known
-                and row.evaluator_agency in known
-                and row.evaluator_agency != row.target_agency
-            ):
-                assert row.target_agency is not None and row.evaluator_agency is not None
-                cross[row.target_agency][row.evaluator_agency] = row.total
-        elif row.kind is Kind.CENTER:
-            if row.target_agency in known:
-                assert row.target_agency is not None
-                center[row.target_agency] = row.total
-        else:
-            agency = row.target_agency if row.target_agency in known else None
-            selfs[agency][row.target_user] = row.total
-
+    cross, center, selfs = _by_target(rows, kinds, {agency_id for agency_id, _ in agencies})
     out: list[AgencyFigures] = []
     for agency_id, name in agencies:
         given = list(cross[agency_id].values())
@@ -178,6 +156,37 @@ def aggregate(
             )
         )
     return out
+
+
+def _by_target(
+    rows: Iterable[Row], kinds: tuple[Kind, ...], known: set[int]
+) -> tuple[
+    dict[int, dict[int, Decimal]], dict[int, Decimal], dict[int | None, dict[int | None, Decimal]]
+]:
+    """The totals of the included kinds by the agency they are about: cross (by evaluating
+    agency), center, self (by official; agency None for officials of no known agency)."""
+    cross: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    center: dict[int, Decimal] = {}
+    selfs: dict[int | None, dict[int | None, Decimal]] = defaultdict(dict)
+    for row in rows:
+        if row.kind not in kinds:
+            continue
+        if row.kind is Kind.CROSS:
+            if (
+                row.target_agency in known
+                and row.evaluator_agency in known
+                and row.evaluator_agency != row.target_agency
+            ):
+                assert row.target_agency is not None and row.evaluator_agency is not None
+                cross[row.target_agency][row.evaluator_agency] = row.total
+        elif row.kind is Kind.CENTER:
+            if row.target_agency in known:
+                assert row.target_agency is not None
+                center[row.target_agency] = row.total
+        else:
+            agency = row.target_agency if row.target_agency in known else None
+            selfs[agency][row.target_user] = row.total
+    return cross, center, selfs
 
 
 def ranked(figures: Sequence[AgencyFigures]) -> list[AgencyFigures]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-from backend.evaluations.services import PeriodStatus, today
+from backend.evaluations.rules import PeriodStatus, today
 from backend.evaluations.tables import CriteriaSet, Criterion, EvaluationPeriod
 from backend.lib.clock import utcnow
 from backend.lib.db import write_transaction

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.evaluations.controllers import EvaluationController
+from backend.evaluations.pages import ManagerPages, OfficialPages, PeriodPages
 
-ROUTES: list[Any] = [EvaluationController]
+ROUTES: list[Any] = [ManagerPages, PeriodPages, OfficialPages]

@@ -16,7 +16,7 @@ from backend.access.user import CurrentUser
 from backend.accounts.middleware import SESSION_COOKIE
 from backend.accounts.services import start_session
 from backend.catalog.tables import Agency
-from backend.evaluations import services
+from backend.evaluations import criteria_sets, periods, queries, schemas
 from backend.evaluations.aggregate import Kind
 from tests.backoffice.factory import make_user
 from tests.conftest import Client, soup
@@ -54,12 +54,12 @@ def unique(name: str) -> str:
 
 
 async def make_set(manager: CurrentUser, criteria: list[tuple[str, int]] | None = None) -> int:
-    data = services.SetInput(
+    data = schemas.SetInput(
         name=unique("Bộ tiêu chí thử"),
         description="",
         criteria=criteria or [("Tinh thần phối hợp", 10), ("Đúng hạn", 5)],
     )
-    return await services.save_set(manager, None, data)
+    return await criteria_sets.save_set(manager, None, data)
 
 
 async def make_period(
@@ -80,10 +80,10 @@ async def make_period(
         **{f"weight_{k.value}": str(weights[k]) for k in kinds},
         **{f"kind_{k.value}": "1" for k in kinds},
     }
-    period_id = await services.save_period(manager, None, services.parse_period(values))
+    period_id = await periods.save_period(manager, None, schemas.parse_period(values))
     if open_it:
-        await services.set_status(manager, period_id, "open")
-    return await services.load_period(period_id)
+        await periods.set_status(manager, period_id, "open")
+    return await queries.load_period(period_id)
 
 
 def score_fields(period: dict[str, Any], *scores: str) -> dict[str, str]:

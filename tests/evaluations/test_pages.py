@@ -7,7 +7,7 @@ import re
 import pytest
 
 from backend.access.user import CurrentUser
-from backend.evaluations import services
+from backend.evaluations import periods, queries, scoring
 from backend.evaluations.aggregate import Kind
 from backend.evaluations.tables import CriteriaSet, Criterion, Evaluation, EvaluationPeriod
 from tests.backoffice.factory import make_citizen
@@ -140,7 +140,7 @@ async def test_only_the_manager_defines_through_the_pages(
     ):
         r = await client.post(url, data={"_csrf_token": token, "name": "x"})
         assert r.status_code == 403, url
-    assert (await services.load_period(period["id"]))["status"] == "draft"
+    assert (await queries.load_period(period["id"]))["status"] == "draft"
 
 
 async def test_anonymous_visitors_and_citizens_are_kept_out(client: Client) -> None:
@@ -220,14 +220,14 @@ async def test_a_closed_period_refuses_forms_and_shows_them_read_only(
 ) -> None:
     period = await make_period(people.manager)
     pid = period["id"]
-    await services.submit(
+    await scoring.submit(
         people.specialist_snv, pid, Kind.SELF, None, score_fields(period, "9", "4")
     )
     await sign_in_as(client, people.specialist_snv)
     url = f"/evaluations/periods/{pid}/self"
     page = await client.get(url)
     token = soup(page.text).select_one("input[name=_csrf_token]")["value"]
-    await services.set_status(people.manager, pid, "close")
+    await periods.set_status(people.manager, pid, "close")
 
     r = await client.post(url, data={"_csrf_token": token, **score_fields(period, "2", "1")})
     assert r.status_code == 409
@@ -276,9 +276,9 @@ async def test_the_results_table_for_the_manager_and_a_leader(
     specialist assesses 7 + 3 = 10. Combined: 0.4 x 12 + 0.4 x 14 + 0.2 x 10 = 12.4."""
     period = await make_period(people.manager)
     pid, snv = period["id"], people.agency["snv"]
-    await services.submit(people.leader_sct, pid, Kind.CROSS, snv, score_fields(period, "8", "4"))
-    await services.submit(people.manager, pid, Kind.CENTER, snv, score_fields(period, "9", "5"))
-    await services.submit(
+    await scoring.submit(people.leader_sct, pid, Kind.CROSS, snv, score_fields(period, "8", "4"))
+    await scoring.submit(people.manager, pid, Kind.CENTER, snv, score_fields(period, "9", "5"))
+    await scoring.submit(
         people.specialist_snv, pid, Kind.SELF, None, score_fields(period, "7", "3")
     )
     url = f"/evaluations/periods/{pid}/results"
@@ -348,7 +348,7 @@ async def test_an_open_period_edits_only_its_name_dates_and_weights(
     }
     r = await post_form(client, url, form)
     assert r.status_code == 303, r.text
-    again = await services.load_period(pid)
+    again = await queries.load_period(pid)
     assert (again["name"], str(again["ends_on"]), again["criteria_set"]) == (
         "Quý I/2026 (gia hạn)",
         "2026-04-15",

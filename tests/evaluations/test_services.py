@@ -6,9 +6,18 @@ from decimal import Decimal as D
 
 import pytest
 
-from backend.evaluations import services
-from backend.evaluations.aggregate import Kind
-from backend.evaluations.tables import Evaluation, EvaluationScore
+from backend.evaluations import (
+    assignments,
+    criteria_sets,
+    periods,
+    queries,
+    results,
+    rules,
+    schemas,
+    scoring,
+)
+from backend.evaluations.aggregate import Kind, Weights
+from backend.evaluations.tables import Evaluation, EvaluationPeriod, EvaluationScore
 from backend.lib.errors import Conflict, Forbidden, FormErrors, NotFound, UserError
 from tests.evaluations.conftest import People, make_period, make_set, score_fields
 
@@ -27,7 +36,7 @@ def messages(error: UserError) -> dict[str, str]:
     [("8", D("8")), ("7,5", D("7.5")), ("7.25", D("7.25")), (" 10 ", D("10")), ("0", D("0"))],
 )
 def test_scores_accept_the_usual_ways_of_writing_a_number(raw: str, value: D) -> None:
-    assert services.parse_score(raw, 10, "score-1") == value
+    assert schemas.parse_score(raw, 10, "score-1") == value
 
 
 @pytest.mark.parametrize(
@@ -44,7 +53,7 @@ def test_scores_accept_the_usual_ways_of_writing_a_number(raw: str, value: D) ->
 )
 def test_scores_out_of_bounds_or_not_numbers_are_refused(raw: str, message: str) -> None:
     with pytest.raises(UserError) as e:
-        services.parse_score(raw, 10, "score-1")
+        schemas.parse_score(raw, 10, "score-1")
     assert e.value.render() == message
     assert e.value.field == "score-1"
 
@@ -52,7 +61,7 @@ def test_scores_out_of_bounds_or_not_numbers_are_refused(raw: str, message: str)
 def test_every_bad_score_is_reported_at_once() -> None:
     criteria = [{"id": 1, "max_score": 10}, {"id": 2, "max_score": 5}, {"id": 3, "max_score": 5}]
     with pytest.raises(FormErrors) as e:
-        services.parse_scores(criteria, {"score-1": "12", "score-2": "", "score-3": "4"})
+        schemas.parse_scores(criteria, {"score-1": "12", "score-2": "", "score-3": "4"})
     assert messages(e.value) == {
         "score-1": "Điểm phải từ 0 đến 10.",
         "score-2": "Vui lòng nhập điểm cho tiêu chí này.",
@@ -68,7 +77,7 @@ def test_criteria_set_form_is_checked_row_by_row() -> None:
         {"label": "", "max": ""},  # an empty row is left out
     ]
     with pytest.raises(FormErrors) as e:
-        services.parse_set(data, rows)
+        schemas.parse_set(data, rows)
     assert messages(e.value) == {
         "name": "Vui lòng nhập tên bộ tiêu chí.",
         "label-1": "Vui lòng nhập tên tiêu chí.",
@@ -76,7 +85,7 @@ def test_criteria_set_form_is_checked_row_by_row() -> None:
         "max-2": "Điểm tối đa là một số nguyên từ 1 đến 100.",
     }
     with pytest.raises(FormErrors) as e:
-        services.parse_set({"name": "Bộ trống"}, [{"label": "", "max": ""}])
+        schemas.parse_set({"name": "Bộ trống"}, [{"label": "", "max": ""}])
     assert messages(e.value) == {"criteria": "Bộ tiêu chí cần ít nhất một tiêu chí."}
 
 
@@ -84,18 +93,18 @@ def test_period_weights_must_add_up_to_100_over_the_chosen_kinds() -> None:
     base = {"name": "Quý I/2026", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}
     form = {**base, "criteria_set": "1", "kind_cross": "1", "kind_center": "1"}
     with pytest.raises(FormErrors) as e:
-        services.parse_period({**form, "weight_cross": "40", "weight_center": "40"})
+        schemas.parse_period({**form, "weight_cross": "40", "weight_center": "40"})
     assert e.value.by_field() == {
         "weights": "Tổng trọng số của các hình thức được chọn phải bằng 100 (hiện là 80)."
     }
     # Self-assessment not chosen: its weight (whatever was typed) counts 0.
-    ok = services.parse_period(
+    ok = schemas.parse_period(
         {**form, "weight_cross": "60", "weight_center": "40", "weight_self": "20"}
     )
     assert (ok.weights.cross, ok.weights.center, ok.weights.self_eval) == (60, 40, 0)
     assert ok.kinds == (Kind.CROSS, Kind.CENTER)
     with pytest.raises(FormErrors) as e:
-        services.parse_period({**base, "starts_on": "2026-04-01", "ends_on": "2026-03-31"})
+        schemas.parse_period({**base, "starts_on": "2026-04-01", "ends_on": "2026-03-31"})
     assert e.value.by_field() == {
         "ends_on": "Ngày kết thúc phải sau hoặc trùng ngày bắt đầu.",
         "criteria_set": "Vui lòng chọn bộ tiêu chí.",
@@ -108,25 +117,25 @@ def test_period_weights_must_add_up_to_100_over_the_chosen_kinds() -> None:
 
 async def test_only_the_manager_defines_sets_and_periods(people: People) -> None:
     set_id = await make_set(people.manager)
-    data = services.SetInput(name="Bộ khác", description="", criteria=[("Phối hợp", 10)])
+    data = schemas.SetInput(name="Bộ khác", description="", criteria=[("Phối hợp", 10)])
     for user in (people.leader_snv, people.specialist_snv, people.counter, people.admin):
         with pytest.raises(Forbidden):
-            await services.save_set(user, None, data)
+            await criteria_sets.save_set(user, None, data)
         with pytest.raises(Forbidden):
-            await services.save_set(user, set_id, data)
+            await criteria_sets.save_set(user, set_id, data)
         with pytest.raises(Forbidden):
-            await services.save_period(
+            await periods.save_period(
                 user,
                 None,
-                services.PeriodInput(
+                schemas.PeriodInput(
                     "Quý", *_dates(), criteria_set=set_id, kinds=(Kind.SELF,), weights=_w()
                 ),
             )
     period = await make_period(people.manager, set_id, open_it=False)
     for user in (people.leader_snv, people.specialist_snv, people.admin):
         with pytest.raises(Forbidden):
-            await services.set_status(user, period["id"], "open")
-    assert (await services.load_period(period["id"]))["status"] == "draft"
+            await periods.set_status(user, period["id"], "open")
+    assert (await queries.load_period(period["id"]))["status"] == "draft"
 
 
 def _dates() -> tuple[object, object]:
@@ -135,27 +144,27 @@ def _dates() -> tuple[object, object]:
     return date(2026, 1, 1), date(2026, 3, 31)
 
 
-def _w() -> services.Weights:
-    return services.Weights(cross=0, center=0, self_eval=100)
+def _w() -> Weights:
+    return Weights(cross=0, center=0, self_eval=100)
 
 
 async def test_a_leader_scores_other_agencies_never_their_own(people: People) -> None:
     period = await make_period(people.manager)
     snv, sct = people.agency["snv"], people.agency["sct"]
     with pytest.raises(Forbidden) as e:
-        await services.submit(
+        await scoring.submit(
             people.leader_snv, period["id"], Kind.CROSS, snv, score_fields(period, "9", "5")
         )
     assert "không chấm điểm chéo cho chính mình" in e.value.message
     # A specialist, a counter officer or the manager do not score agencies crosswise.
     for user in (people.specialist_snv, people.counter, people.manager):
         with pytest.raises(Forbidden):
-            await services.submit(
+            await scoring.submit(
                 user, period["id"], Kind.CROSS, sct, score_fields(period, "9", "5")
             )
     # Only the manager scores for the center.
     with pytest.raises(Forbidden):
-        await services.submit(
+        await scoring.submit(
             people.leader_snv, period["id"], Kind.CENTER, sct, score_fields(period, "9", "5")
         )
     assert await Evaluation.count().where(Evaluation.period == period["id"]) == 0
@@ -167,14 +176,14 @@ async def test_a_leader_submits_only_for_their_own_agency(people: People) -> Non
     period = await make_period(people.manager)
     snv, sct, syt = people.agency["snv"], people.agency["sct"], people.agency["syt"]
     fields = {**score_fields(period, "8", "4"), "evaluator_agency": str(syt), "agency": str(syt)}
-    total = await services.submit(people.leader_snv, period["id"], Kind.CROSS, sct, fields)
+    total = await scoring.submit(people.leader_snv, period["id"], Kind.CROSS, sct, fields)
     assert total == D("12")
     rows = await Evaluation.select().where(Evaluation.period == period["id"])
     assert [(r["evaluator_agency"], r["target_agency"], r["evaluator"]) for r in rows] == [
         (snv, sct, people.leader_snv.id)
     ]
     # The Sở Công Thương leader's form about Sở Y tế is a separate one (another evaluator).
-    await services.submit(
+    await scoring.submit(
         people.leader_sct, period["id"], Kind.CROSS, syt, score_fields(period, "6", "3")
     )
     rows = await Evaluation.select().where(Evaluation.period == period["id"])
@@ -186,10 +195,10 @@ async def test_a_leader_submits_only_for_their_own_agency(people: People) -> Non
 async def test_submitting_again_edits_the_same_form(people: People) -> None:
     period = await make_period(people.manager)
     sct = people.agency["sct"]
-    await services.submit(
+    await scoring.submit(
         people.leader_snv, period["id"], Kind.CROSS, sct, score_fields(period, "8", "4")
     )
-    await services.submit(
+    await scoring.submit(
         people.leader_snv,
         period["id"],
         Kind.CROSS,
@@ -208,9 +217,9 @@ async def test_submitting_again_edits_the_same_form(people: People) -> None:
 async def test_self_assessment_is_for_officials(people: People) -> None:
     period = await make_period(people.manager)
     for user in (people.specialist_snv, people.leader_snv, people.counter):
-        await services.submit(user, period["id"], Kind.SELF, None, score_fields(period, "9", "4"))
+        await scoring.submit(user, period["id"], Kind.SELF, None, score_fields(period, "9", "4"))
     with pytest.raises(Forbidden):
-        await services.submit(
+        await scoring.submit(
             people.manager, period["id"], Kind.SELF, None, score_fields(period, "9", "4")
         )
     rows = await Evaluation.select().where(Evaluation.period == period["id"])
@@ -226,32 +235,32 @@ async def test_self_assessment_is_for_officials(people: People) -> None:
 async def test_a_closed_period_refuses_changes(people: People) -> None:
     period = await make_period(people.manager)
     sct = people.agency["sct"]
-    await services.submit(
+    await scoring.submit(
         people.leader_snv, period["id"], Kind.CROSS, sct, score_fields(period, "8", "4")
     )
-    await services.set_status(people.manager, period["id"], "close")
+    await periods.set_status(people.manager, period["id"], "close")
     with pytest.raises(Conflict) as e:
-        await services.submit(
+        await scoring.submit(
             people.leader_snv, period["id"], Kind.CROSS, sct, score_fields(period, "1", "1")
         )
     assert e.value.message == "Kỳ đánh giá đã khoá nên không thể nộp hay sửa phiếu nữa."
     with pytest.raises(Conflict):
-        await services.submit(
+        await scoring.submit(
             people.specialist_snv, period["id"], Kind.SELF, None, score_fields(period, "1", "1")
         )
     row = await Evaluation.select(Evaluation.total).where(Evaluation.period == period["id"]).first()
     assert row is not None and D(row["total"]) == D("12")
     # Nor can its definition change; closing twice is refused too.
-    edit = services.parse_period(
-        {**services.period_values(period), "name": "Đổi tên", "kind_cross": "1"}
+    edit = schemas.parse_period(
+        {**schemas.period_values(period), "name": "Đổi tên", "kind_cross": "1"}
     )
     with pytest.raises(Conflict):
-        await services.save_period(people.manager, period["id"], edit)
+        await periods.save_period(people.manager, period["id"], edit)
     with pytest.raises(Conflict):
-        await services.set_status(people.manager, period["id"], "close")
+        await periods.set_status(people.manager, period["id"], "close")
     # Reopened, it takes forms again.
-    await services.set_status(people.manager, period["id"], "open")
-    await services.submit(
+    await periods.set_status(people.manager, period["id"], "open")
+    await scoring.submit(
         people.leader_snv, period["id"], Kind.CROSS, sct, score_fields(period, "1", "1")
     )
 
@@ -259,7 +268,7 @@ async def test_a_closed_period_refuses_changes(people: People) -> None:
 async def test_a_draft_period_takes_no_forms(people: People) -> None:
     period = await make_period(people.manager, open_it=False)
     with pytest.raises(Conflict) as e:
-        await services.submit(
+        await scoring.submit(
             people.specialist_snv, period["id"], Kind.SELF, None, score_fields(period, "9", "4")
         )
     assert e.value.message == "Kỳ đánh giá này chưa mở."
@@ -268,50 +277,50 @@ async def test_a_draft_period_takes_no_forms(people: People) -> None:
 async def test_kinds_left_out_of_a_period_have_no_forms(people: People) -> None:
     period = await make_period(people.manager, kinds=(Kind.SELF,))
     with pytest.raises(NotFound):
-        await services.submit(
+        await scoring.submit(
             people.leader_snv,
             period["id"],
             Kind.CROSS,
             people.agency["sct"],
             score_fields(period, "9", "4"),
         )
-    groups = await services.tasks_for(people.leader_snv, period)
+    groups = await assignments.tasks_for(people.leader_snv, period)
     assert [g["kind"] for g in groups] == [Kind.SELF]
 
 
 async def test_an_opened_set_is_locked_and_can_be_copied(people: People) -> None:
     set_id = await make_set(people.manager)
     period = await make_period(people.manager, set_id, open_it=False)
-    data = services.SetInput(name="Đổi", description="", criteria=[("Một tiêu chí", 10)])
-    await services.save_set(people.manager, set_id, data)  # still a draft: editable
-    await services.set_status(people.manager, period["id"], "open")
+    data = schemas.SetInput(name="Đổi", description="", criteria=[("Một tiêu chí", 10)])
+    await criteria_sets.save_set(people.manager, set_id, data)  # still a draft: editable
+    await periods.set_status(people.manager, period["id"], "open")
     with pytest.raises(Conflict):
-        await services.save_set(people.manager, set_id, data)
-    copy_id = await services.copy_set(people.manager, set_id)
-    copy = await services.load_set(copy_id)
+        await criteria_sets.save_set(people.manager, set_id, data)
+    copy_id = await criteria_sets.copy_set(people.manager, set_id)
+    copy = await queries.load_set(copy_id)
     assert copy["name"] == "Đổi (bản sao)" and not copy["locked"]
     assert [(c["label"], c["max_score"]) for c in copy["criteria"]] == [("Một tiêu chí", 10)]
     with pytest.raises(Conflict):
-        await services.delete_set(people.manager, set_id)
-    await services.delete_set(people.manager, copy_id)
+        await criteria_sets.delete_set(people.manager, set_id)
+    await criteria_sets.delete_set(people.manager, copy_id)
 
 
 async def test_an_opened_period_keeps_its_set_and_kinds(people: People) -> None:
     period = await make_period(people.manager)
     other_set = await make_set(people.manager)
-    values = services.period_values(period)
-    changed = services.parse_period(
+    values = schemas.period_values(period)
+    changed = schemas.parse_period(
         {**values, "criteria_set": str(other_set), "kind_self": "", "weight_cross": "60"}
     )
     with pytest.raises(FormErrors) as e:
-        await services.save_period(people.manager, period["id"], changed)
+        await periods.save_period(people.manager, period["id"], changed)
     assert set(e.value.by_field()) == {"criteria_set", "kinds"}
     # Weights and the name may still change.
-    reweighted = services.parse_period(
+    reweighted = schemas.parse_period(
         {**values, "name": "Quý I/2026 (sửa)", "weight_cross": "50", "weight_self": "10"}
     )
-    await services.save_period(people.manager, period["id"], reweighted)
-    again = await services.load_period(period["id"])
+    await periods.save_period(people.manager, period["id"], reweighted)
+    again = await queries.load_period(period["id"])
     assert (again["name"], again["weight_cross"], again["weight_self"]) == (
         "Quý I/2026 (sửa)",
         50,
@@ -325,14 +334,14 @@ async def test_results_and_missing_from_the_database(people: People) -> None:
     and its leader 9 + 4 = 13, so its self-assessment mean is (10 + 13) / 2 = 11.5."""
     period = await make_period(people.manager)
     pid, snv, sct = period["id"], people.agency["snv"], people.agency["sct"]
-    await services.submit(people.leader_sct, pid, Kind.CROSS, snv, score_fields(period, "8", "4"))
-    await services.submit(people.manager, pid, Kind.CENTER, snv, score_fields(period, "9", "5"))
-    await services.submit(
+    await scoring.submit(people.leader_sct, pid, Kind.CROSS, snv, score_fields(period, "8", "4"))
+    await scoring.submit(people.manager, pid, Kind.CENTER, snv, score_fields(period, "9", "5"))
+    await scoring.submit(
         people.specialist_snv, pid, Kind.SELF, None, score_fields(period, "7", "3")
     )
-    await services.submit(people.leader_snv, pid, Kind.SELF, None, score_fields(period, "9", "4"))
+    await scoring.submit(people.leader_snv, pid, Kind.SELF, None, score_fields(period, "9", "4"))
 
-    result = await services.results(people.manager, pid, "Bộ phận Một cửa")
+    result = await results.results(people.manager, pid, "Bộ phận Một cửa")
     row = next(f for f in result.figures if f.agency_id == snv)
     assert (row.cross, row.cross_count, row.center) == (D("12.00"), 1, D("14"))
     assert (row.self_eval, row.self_eval_count) == (D("11.50"), 2)
@@ -348,14 +357,14 @@ async def test_results_and_missing_from_the_database(people: People) -> None:
     assert sct in {a for a, _ in result.missing.center}
 
     # A leader sees their own agency's row and what their agency still owes, nothing else.
-    own = await services.results(people.leader_snv, pid, "Bộ phận Một cửa")
+    own = await results.results(people.leader_snv, pid, "Bộ phận Một cửa")
     assert [f.agency_id for f in own.figures] == [snv]
     assert [g.agency_id for g in own.missing.cross] == [snv]
     assert all(o.agency_id == snv for o in own.missing.self_eval)
     assert own.missing.center == []
     for user in (people.specialist_snv, people.counter, people.admin):
         with pytest.raises(Forbidden):
-            await services.results(user, pid)
+            await results.results(user, pid)
 
 
 async def test_demo_data_is_an_open_period_of_this_quarter_loaded_once() -> None:
@@ -371,12 +380,8 @@ async def test_demo_data_is_an_open_period_of_this_quarter_loaded_once() -> None
     assert demo.quarter_of(date(2026, 2, 1)) == ("Quý I/2026", date(2026, 1, 1), date(2026, 3, 31))
     await demo.load()
     assert await demo.load() == {"criteria_sets": 0, "periods": 0}
-    name, _, _ = demo.quarter_of(services.today())
-    period = (
-        await services.EvaluationPeriod.select()
-        .where(services.EvaluationPeriod.name == name)
-        .first()
-    )
+    name, _, _ = demo.quarter_of(rules.today())
+    period = await EvaluationPeriod.select().where(EvaluationPeriod.name == name).first()
     assert period is not None and period["status"] == "open"
-    loaded = await services.load_period(period["id"])
+    loaded = await queries.load_period(period["id"])
     assert loaded["max_total"] == 40 and loaded["kinds"] == (Kind.CROSS, Kind.CENTER, Kind.SELF)
