@@ -10,7 +10,7 @@ import pytest
 
 from backend.catalog.tables import Agency, Procedure, RequiredDocument
 from backend.dossiers.tables import Dossier
-from tests.admin.conftest import field_errors, form_value, post_form
+from tests.accounts.admin_helpers import field_errors, form_value, post_form
 from tests.conftest import Client, register, soup, text_of
 from tests.dossiers.conftest import photo, start_draft, upload
 

@@ -12,7 +12,7 @@ import pytest
 from backend.access.roles import Role
 from backend.accounts.tables import AuthSession, User
 from backend.catalog.tables import Agency, Counter
-from tests.admin.conftest import (
+from tests.accounts.admin_helpers import (
     ADMIN_LOGIN,
     field_errors,
     form_value,
