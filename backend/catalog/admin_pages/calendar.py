@@ -12,17 +12,12 @@ from litestar.response import Redirect, Template
 from backend.access.guards import requires
 from backend.access.roles import Role
 from backend.catalog import queries, services
-from backend.catalog.schemas import (
-    CalendarDayInput,
-)
+from backend.catalog.schemas import CalendarDayInput
 from backend.lib.admin import AdminPages, AdminSection, read, section
 from backend.lib.forms import FormData
 from backend.lib.i18n import N_
 from backend.lib.web import render, see_other
 from backend.lib.workdays import WorkCalendar
-
-# --- the working-day calendar ------------------------------------------------------------------
-
 
 CALENDAR_PAGES = AdminPages(
     list_template="admin/calendar.html", form_template="admin/calendar.html"

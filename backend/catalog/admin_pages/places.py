@@ -92,7 +92,9 @@ class CountersController(Controller):
         return await COUNTER_PAGES.form(request, values, counter=counter)
 
     @post("/{counter_id:int}")
-    async def save(self, request: HTMXRequest, counter_id: int, data: FormData) -> Any:
+    async def save(
+        self, request: HTMXRequest, counter_id: int, data: FormData
+    ) -> Template | Redirect:
         counter = await queries.get_counter(counter_id)
 
         async def save() -> str:

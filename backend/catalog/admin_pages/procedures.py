@@ -22,8 +22,6 @@ from backend.lib.forms import FormData, first
 from backend.lib.i18n import N_, ngettext
 from backend.lib.web import see_other
 
-# --- procedures and their documents ------------------------------------------------------------
-
 
 async def _active_procedures() -> str:
     n = await queries.count_active_procedures()
