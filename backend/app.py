@@ -31,7 +31,6 @@ from backend.accounts import ratelimit
 from backend.accounts import routes as accounts_routes
 from backend.accounts.middleware import session_middleware
 from backend.accounts.services import prune_sessions
-from backend.admin import routes as admin_routes
 from backend.catalog import routes as catalog_routes
 from backend.complaints import routes as complaints_routes
 from backend.dossiers import deadlines
@@ -196,7 +195,6 @@ def domain_routes() -> list[Any]:
     return [
         *accounts_routes.ROUTES,
         *catalog_routes.ROUTES,
-        *admin_routes.ROUTES,
         *dossiers_routes.ROUTES,
         *notifications_routes.ROUTES,
         *postal_routes.ROUTES,

@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from backend.access.guards import require_user
+from backend.access.guards import signed_in
 from backend.accounts import services
 from backend.lib.errors import UserError
 from backend.lib.web import api_error, client_ip
@@ -54,7 +54,11 @@ class AuthApi(Controller):
         )
         return Response(body, status_code=200)
 
-    @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="Thu hồi token đang dùng")
+    @post(
+        "/logout",
+        status_code=HTTP_204_NO_CONTENT,
+        summary="Thu hồi token đang dùng",
+        guards=[signed_in],
+    )
     async def logout(self, request: Request[Any, Any, Any]) -> None:
-        require_user(request)
         await services.end_session(request.headers.get("authorization", "")[7:].strip())

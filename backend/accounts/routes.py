@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.accounts.admin_pages import AdminHomeController, StaffController
 from backend.accounts.api import AuthApi
-from backend.accounts.controllers import AccountController
+from backend.accounts.pages import AccountController
 
-ROUTES: list[Any] = [AccountController, AuthApi]
+ROUTES: list[Any] = [AccountController, AuthApi, AdminHomeController, StaffController]

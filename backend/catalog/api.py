@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, get
 
-from backend.catalog import services
+from backend.catalog import queries
 
 
 class ProcedureApi(Controller):
@@ -15,11 +15,11 @@ class ProcedureApi(Controller):
 
     @get("/", summary="Tìm thủ tục (không phân biệt dấu, hoa thường)")
     async def search(self, q: str = "", agency: str = "") -> list[dict[str, Any]]:
-        return await services.search_procedures(q[:200], agency[:20])
+        return await queries.search_procedures(q[:200], agency[:20])
 
     @get("/{procedure_id:int}", summary="Một thủ tục với thành phần hồ sơ")
     async def detail(self, procedure_id: int) -> dict[str, Any]:
-        proc = await services.get_procedure(procedure_id)
+        proc = await queries.get_procedure(procedure_id)
         proc["documents"] = [
             {k: d[k] for k in ("id", "position", "name", "notes", "required")}
             for d in proc["documents"]

@@ -14,7 +14,8 @@ from litestar.response import File, Redirect, Template
 from backend.access.guards import require_user, user_of
 from backend.access.user import CurrentUser
 from backend.catalog import addresses
-from backend.catalog.services import get_procedure, load_calendar
+from backend.catalog.queries import get_procedure
+from backend.catalog.services import load_calendar
 from backend.dossiers import drafts, panels, queries, submission, tracking, uploads
 from backend.dossiers.backoffice import supplement_request
 from backend.dossiers.delivery import Delivery

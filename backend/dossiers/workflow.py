@@ -331,6 +331,7 @@ def actions_from(source: State) -> list[Transition]:
     """The rows people may be offered from this state (not filing, not system rows)."""
     return [t for t in TRANSITIONS if t.source is source and t.action in OFFERED]
 
+
 # Filing goes through backend.dossiers.submission (completeness, delivery address, idempotency);
 # system rows through the domain that causes them. The rest is what the action pages and the
 # API offer to people.

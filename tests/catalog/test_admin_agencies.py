@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from backend.catalog.tables import Agency, Procedure
-from tests.admin.conftest import field_errors, form_value, post_form
+from tests.accounts.admin_helpers import field_errors, form_value, post_form
 from tests.conftest import Client, text_of
 
 _codes = itertools.count(1)

@@ -4,6 +4,7 @@ deactivation signs the account out at once."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -12,7 +13,7 @@ import pytest
 from backend.access.roles import Role
 from backend.accounts.tables import AuthSession, User
 from backend.catalog.tables import Agency, Counter
-from tests.admin.conftest import (
+from tests.accounts.admin_helpers import (
     ADMIN_LOGIN,
     field_errors,
     form_value,
@@ -323,3 +324,36 @@ async def test_an_inactive_counter_cannot_be_given(
     )
     assert r.status_code == 422
     assert field_errors(r.text) == {"counter": "Quầy này không có hoặc đã ngừng hoạt động."}
+
+
+# --- a long list -------------------------------------------------------------------------------
+
+
+async def test_the_list_has_pages_of_50(admin: Client) -> None:
+    """The list used to stop silently at 1,000 accounts; now it says how many and pages on."""
+    logins = [new_login("pg") for _ in range(55)]
+    mark = logins[0].rstrip("0123456789")  # "pg<pid>x": in every one of them
+    await User.insert(
+        *[
+            User(
+                login=login,
+                password_hash="!",
+                full_name=f"Nguyễn Văn Phân Trang {i:02d}",
+                role=Role.MANAGER.value,
+                created_at=datetime.now(UTC),
+            )
+            for i, login in enumerate(logins, start=1)
+        ]
+    )
+    first = await admin.get("/admin/staff/", params={"q": mark})
+    assert text_of(first.text, "p.count") == ["55 tài khoản"]
+    names = text_of(first.text, "ul.staff a.item strong")
+    assert names == [f"Nguyễn Văn Phân Trang {i:02d}" for i in range(1, 51)]
+    link = soup(first.text).select_one('nav.pager a[rel="next"]')
+    assert link is not None and "Trang sau" in link.get_text()
+    second = await admin.get("/admin/staff/" + str(link["href"]))
+    assert text_of(second.text, "ul.staff a.item strong") == [
+        f"Nguyễn Văn Phân Trang {i:02d}" for i in range(51, 56)
+    ]
+    assert soup(second.text).select_one('nav.pager a[rel="next"]') is None
+    assert soup(second.text).select_one('nav.pager a[rel="prev"]') is not None

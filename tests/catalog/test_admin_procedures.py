@@ -10,7 +10,7 @@ import pytest
 
 from backend.catalog.tables import Agency, Procedure, RequiredDocument
 from backend.dossiers.tables import Dossier
-from tests.admin.conftest import field_errors, form_value, post_form
+from tests.accounts.admin_helpers import field_errors, form_value, post_form
 from tests.conftest import Client, register, soup, text_of
 from tests.dossiers.conftest import photo, start_draft, upload
 
@@ -378,3 +378,24 @@ async def test_a_document_with_pages_in_a_dossier_is_kept(
         assert await RequiredDocument.count().where(RequiredDocument.procedure == pid) == 1
     finally:
         await Dossier.delete().where(Dossier.procedure == pid)
+
+
+async def test_the_list_has_pages_of_50(admin: Client) -> None:
+    """The list used to stop silently at 1,000 procedures; the demo's 61 now take two pages."""
+    active = await Procedure.count().where(Procedure.active.eq(True))
+    assert active > 50
+    first = await admin.get("/admin/procedures/")
+    assert text_of(first.text, "p.count") == [f"{active} thủ tục đang áp dụng"]
+    names = text_of(first.text, "#results a.item strong")
+    assert len(names) == 50
+    link = soup(first.text).select_one('nav.pager a[rel="next"]')
+    assert link is not None and "Trang sau" in link.get_text()
+    second = await admin.get("/admin/procedures/" + str(link["href"]))
+    more = text_of(second.text, "#results a.item strong")
+    assert len(more) == await Procedure.count() - 50
+    assert not set(names) & set(more)
+    # The same way through while htmx swaps the results in place.
+    partial = await admin.get(
+        "/admin/procedures/", params={"page": "2"}, headers={"HX-Request": "true"}
+    )
+    assert text_of(partial.text, "a.item strong") == more

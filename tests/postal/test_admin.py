@@ -13,11 +13,12 @@ import pytest
 
 from backend.access.roles import Role
 from backend.accounts.tables import User
-from backend.admin.services import ward_names
 from backend.catalog.tables import Counter, PostOffice
 from backend.postal import tariff
+from backend.postal.offices import ward_names
 from backend.postal.tables import PostalTariff
-from tests.admin.conftest import (
+from tests.accounts import admin_helpers
+from tests.accounts.admin_helpers import (
     MSG_FORBIDDEN,
     field_errors,
     form_value,
@@ -26,6 +27,12 @@ from tests.admin.conftest import (
     sign_in,
 )
 from tests.conftest import Client, csrf, register, soup, text_of
+
+# The administration's fixtures (tests/postal/conftest.py holds the postal pages' own).
+_forget_staff = admin_helpers._forget_staff
+admin = admin_helpers.admin
+other_client = admin_helpers.other_client
+post_office_id = admin_helpers.post_office_id
 
 PASSWORD = "matkhau-ban-dau"
 MSG_OFFICE_NEEDED = "Nhân viên bưu điện phải thuộc một bưu điện. Hãy chọn bưu điện."

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from backend.access.guards import user_of
@@ -15,10 +13,9 @@ from backend.accounts import hooks, services
 from backend.accounts.middleware import SESSION_COOKIE
 from backend.lib.clock import utcnow
 from backend.lib.errors import UserError
+from backend.lib.forms import FormData, first
 from backend.lib.i18n import LANGUAGES
 from backend.lib.web import LANG_COOKIE, client_ip, form_errors, render, see_other
-
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 def safe_next(url: str | None, fallback: str = "/my/dossiers") -> str:
@@ -54,18 +51,18 @@ class AccountController(Controller):
         return render(request, "accounts/login.html", next=next, values={}, errors={})
 
     @post("/login")
-    async def login(self, request: Request[Any, Any, Any], data: Form) -> Template | Redirect:
+    async def login(self, request: Request[Any, Any, Any], data: FormData) -> Template | Redirect:
         try:
             user = await services.authenticate(
-                data.get("login", ""), data.get("password", ""), client_ip(request)
+                first(data, "login"), first(data, "password"), client_ip(request)
             )
         except UserError as e:
-            values = {"login": data.get("login", "")}
+            values = {"login": first(data, "login")}
             return render(
                 request,
                 "accounts/login.html",
                 status_code=e.status_code if e.status_code == 429 else 422,
-                next=data.get("next", ""),
+                next=first(data, "next"),
                 values=values,
                 errors=form_errors(e),
             )
@@ -75,34 +72,38 @@ class AccountController(Controller):
         token = await services.start_session(user.id, "web")
         await hooks.signed_in(hooks.SessionEvent(user.id, Role(user.role), user.counter, utcnow()))
         home = Role(user.role).home
-        return _signed_in(token, safe_next(data.get("next"), home), request.url.scheme == "https")
+        return _signed_in(
+            token, safe_next(first(data, "next"), home), request.url.scheme == "https"
+        )
 
     @get("/register")
     async def register_page(self, request: Request[Any, Any, Any], next: str = "") -> Template:
         return render(request, "accounts/register.html", next=next, values={}, errors={})
 
     @post("/register")
-    async def register(self, request: Request[Any, Any, Any], data: Form) -> Template | Redirect:
+    async def register(
+        self, request: Request[Any, Any, Any], data: FormData
+    ) -> Template | Redirect:
         try:
             user = await services.register_citizen(
-                phone=data.get("phone", ""),
-                password=data.get("password", ""),
-                password_again=data.get("password_again", ""),
-                full_name=data.get("full_name", ""),
-                citizen_id=data.get("citizen_id", ""),
+                phone=first(data, "phone"),
+                password=first(data, "password"),
+                password_again=first(data, "password_again"),
+                full_name=first(data, "full_name"),
+                citizen_id=first(data, "citizen_id"),
             )
         except UserError as e:
-            values = {k: data.get(k, "") for k in ("phone", "full_name", "citizen_id")}
+            values = {k: first(data, k) for k in ("phone", "full_name", "citizen_id")}
             return render(
                 request,
                 "accounts/register.html",
                 status_code=422,
-                next=data.get("next", ""),
+                next=first(data, "next"),
                 values=values,
                 errors=form_errors(e),
             )
         token = await services.start_session(user.id, "web")
-        return _signed_in(token, safe_next(data.get("next")), request.url.scheme == "https")
+        return _signed_in(token, safe_next(first(data, "next")), request.url.scheme == "https")
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:

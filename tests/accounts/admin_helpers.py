@@ -1,4 +1,6 @@
-"""Helpers for the administration pages' tests: the demo administrator, forms, field errors."""
+"""Helpers for the administration pages' tests (every domain's admin pages): the demo
+administrator, forms, field errors, and the fixtures the conftests of tests/accounts and
+tests/catalog (and tests/postal/test_admin.py) import."""
 
 from __future__ import annotations
 

@@ -1,2 +1,0 @@
-"""Administration pages: staff accounts, counters, agencies, procedures (the calendar lives in
-catalog)."""
