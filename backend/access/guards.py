@@ -6,8 +6,8 @@ The session middleware (backend.accounts.middleware) puts the signed-in person, 
 - `guards=[signed_in]` or `guards=[requires(Role.ADMIN, ...)]` on a controller or handler:
   anonymous visitors are sent to the sign-in page (pages) or get 401 (API); anybody else
   without the role gets 403;
-- a handler parameter `user: CurrentUser` receives the person (`USER_DEPENDENCIES`), and
-  `viewer: CurrentUser | None` the person or None on public pages.
+- a handler parameter `user: SignedIn` receives the person (`USER_DEPENDENCIES`), and
+  `viewer: Viewer` the person or None on public pages.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
@@ -66,8 +66,12 @@ async def _provide_viewer(request: ASGIConnection[Any, Any, Any, Any]) -> Curren
     return user_of(request)
 
 
-# Registered on the app: `user` for handlers behind a guard, `viewer` where signing in is
-# optional.
+# A handler's parameter `user: SignedIn` is the signed-in person (anonymous visitors are sent
+# to sign in); `viewer: Viewer` is the person or None on pages where signing in is optional.
+SignedIn = NamedDependency[CurrentUser]
+Viewer = NamedDependency[CurrentUser | None]
+
+# Registered on the app, by these names.
 USER_DEPENDENCIES = {
     "user": Provide(_provide_user),
     "viewer": Provide(_provide_viewer),

@@ -12,19 +12,17 @@ from functools import partial
 from typing import Any
 
 from litestar import Controller, get, post
-from litestar.di import NamedDependency
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from backend.access.guards import requires
+from backend.access.guards import SignedIn, requires
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
 from backend.accounts import queries, staff
 from backend.accounts.schemas import STAFF_ROLES
 from backend.lib.admin import AdminPages, AdminSection, index_items, section
-from backend.lib.forms import FormData
 from backend.lib.i18n import N_, ngettext
-from backend.lib.web import render, see_other
+from backend.lib.web import FormData, render, see_other
 
 ADMINS_ONLY = [requires(Role.ADMIN)]
 
@@ -127,13 +125,13 @@ class StaffController(Controller):
 
     @get("/{user_id:int}")
     async def edit(
-        self, request: HTMXRequest, user_id: int, user: NamedDependency[CurrentUser], ok: str = ""
+        self, request: HTMXRequest, user_id: int, user: SignedIn, ok: str = ""
     ) -> Template:
         return await self._edit_page(request, user_id, user, ok=ok)
 
     @post("/{user_id:int}")
     async def save(
-        self, request: HTMXRequest, user_id: int, data: FormData, user: NamedDependency[CurrentUser]
+        self, request: HTMXRequest, user_id: int, data: FormData, user: SignedIn
     ) -> Template | Redirect:
         async def save() -> str:
             await staff.update_staff(user_id, data, user.id)
@@ -148,7 +146,7 @@ class StaffController(Controller):
 
     @post("/{user_id:int}/password")
     async def password(
-        self, request: HTMXRequest, user_id: int, data: FormData, user: NamedDependency[CurrentUser]
+        self, request: HTMXRequest, user_id: int, data: FormData, user: SignedIn
     ) -> Template | Redirect:
         async def save() -> str:
             await staff.reset_password(user_id, data, user.id)
@@ -179,12 +177,12 @@ class StaffController(Controller):
 
     @post("/{user_id:int}/deactivate")
     async def deactivate(
-        self, request: HTMXRequest, user_id: int, user: NamedDependency[CurrentUser]
+        self, request: HTMXRequest, user_id: int, user: SignedIn
     ) -> Template | Redirect:
         return await self._set_active(request, user_id, False, user)
 
     @post("/{user_id:int}/activate")
     async def activate(
-        self, request: HTMXRequest, user_id: int, user: NamedDependency[CurrentUser]
+        self, request: HTMXRequest, user_id: int, user: SignedIn
     ) -> Template | Redirect:
         return await self._set_active(request, user_id, True, user)

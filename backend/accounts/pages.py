@@ -13,9 +13,9 @@ from backend.accounts import hooks, services
 from backend.accounts.middleware import SESSION_COOKIE
 from backend.lib.clock import utcnow
 from backend.lib.errors import UserError
-from backend.lib.forms import FormData, first
+from backend.lib.forms import first
 from backend.lib.i18n import LANGUAGES
-from backend.lib.web import LANG_COOKIE, client_ip, form_errors, render, see_other
+from backend.lib.web import LANG_COOKIE, FormData, client_ip, form_errors, render, see_other
 
 
 def safe_next(url: str | None, fallback: str = "/my/dossiers") -> str:

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 from backend.access.roles import Role
 from backend.accounts.services import check_password_strength
-from backend.lib.admin import rule
 from backend.lib.errors import UserError
-from backend.lib.forms import text
+from backend.lib.forms import rule, text
 from backend.lib.i18n import N_
 
 STAFF_ROLES: tuple[Role, ...] = (

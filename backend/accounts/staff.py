@@ -16,10 +16,9 @@ from backend.accounts.schemas import NewStaffInput, PasswordInput, StaffInput, s
 from backend.accounts.services import create_user, hash_password
 from backend.accounts.tables import AuthSession, User
 from backend.catalog.tables import Agency, Counter, PostOffice
-from backend.lib.admin import attempt, read
 from backend.lib.db import is_unique_violation, write_transaction
 from backend.lib.errors import FormErrors, UserError
-from backend.lib.forms import RawForm, first, to_int
+from backend.lib.forms import RawForm, attempt, first, read, to_int
 from backend.lib.i18n import N_
 
 MSG_NO_AGENCY = N_("Không có cơ quan này.")

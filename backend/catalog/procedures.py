@@ -17,10 +17,9 @@ from backend.catalog.queries import (
 from backend.catalog.schemas import DELIVERY_OPTIONS, DocumentInput, ProcedureInput
 from backend.catalog.services import procedure_search_text
 from backend.catalog.tables import Procedure, RequiredDocument
-from backend.lib.admin import attempt, has_error, is_referenced
-from backend.lib.db import write_transaction
+from backend.lib.db import is_referenced, write_transaction
 from backend.lib.errors import FormErrors, NotFound, UserError
-from backend.lib.forms import RawForm, first, to_int
+from backend.lib.forms import RawForm, attempt, first, has_error, to_int
 from backend.lib.i18n import N_
 
 # The procedure columns the edit form shows as plain text fields.

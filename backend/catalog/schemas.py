@@ -10,9 +10,18 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from backend.lib.admin import form_rule, long_text, one_line, one_of, rule, ticked, tidy_lines
 from backend.lib.errors import UserError
-from backend.lib.forms import RawForm, first, text
+from backend.lib.forms import (
+    RawForm,
+    first,
+    form_rule,
+    long_text,
+    one_line,
+    one_of,
+    rule,
+    text,
+    tidy_lines,
+)
 from backend.lib.i18n import N_
 
 AGENCY_KINDS: dict[str, str] = {
@@ -130,7 +139,7 @@ def result_delivery(data: RawForm) -> str:
 class ProcedureInput:
     national_code: str = text(max_length=20)
     field: str = text(max_length=120)
-    active: bool = ticked()
+    active: bool = False
     name: str = one_line(max_length=500, required=N_("Vui lòng nhập tên thủ tục."))
     level: str = long_text(max_length=500)
     agency: int = rule(agency_id, default=0)
@@ -148,7 +157,7 @@ class ProcedureInput:
 @dataclass
 class DocumentInput:
     notes: str = text(max_length=500)
-    required: bool = ticked()
+    required: bool = False
     name: str = one_line(max_length=500, required=N_("Vui lòng nhập tên giấy tờ."))
 
 

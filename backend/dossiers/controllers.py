@@ -26,9 +26,8 @@ from backend.dossiers.tables import DossierFile
 from backend.dossiers.workflow import Action, State, find
 from backend.lib.clock import utcnow
 from backend.lib.errors import UserError
-from backend.lib.forms import FormData
 from backend.lib.i18n import gettext
-from backend.lib.web import client_ip, csrf_matches, form_errors, render, see_other
+from backend.lib.web import FormData, client_ip, csrf_matches, form_errors, render, see_other
 from backend.lib.workdays import appointment_date
 from backend.settings import get_settings
 

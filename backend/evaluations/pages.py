@@ -24,9 +24,8 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from backend.access.guards import require_user, requires, signed_in
+from backend.access.guards import SignedIn, require_user, requires, signed_in
 from backend.access.roles import Role
-from backend.access.user import CurrentUser
 from backend.evaluations import assignments, criteria_sets, periods, queries, results, scoring
 from backend.evaluations.aggregate import KIND_LABELS, Kind
 from backend.evaluations.rules import (
@@ -49,9 +48,9 @@ from backend.evaluations.schemas import (
     set_rows_from_form,
 )
 from backend.lib.errors import NotFound, UserError
-from backend.lib.forms import FormData, first, values_of
+from backend.lib.forms import first, values_of
 from backend.lib.i18n import N_, gettext
-from backend.lib.web import form_errors, render, see_other
+from backend.lib.web import FormData, form_errors, render, see_other
 
 NOTICES: dict[str, str] = {
     "set-saved": N_("Đã lưu bộ tiêu chí."),
@@ -160,18 +159,18 @@ class ManagerPages(Controller):
 
     @post("/criteria/new")
     async def create_set(
-        self, request: HTMXRequest, user: CurrentUser, data: FormData
+        self, request: HTMXRequest, user: SignedIn, data: FormData
     ) -> Template | Redirect:
         return await self._save_set(request, user, None, data)
 
     @post("/criteria/{set_id:int}")
     async def update_set(
-        self, request: HTMXRequest, user: CurrentUser, set_id: int, data: FormData
+        self, request: HTMXRequest, user: SignedIn, set_id: int, data: FormData
     ) -> Template | Redirect:
         return await self._save_set(request, user, set_id, data)
 
     async def _save_set(
-        self, request: HTMXRequest, user: CurrentUser, set_id: int | None, data: FormData
+        self, request: HTMXRequest, user: SignedIn, set_id: int | None, data: FormData
     ) -> Template | Redirect:
         criteria_set = await queries.load_set(set_id) if set_id is not None else None
         rows = set_rows_from_form(data)
@@ -186,12 +185,12 @@ class ManagerPages(Controller):
         return see_other(f"/evaluations/criteria?ok=set-saved#set-{set_id}")
 
     @post("/criteria/{set_id:int}/copy")
-    async def copy_set(self, user: CurrentUser, set_id: int) -> Redirect:
+    async def copy_set(self, user: SignedIn, set_id: int) -> Redirect:
         new_id = await criteria_sets.copy_set(user, set_id)
         return see_other(f"/evaluations/criteria/{new_id}?ok=set-copied")
 
     @post("/criteria/{set_id:int}/delete")
-    async def delete_set(self, user: CurrentUser, set_id: int) -> Redirect:
+    async def delete_set(self, user: SignedIn, set_id: int) -> Redirect:
         await criteria_sets.delete_set(user, set_id)
         return see_other("/evaluations/criteria?ok=set-deleted")
 
@@ -205,7 +204,7 @@ class ManagerPages(Controller):
 
     @post("/periods/new")
     async def create_period(
-        self, request: HTMXRequest, user: CurrentUser, data: FormData
+        self, request: HTMXRequest, user: SignedIn, data: FormData
     ) -> Template | Redirect:
         return await self._save_period(request, user, None, data)
 
@@ -216,12 +215,12 @@ class ManagerPages(Controller):
 
     @post("/periods/{period_id:int}/edit")
     async def update_period(
-        self, request: HTMXRequest, user: CurrentUser, period_id: int, data: FormData
+        self, request: HTMXRequest, user: SignedIn, period_id: int, data: FormData
     ) -> Template | Redirect:
         return await self._save_period(request, user, period_id, data)
 
     async def _save_period(
-        self, request: HTMXRequest, user: CurrentUser, period_id: int | None, data: FormData
+        self, request: HTMXRequest, user: SignedIn, period_id: int | None, data: FormData
     ) -> Template | Redirect:
         period = await queries.load_period(period_id) if period_id is not None else None
         values = keep_locked_fields(values_of(data), period)
@@ -232,17 +231,17 @@ class ManagerPages(Controller):
         return see_other(f"/evaluations/periods/{period_id}?ok=period-saved")
 
     @post("/periods/{period_id:int}/open")
-    async def open_period(self, user: CurrentUser, period_id: int) -> Redirect:
+    async def open_period(self, user: SignedIn, period_id: int) -> Redirect:
         await periods.set_status(user, period_id, "open")
         return see_other(f"/evaluations/periods/{period_id}?ok=period-opened")
 
     @post("/periods/{period_id:int}/close")
-    async def close_period(self, user: CurrentUser, period_id: int) -> Redirect:
+    async def close_period(self, user: SignedIn, period_id: int) -> Redirect:
         await periods.set_status(user, period_id, "close")
         return see_other(f"/evaluations/periods/{period_id}?ok=period-closed")
 
     @post("/periods/{period_id:int}/delete")
-    async def delete_period(self, user: CurrentUser, period_id: int) -> Redirect:
+    async def delete_period(self, user: SignedIn, period_id: int) -> Redirect:
         await periods.delete_period(user, period_id)
         return see_other("/evaluations/periods?ok=period-deleted")
 
@@ -256,13 +255,13 @@ class PeriodPages(Controller):
     include_in_schema = False
 
     @get("/periods")
-    async def period_list(self, request: HTMXRequest, user: CurrentUser) -> Template:
+    async def period_list(self, request: HTMXRequest, user: SignedIn) -> Template:
         rows = await queries.list_periods(user)
         return _page(request, "evaluations/periods.html", tab="periods", periods=rows)
 
     @get("/periods/{period_id:int}")
     async def period(
-        self, request: HTMXRequest, user: CurrentUser, period_id: int
+        self, request: HTMXRequest, user: SignedIn, period_id: int
     ) -> Template | Redirect:
         if user.role is Role.LEADER:
             # A leader's view of a period is their agency's results.
@@ -278,7 +277,7 @@ class PeriodPages(Controller):
 
     @get("/periods/{period_id:int}/results")
     async def period_results(
-        self, request: HTMXRequest, user: CurrentUser, period_id: int
+        self, request: HTMXRequest, user: SignedIn, period_id: int
     ) -> Template:
         data = await results.results(user, period_id, gettext(ONE_STOP_SECTION))
         return _page(request, "evaluations/results.html", tab="periods", r=data, period=data.period)
@@ -315,7 +314,7 @@ class OfficialPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self, request: HTMXRequest, user: CurrentUser) -> Template:
+    async def index(self, request: HTMXRequest, user: SignedIn) -> Template:
         listed = user.role in (Role.MANAGER, Role.LEADER)
         return _page(
             request,
@@ -326,19 +325,19 @@ class OfficialPages(Controller):
         )
 
     @get("/periods/{period_id:int}/self")
-    async def self_form(self, request: HTMXRequest, user: CurrentUser, period_id: int) -> Template:
+    async def self_form(self, request: HTMXRequest, user: SignedIn, period_id: int) -> Template:
         form = await queries.load_form(user, period_id, Kind.SELF, None)
         return await _form_page(request, form)
 
     @post("/periods/{period_id:int}/self")
     async def submit_self(
-        self, request: HTMXRequest, user: CurrentUser, period_id: int, data: FormData
+        self, request: HTMXRequest, user: SignedIn, period_id: int, data: FormData
     ) -> Template | Redirect:
         return await self._submit(request, user, period_id, Kind.SELF, None, data)
 
     @get("/periods/{period_id:int}/{kind:str}/{target:int}")
     async def agency_form(
-        self, request: HTMXRequest, user: CurrentUser, period_id: int, kind: str, target: int
+        self, request: HTMXRequest, user: SignedIn, period_id: int, kind: str, target: int
     ) -> Template:
         form = await queries.load_form(user, period_id, _agency_kind(kind), target)
         return await _form_page(request, form)
@@ -347,7 +346,7 @@ class OfficialPages(Controller):
     async def submit_agency(
         self,
         request: HTMXRequest,
-        user: CurrentUser,
+        user: SignedIn,
         period_id: int,
         kind: str,
         target: int,
@@ -358,7 +357,7 @@ class OfficialPages(Controller):
     async def _submit(
         self,
         request: HTMXRequest,
-        user: CurrentUser,
+        user: SignedIn,
         period_id: int,
         kind: Kind,
         target: int | None,

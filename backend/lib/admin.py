@@ -23,10 +23,9 @@ from typing import Any, TypeVar
 
 from litestar import Litestar, Request
 from litestar.response import Redirect, Template
-from piccolo.table import Table
 
-from backend.lib.errors import FormErrors, UserError
-from backend.lib.forms import TOO_LONG, RawForm, decode, first, values_of
+from backend.lib.errors import UserError
+from backend.lib.forms import RawForm, values_of
 from backend.lib.i18n import N_
 from backend.lib.pagination import Page, page_number
 from backend.lib.web import form_errors, render, see_other
@@ -104,123 +103,6 @@ async def index_items(app: Litestar, extra: tuple[AdminSection, ...] = ()) -> li
         }
         for s in sections(app, extra)
     ]
-
-
-# --- reading a form ----------------------------------------------------------------------------
-
-Rule = Callable[[str], Any]
-FormRule = Callable[[RawForm], Any]
-
-
-def rule(check: Rule, *, default: Any = None) -> Any:
-    """A field read by `check(text as sent)`, which returns its value or raises UserError."""
-    return dataclasses.field(init=False, default=default, metadata={"rule": check})
-
-
-def form_rule(check: FormRule, *, default: Any = None) -> Any:
-    """A field read from the whole form (several checkboxes, or a rule about two fields)."""
-    return dataclasses.field(init=False, default=default, metadata={"form_rule": check})
-
-
-def ticked() -> Any:
-    """A checkbox: ticked when sent with any value but an empty one. (`decode` reads a `bool`
-    sent empty as True; these forms' hidden and tested fields send "" for "no".)"""
-    return rule(bool, default=False)
-
-
-def one_line(*, max_length: int, required: str | None = None) -> Any:
-    """Text kept on one line even when typed in a textarea (a name pasted with line breaks)."""
-
-    def check(raw: str) -> str:
-        value = " ".join(raw.split())
-        if not value and required:
-            raise UserError(required)
-        if len(value) > max_length:
-            raise UserError(TOO_LONG, limit=max_length)
-        return value
-
-    return rule(check, default="")
-
-
-def tidy_lines(raw: str) -> str:
-    """Free text that keeps its line breaks, each line's spaces tidied."""
-    lines = [" ".join(line.split()) for line in raw.strip().splitlines()]
-    return "\n".join(lines).strip()
-
-
-def long_text(*, max_length: int) -> Any:
-    """Free text that may keep its line breaks (notes, legal basis)."""
-
-    def check(raw: str) -> str:
-        value = tidy_lines(raw)
-        if len(value) > max_length:
-            raise UserError(TOO_LONG, limit=max_length)
-        return value
-
-    return rule(check, default="")
-
-
-def one_of(options: Mapping[str, Any] | tuple[str, ...], message: str) -> Rule:
-    """A choice among `options`, with the domain's own message for anything else."""
-
-    def check(raw: str) -> str:
-        if raw not in options:
-            raise UserError(message)
-        return raw
-
-    return check
-
-
-def attempt(cls: type[T], data: RawForm) -> tuple[T | None, list[UserError]]:
-    """The dataclass read from the form, or None and every error (for services that add
-    their own checks, such as those needing the database, to the same list)."""
-    errors: list[UserError] = []
-    value: T | None = None
-    try:
-        value = decode(cls, data)
-    except FormErrors as e:
-        errors.extend(e.errors)
-    ruled: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        check: Rule | None = f.metadata.get("rule")
-        whole: FormRule | None = f.metadata.get("form_rule")
-        try:
-            if whole is not None:
-                ruled[f.name] = whole(data)
-            elif check is not None:
-                ruled[f.name] = check(first(data, f.name))
-        except UserError as e:
-            e.field = e.field or f.name
-            errors.append(e)
-    if errors:
-        return None, errors
-    assert value is not None
-    for name, v in ruled.items():
-        object.__setattr__(value, name, v)
-    return value, []
-
-
-def read(cls: type[T], data: RawForm) -> T:
-    """The dataclass read from the form, or FormErrors with one message per wrong field."""
-    value, errors = attempt(cls, data)
-    if errors:
-        raise FormErrors(errors)
-    assert value is not None
-    return value
-
-
-def has_error(errors: list[UserError], field: str) -> bool:
-    return any(e.field == field for e in errors)
-
-
-async def is_referenced(table: type[Table], row_id: int) -> bool:
-    """Whether a row of any other table points at this one (a dossier's page at a required
-    document, say), found through the foreign keys declared on the tables, so that the owner
-    of `table` need not know who refers to it."""
-    for fk in table._meta.foreign_key_references:
-        if await fk._meta.table.exists().where(fk == row_id):
-            return True
-    return False
 
 
 # --- the pages of one kind of row --------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
 
 from backend.piccolo_conf import DB
 
@@ -39,3 +40,13 @@ async def database_pool(max_size: int = 2) -> AsyncIterator[None]:
     finally:
         if isinstance(DB, PostgresEngine):
             await DB.close_connection_pool()
+
+
+async def is_referenced(table: type[Table], row_id: int) -> bool:
+    """Whether a row of any other table points at this one (a dossier's page at a required
+    document, say), found through the foreign keys declared on the tables, so that the owner
+    of `table` need not know who refers to it."""
+    for fk in table._meta.foreign_key_references:
+        if await fk._meta.table.exists().where(fk == row_id):
+            return True
+    return False

@@ -1,6 +1,7 @@
 """Reading a form into a dataclass, with every error in Vietnamese beside its field.
 
-One decoder for url-encoded bodies (`data: FormData` in a handler), streamed multipart forms
+One decoder for url-encoded bodies (`data: FormData` in a handler, backend.lib.web), streamed
+multipart forms
 (`ReceivedForm.fields`) and JSON objects, so that a page and the API read the same input the
 same way:
 
@@ -15,8 +16,11 @@ same way:
 Fields are read by their type: `str` (whitespace trimmed; `text()` sets a maximum length and a
 message when empty), `int` and `int | None` (`number()` sets a range), `date | None`
 (yyyy-mm-dd, as `<input type=date>` sends it, or dd/mm/yyyy as people type it), `bool`
-(a checkbox: present and not "0"/"false" is True), `list[int]` and `list[str]` (repeated
-fields, e.g. several checkboxes of one name). A missing field takes the dataclass default.
+(a checkbox: sent with a value other than "", "0", "false", "off" is True), `list[int]` and
+`list[str]` (repeated fields, e.g. several checkboxes of one name). A missing field takes the
+dataclass default. A field declared with `rule(check)` is read by the domain's own function,
+which keeps its precise message (a login's format, a fee written "25.000"); `read` and
+`attempt` read both kinds and report every wrong field at once.
 """
 
 from __future__ import annotations
@@ -24,19 +28,14 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from functools import cache
-from typing import Annotated, Any, TypeVar, Union
-
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from typing import Any, TypeVar, Union
 
 from backend.lib.errors import FormErrors, UserError
 from backend.lib.i18n import N_
 
-# The body of a url-encoded form post; a field sent several times comes as a list.
-FormData = Annotated[dict[str, str | list[str]], Body(media_type=RequestEncodingType.URL_ENCODED)]
 RawForm = Mapping[str, Any]
 T = TypeVar("T")
 
@@ -145,7 +144,10 @@ def _read_field(f: dataclasses.Field[Any], kind: Any, data: RawForm) -> Any:
             return numbers
         return raw_items
     if base is bool:
-        return present and first(data, f.name).strip().lower() not in ("0", "false", "off")
+        # A ticked checkbox sends its value ("on" by default); an empty, "0" or "false" value
+        # (a hidden input before the box, a JSON false) is not ticked.
+        value = first(data, f.name).strip().lower()
+        return present and value not in ("", "0", "false", "off")
     if not present:
         if meta.get("required"):
             raise UserError(meta["required"], field=f.name)
@@ -206,3 +208,104 @@ def decode(cls: type[T], data: RawForm) -> T:
     if errors:
         raise FormErrors(errors)
     return cls(**values)
+
+
+# --- fields read by a domain's own rule ------------------------------------------------------
+
+Rule = Callable[[str], Any]
+FormRule = Callable[[RawForm], Any]
+
+
+def rule(check: Rule, *, default: Any = None) -> Any:
+    """A field read by `check(text as sent)`, which returns its value or raises UserError."""
+    return dataclasses.field(init=False, default=default, metadata={"rule": check})
+
+
+def form_rule(check: FormRule, *, default: Any = None) -> Any:
+    """A field read from the whole form (several checkboxes, or a rule about two fields)."""
+    return dataclasses.field(init=False, default=default, metadata={"form_rule": check})
+
+
+def one_line(*, max_length: int, required: str | None = None) -> Any:
+    """Text kept on one line even when typed in a textarea (a name pasted with line breaks)."""
+
+    def check(raw: str) -> str:
+        value = " ".join(raw.split())
+        if not value and required:
+            raise UserError(required)
+        if len(value) > max_length:
+            raise UserError(TOO_LONG, limit=max_length)
+        return value
+
+    return rule(check, default="")
+
+
+def tidy_lines(raw: str) -> str:
+    """Free text that keeps its line breaks, each line's spaces tidied."""
+    lines = [" ".join(line.split()) for line in raw.strip().splitlines()]
+    return "\n".join(lines).strip()
+
+
+def long_text(*, max_length: int) -> Any:
+    """Free text that may keep its line breaks (notes, legal basis)."""
+
+    def check(raw: str) -> str:
+        value = tidy_lines(raw)
+        if len(value) > max_length:
+            raise UserError(TOO_LONG, limit=max_length)
+        return value
+
+    return rule(check, default="")
+
+
+def one_of(options: Mapping[str, Any] | tuple[str, ...], message: str) -> Rule:
+    """A choice among `options`, with the domain's own message for anything else."""
+
+    def check(raw: str) -> str:
+        if raw not in options:
+            raise UserError(message)
+        return raw
+
+    return check
+
+
+def attempt(cls: type[T], data: RawForm) -> tuple[T | None, list[UserError]]:
+    """The dataclass read from the form, or None and every error (for services that add
+    their own checks, such as those needing the database, to the same list)."""
+    errors: list[UserError] = []
+    value: T | None = None
+    try:
+        value = decode(cls, data)
+    except FormErrors as e:
+        errors.extend(e.errors)
+    ruled: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        check: Rule | None = f.metadata.get("rule")
+        whole: FormRule | None = f.metadata.get("form_rule")
+        try:
+            if whole is not None:
+                ruled[f.name] = whole(data)
+            elif check is not None:
+                ruled[f.name] = check(first(data, f.name))
+        except UserError as e:
+            e.field = e.field or f.name
+            errors.append(e)
+    if errors:
+        return None, errors
+    assert value is not None
+    for name, v in ruled.items():
+        object.__setattr__(value, name, v)
+    return value, []
+
+
+def read(cls: type[T], data: RawForm) -> T:
+    """The dataclass read from the form, or FormErrors with one message per wrong field."""
+    value, errors = attempt(cls, data)
+    if errors:
+        raise FormErrors(errors)
+    assert value is not None
+    return value
+
+
+def has_error(errors: list[UserError], field: str) -> bool:
+    return any(e.field == field for e in errors)

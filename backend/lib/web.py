@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
 from litestar import Request, Response
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -17,6 +19,9 @@ from backend.lib.i18n import current_language, gettext, pick_language
 
 LANG_COOKIE = "lang"
 CSRF_COOKIE = "csrftoken"
+# The body of a url-encoded form post, read with backend.lib.forms; a field sent several times
+# comes as a list.
+FormData = Annotated[dict[str, str | list[str]], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 def language_middleware(app: ASGIApp) -> ASGIApp:

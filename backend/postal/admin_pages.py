@@ -15,9 +15,10 @@ from litestar.response import Redirect, Template
 
 from backend.access.guards import requires
 from backend.access.roles import Role
-from backend.lib.admin import AdminPages, AdminSection, read, section
-from backend.lib.forms import FormData
+from backend.lib.admin import AdminPages, AdminSection, section
+from backend.lib.forms import read
 from backend.lib.i18n import N_, ngettext
+from backend.lib.web import FormData
 from backend.postal import offices, tariff
 
 

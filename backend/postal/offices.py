@@ -14,10 +14,9 @@ from typing import Any
 from backend.accounts.tables import User
 from backend.catalog import addresses
 from backend.catalog.tables import PostOffice
-from backend.lib.admin import one_of, read, rule, ticked
 from backend.lib.db import is_unique_violation, write_transaction
 from backend.lib.errors import FormErrors, NotFound, UserError
-from backend.lib.forms import RawForm, text
+from backend.lib.forms import RawForm, one_of, read, rule, text
 from backend.lib.i18n import N_
 from backend.lib.pagination import PAGE_SIZE, Page
 from backend.lib.text import fold
@@ -99,7 +98,7 @@ def office_code(raw: str) -> str:
 class PostOfficeInput:
     name: str = text(max_length=200, required=N_("Vui lòng nhập tên bưu điện."))
     address: str = text(max_length=300)
-    active: bool = ticked()
+    active: bool = False
     code: str = rule(office_code, default="")
     phone: str = rule(office_phone, default="")
     ward_codes: str = rule(ward_codes, default="")

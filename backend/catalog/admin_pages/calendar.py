@@ -13,10 +13,10 @@ from backend.access.guards import requires
 from backend.access.roles import Role
 from backend.catalog import queries, services
 from backend.catalog.schemas import CalendarDayInput
-from backend.lib.admin import AdminPages, AdminSection, read, section
-from backend.lib.forms import FormData
+from backend.lib.admin import AdminPages, AdminSection, section
+from backend.lib.forms import read
 from backend.lib.i18n import N_
-from backend.lib.web import render, see_other
+from backend.lib.web import FormData, render, see_other
 from backend.lib.workdays import WorkCalendar
 
 CALENDAR_PAGES = AdminPages(

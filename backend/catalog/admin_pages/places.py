@@ -19,11 +19,11 @@ from backend.catalog.schemas import (
     CounterInput,
     NewAgencyInput,
 )
-from backend.lib.admin import AdminPages, AdminSection, gathered, read, section
-from backend.lib.forms import FormData
+from backend.lib.admin import AdminPages, AdminSection, gathered, section
+from backend.lib.forms import read
 from backend.lib.i18n import N_, ngettext
 from backend.lib.pagination import Page
-from backend.lib.web import see_other
+from backend.lib.web import FormData, see_other
 
 # --- counters ----------------------------------------------------------------------------------
 

@@ -17,10 +17,10 @@ from backend.catalog.schemas import (
     ONLINE_LEVELS,
     DocumentInput,
 )
-from backend.lib.admin import AdminPages, AdminSection, read, section
-from backend.lib.forms import FormData, first
+from backend.lib.admin import AdminPages, AdminSection, section
+from backend.lib.forms import first, read
 from backend.lib.i18n import N_, ngettext
-from backend.lib.web import see_other
+from backend.lib.web import FormData, see_other
 
 
 async def _active_procedures() -> str:

@@ -14,8 +14,7 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import PermissionDeniedException
 from litestar.response import File, Redirect, Template
 
-from backend.access.guards import signed_in
-from backend.access.user import CurrentUser
+from backend.access.guards import SignedIn, Viewer, signed_in
 from backend.complaints import access, attachments, choices, filing, handling, queries
 from backend.complaints.access import PhoneNeeded
 from backend.complaints.labels import LABELS
@@ -30,10 +29,10 @@ from backend.complaints.schemas import (
 from backend.complaints.workflow import may_handle
 from backend.dossiers.uploads import file_store
 from backend.lib.errors import NotFound, UserError
-from backend.lib.forms import FormData, first
+from backend.lib.forms import first
 from backend.lib.i18n import N_, gettext
 from backend.lib.multipart import ReceivedForm, receive_multipart
-from backend.lib.web import client_ip, csrf_matches, form_errors, render, see_other
+from backend.lib.web import FormData, client_ip, csrf_matches, form_errors, render, see_other
 from backend.settings import get_settings
 
 # Upload routes: streamed, so the CSRF token is checked by receive_form, and allowed more
@@ -72,7 +71,7 @@ async def receive_form(request: Request[Any, Any, Any]) -> ReceivedForm:
 
 async def form_page(
     request: Request[Any, Any, Any],
-    viewer: CurrentUser | None,
+    viewer: Viewer,
     values: dict[str, str],
     errors: dict[str, str] | None = None,
     status_code: int = 200,
@@ -118,7 +117,7 @@ async def complaint_page(
     )
 
 
-async def prefilled(viewer: CurrentUser | None, dossier: str, code: str) -> dict[str, str]:
+async def prefilled(viewer: Viewer, dossier: str, code: str) -> dict[str, str]:
     """The form about one dossier: a signed-in citizen's own (`?dossier=<id>`, e.g. from the
     rating screen after a low rating), or one typed by its code (`?code=`)."""
     values: dict[str, str] = {}
@@ -133,7 +132,7 @@ async def prefilled(viewer: CurrentUser | None, dossier: str, code: str) -> dict
 
 
 async def filer_row(
-    request: Request[Any, Any, Any], viewer: CurrentUser | None, code: str, phone: str
+    request: Request[Any, Any, Any], viewer: Viewer, code: str, phone: str
 ) -> dict[str, Any] | Redirect:
     """The complaint for its filer; a handler is sent to its staff page, anybody else to the
     lookup form."""
@@ -148,7 +147,7 @@ async def filer_row(
 
 async def send_attachment(
     request: Request[Any, Any, Any],
-    viewer: CurrentUser | None,
+    viewer: Viewer,
     code: str,
     file_id: int,
     phone: str,
@@ -197,7 +196,7 @@ class FilingController(Controller):
     async def new(
         self,
         request: Request[Any, Any, Any],
-        viewer: CurrentUser | None,
+        viewer: Viewer,
         dossier: str = "",
         code: str = "",
     ) -> Template:
@@ -215,9 +214,7 @@ class FilingController(Controller):
         )
 
     @post("/new", **UPLOAD)
-    async def create(
-        self, request: Request[Any, Any, Any], viewer: CurrentUser | None
-    ) -> Template | Redirect:
+    async def create(self, request: Request[Any, Any, Any], viewer: Viewer) -> Template | Redirect:
         await filing.check_rate(client_ip(request), viewer)
         form = await receive_form(request)
         submitted = read_filing(form.fields)
@@ -236,7 +233,7 @@ class FilingController(Controller):
         return see_other(filer_url(saved, phone, "/receipt"))
 
     @get("/mine", guards=[signed_in])
-    async def mine(self, request: Request[Any, Any, Any], user: CurrentUser) -> Template:
+    async def mine(self, request: Request[Any, Any, Any], user: SignedIn) -> Template:
         return render(
             request, "complaints/mine.html", complaints=await queries.of_filer(user), labels=LABELS
         )
@@ -263,7 +260,7 @@ class FilingController(Controller):
     async def show(
         self,
         request: Request[Any, Any, Any],
-        viewer: CurrentUser | None,
+        viewer: Viewer,
         code: str,
         phone: str = "",
     ) -> Template | Redirect:
@@ -276,7 +273,7 @@ class FilingController(Controller):
     async def receipt(
         self,
         request: Request[Any, Any, Any],
-        viewer: CurrentUser | None,
+        viewer: Viewer,
         code: str,
         phone: str = "",
     ) -> Template | Redirect:
@@ -294,7 +291,7 @@ class FilingController(Controller):
 
     @post("/{code:str}/reply", **UPLOAD)
     async def reply(
-        self, request: Request[Any, Any, Any], viewer: CurrentUser | None, code: str
+        self, request: Request[Any, Any, Any], viewer: Viewer, code: str
     ) -> Template | Redirect:
         form = await receive_form(request)
         phone = phone_of(form.first("phone"))
@@ -320,7 +317,7 @@ class FilingController(Controller):
     async def vote(
         self,
         request: Request[Any, Any, Any],
-        viewer: CurrentUser | None,
+        viewer: Viewer,
         code: str,
         data: FormData,
     ) -> Redirect:
@@ -335,7 +332,7 @@ class FilingController(Controller):
     async def file(
         self,
         request: Request[Any, Any, Any],
-        viewer: CurrentUser | None,
+        viewer: Viewer,
         code: str,
         file_id: int,
         phone: str = "",
@@ -346,7 +343,7 @@ class FilingController(Controller):
     async def thumbnail(
         self,
         request: Request[Any, Any, Any],
-        viewer: CurrentUser | None,
+        viewer: Viewer,
         code: str,
         file_id: int,
         phone: str = "",

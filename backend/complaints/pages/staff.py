@@ -15,17 +15,16 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect, Template
 
-from backend.access.guards import require_user
-from backend.access.user import CurrentUser
+from backend.access.guards import SignedIn, require_user
 from backend.complaints import access, handling, queries
 from backend.complaints.labels import LABELS
 from backend.complaints.schemas import read_step
 from backend.complaints.workflow import HANDLERS, Action, staff_actions
 from backend.lib.errors import NotFound, UserError
-from backend.lib.forms import FormData, values_of
+from backend.lib.forms import values_of
 from backend.lib.i18n import N_, gettext
 from backend.lib.pagination import page_number
-from backend.lib.web import form_errors, render, see_other
+from backend.lib.web import FormData, form_errors, render, see_other
 
 
 def handlers_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -40,7 +39,7 @@ def handlers_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHa
 
 async def staff_page(
     request: Request[Any, Any, Any],
-    user: CurrentUser,
+    user: SignedIn,
     complaint_id: int,
     status_code: int = 200,
     errors: dict[str, str] | None = None,
@@ -72,7 +71,7 @@ class StaffComplaintController(Controller):
 
     @get("/")
     async def queue(
-        self, request: Request[Any, Any, Any], user: CurrentUser, show: str = "open"
+        self, request: Request[Any, Any, Any], user: SignedIn, show: str = "open"
     ) -> Template:
         show = show if show in queries.QUEUE_FILTERS else "open"
         number = page_number(request.query_params.get("page"))
@@ -88,7 +87,7 @@ class StaffComplaintController(Controller):
 
     @get("/{complaint_id:int}")
     async def detail(
-        self, request: Request[Any, Any, Any], user: CurrentUser, complaint_id: int
+        self, request: Request[Any, Any, Any], user: SignedIn, complaint_id: int
     ) -> Template:
         return await staff_page(request, user, complaint_id)
 
@@ -96,7 +95,7 @@ class StaffComplaintController(Controller):
     async def act(
         self,
         request: Request[Any, Any, Any],
-        user: CurrentUser,
+        user: SignedIn,
         complaint_id: int,
         action: str,
         data: FormData,
