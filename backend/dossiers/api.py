@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, Parameter
 
-from backend.access.guards import require_user
+from backend.access.guards import SignedIn, signed_in
 from backend.dossiers import drafts, queries, schemas, submission, tracking, uploads
 from backend.dossiers.schemas import delivery_from
 from backend.dossiers.status import Status
@@ -17,7 +17,7 @@ from backend.dossiers.workflow import OFFERED, TRANSITIONS, Action, Input
 from backend.lib.db import is_unique_violation
 from backend.lib.errors import FormErrors, UserError
 from backend.lib.i18n import N_, gettext
-from backend.lib.web import api_error, client_ip
+from backend.lib.web import api_error, client_ip, receive_upload
 
 
 def dossier_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -65,6 +65,7 @@ def dossier_json(row: dict[str, Any]) -> dict[str, Any]:
 class DossierApi(Controller):
     path = "/api/v1/dossiers"
     tags = ["dossiers"]
+    guards = [signed_in]
 
     @post(
         "/",
@@ -86,15 +87,15 @@ class DossierApi(Controller):
         idempotency_key: Annotated[
             str, HeaderParameter(name="Idempotency-Key", min_length=8, max_length=100)
         ],
+        user: SignedIn,
     ) -> Response[Any]:
-        user = require_user(request)
         existing = await drafts.find_by_idempotency_key(user, idempotency_key)
         if existing and existing["status"] != Status.DRAFT:
             # Already done: answer as the first time, without reading the files again.
             return Response(
                 dossier_json(await queries.dossier_detail(user, existing["id"])), status_code=200
             )
-        form = await uploads.receive(request)
+        form = await receive_upload(request, **uploads.upload_limits())
         try:
             procedure = form.first("procedure_id")
             if not procedure.isdigit():
@@ -136,8 +137,7 @@ class DossierApi(Controller):
         )
 
     @get("/", summary="Hồ sơ của tôi")
-    async def mine(self, request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
-        user = require_user(request)
+    async def mine(self, user: SignedIn) -> list[dict[str, Any]]:
         rows = await queries.my_dossiers(user)
         return [
             {
@@ -153,8 +153,7 @@ class DossierApi(Controller):
         ]
 
     @get("/{code:str}", summary="Một hồ sơ của tôi, theo mã")
-    async def detail(self, request: Request[Any, Any, Any], code: str) -> dict[str, Any]:
-        user = require_user(request)
+    async def detail(self, code: str, user: SignedIn) -> dict[str, Any]:
         return dossier_json(await queries.dossier_by_code(user, code))
 
 
@@ -189,6 +188,7 @@ ACTIONS_DOC = _actions_doc()
 class DossierActionApi(Controller):
     path = "/api/v1/dossiers/{code:str}/actions"
     tags = ["back office"]
+    guards = [signed_in]
 
     @post(
         "/{action:str}",
@@ -205,15 +205,16 @@ class DossierActionApi(Controller):
         ),
         request_max_body_size=uploads.max_request_bytes(),
     )
-    async def run(self, request: Request[Any, Any, Any], code: str, action: str) -> Response[Any]:
-        user = require_user(request)
+    async def run(
+        self, request: Request[Any, Any, Any], code: str, action: str, user: SignedIn
+    ) -> Response[Any]:
         if action not in OFFERED:
             return Response({"detail": gettext(N_("Thao tác không được hỗ trợ."))}, status_code=404)
         form = None
         try:
             row = await queries.dossier_by_code(user, code)
             if request.headers.get("content-type", "").startswith("multipart/"):
-                form = await uploads.receive(request)
+                form = await receive_upload(request, **uploads.upload_limits())
                 if action == Action.SUPPLEMENT:
                     # The citizen's pages come in doc-<id> fields, as on the page.
                     outcome = await uploads.attach_files(user, row["id"], form)

@@ -3,13 +3,14 @@ history, its files."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from backend.access.user import CurrentUser
 from backend.catalog.tables import Agency, Procedure
 from backend.dossiers.drafts import NOT_FOUND, draft_view, owned_dossier
 from backend.dossiers.tables import Dossier, DossierEvent, DossierFile
-from backend.dossiers.workflow import Action
+from backend.dossiers.workflow import Action, State, find
 from backend.lib.errors import NotFound
 from backend.lib.i18n import N_
 
@@ -104,3 +105,25 @@ async def file_for(user: CurrentUser, dossier_id: int, file_id: int) -> dict[str
     if f is None:
         raise NotFound(N_("Không tìm thấy tệp này."))
     return f
+
+
+async def citizen_view(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
+    """The citizen's page of a submitted dossier: where it is, what is asked of them, results."""
+    view = await dossier_detail(user, dossier_id)
+    view["supplement"] = supplement_request(view)
+    view["results"] = await DossierFile.select().where(
+        (DossierFile.dossier == dossier_id) & (DossierFile.kind == "result")
+    )
+    view["may_withdraw"] = find(State(view["state"]), Action.WITHDRAW) is not None
+    return view
+
+
+def supplement_request(view: dict[str, Any]) -> dict[str, Any] | None:
+    """What the last supplement request asked for, with the documents' names."""
+    if not view.get("supplement_request"):
+        return None
+    request: dict[str, Any] = json.loads(view["supplement_request"])
+    wanted = set(request.get("documents", []))
+    request["names"] = [d["name"] for d in view["documents"] if d["id"] in wanted]
+    request["document_rows"] = [d for d in view["documents"] if d["id"] in wanted]
+    return request

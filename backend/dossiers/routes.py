@@ -1,4 +1,4 @@
-"""Every route of the dossiers domain, registered by backend.app."""
+"""Every route of the dossiers domain, registered by backend.app; its own listeners."""
 
 from __future__ import annotations
 
@@ -6,21 +6,15 @@ from typing import Any
 
 from backend.dossiers import events, listeners, results
 from backend.dossiers.api import DossierActionApi, DossierApi, TrackApi
-from backend.dossiers.backoffice_controllers import (
-    ActionController,
-    BackofficeController,
-    IntakeController,
-)
-from backend.dossiers.controllers import DossierController
-from backend.dossiers.forms import FormsController
+from backend.dossiers.pages.citizen import CITIZEN_PAGES
+from backend.dossiers.pages.printed import PrintedFormPages
+from backend.dossiers.pages.staff import STAFF_PAGES
 from backend.dossiers.workflow import Action
 
 ROUTES: list[Any] = [
-    DossierController,
-    BackofficeController,
-    IntakeController,
-    FormsController,
-    ActionController,
+    *CITIZEN_PAGES,
+    *STAFF_PAGES,
+    PrintedFormPages,
     DossierApi,
     DossierActionApi,
     TrackApi,

@@ -1,9 +1,10 @@
-"""Receiving a dossier's files from a streamed multipart request (pages and API alike).
+"""Attaching the files of a streamed multipart form to a draft (pages and API alike).
 
 Field names `doc-<required document id>` carry the pages of one required document; every other
-field is plain text. Each file is streamed to a temporary file, checked and cleaned
-(backend.lib.files) and attached to the draft. A refused file leaves the draft and every other
-file intact; its error is reported beside its slot.
+field is plain text. Each file has been streamed to a temporary file (backend.lib.multipart,
+read by the pages' and the API's `receive`); here it is checked and cleaned (backend.lib.files)
+and attached. A refused file leaves the draft and every other file intact; its error is
+reported beside its slot.
 """
 
 from __future__ import annotations
@@ -12,13 +13,11 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from litestar import Request
-
 from backend.access.user import CurrentUser
 from backend.dossiers import drafts
 from backend.lib.errors import UserError
 from backend.lib.files import FileStore
-from backend.lib.multipart import ReceivedForm, receive_multipart
+from backend.lib.multipart import ReceivedForm
 from backend.settings import get_settings
 
 # Room for the text fields and multipart framing around the files themselves.
@@ -33,24 +32,23 @@ def file_store() -> FileStore:
     return FileStore(get_settings().upload_dir)
 
 
+def upload_limits() -> dict[str, Any]:
+    """Where and how large a streamed upload may be (for lib.multipart.receive_multipart)."""
+    settings = get_settings()
+    tmp = settings.upload_dir / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    return {
+        "tmp_dir": tmp,
+        "max_file_bytes": settings.max_file_bytes,
+        "max_total_bytes": settings.max_dossier_bytes,
+    }
+
+
 @dataclass
 class UploadOutcome:
     form: ReceivedForm
     added: list[int] = field(default_factory=list)
     errors: dict[str, UserError] = field(default_factory=dict)  # by field name
-
-
-async def receive(request: Request[Any, Any, Any]) -> ReceivedForm:
-    settings = get_settings()
-    tmp = settings.upload_dir / "tmp"
-    tmp.mkdir(parents=True, exist_ok=True)
-    return await receive_multipart(
-        request.stream(),
-        request.headers.get("content-type", ""),
-        tmp,
-        max_file_bytes=settings.max_file_bytes,
-        max_total_bytes=settings.max_dossier_bytes,
-    )
 
 
 def document_id_of(field_name: str) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
@@ -16,6 +17,7 @@ from litestar.utils.scope.state import ScopeState
 
 from backend.lib.errors import FormErrors, UserError
 from backend.lib.i18n import current_language, gettext, pick_language
+from backend.lib.multipart import ReceivedForm, receive_multipart
 
 LANG_COOKIE = "lang"
 CSRF_COOKIE = "csrftoken"
@@ -127,3 +129,21 @@ def csrf_matches(request: Request[Any, Any, Any], form_token: str) -> bool:
     ScopeState.from_scope(request.scope).csrf_token = cookie
     token = request.headers.get("x-csrftoken") or form_token
     return bool(cookie) and bool(token) and secrets.compare_digest(cookie, token)
+
+
+async def receive_upload(
+    request: Request[Any, Any, Any],
+    *,
+    tmp_dir: Path,
+    max_file_bytes: int,
+    max_total_bytes: int,
+) -> ReceivedForm:
+    """A multipart body streamed to temporary files (never whole in memory): Litestar's own
+    parser would read it all first. The caller checks the CSRF token (`csrf_matches`)."""
+    return await receive_multipart(
+        request.stream(),
+        request.headers.get("content-type", ""),
+        tmp_dir,
+        max_file_bytes=max_file_bytes,
+        max_total_bytes=max_total_bytes,
+    )

@@ -17,7 +17,7 @@ from backend.access.roles import Role
 from backend.accounts.tables import User
 from backend.catalog.services import load_calendar
 from backend.dossiers import listeners
-from backend.dossiers.backoffice import today
+from backend.dossiers.queues import today
 from backend.dossiers.scope import acting_agency
 from backend.dossiers.tables import Dossier
 from backend.dossiers.workflow import OPEN_STATES

@@ -3,20 +3,23 @@
 Queues are filtered in SQL by the person's scope (the counter: the center's intake and
 handover; agency staff: their agency's dossiers, including those forwarded to it; managers and
 administrators: everything, read-only for managers) and sorted by appointment date, with the
-dossiers due within one working day and the overdue ones marked.
+dossiers due within one working day and the overdue ones marked. They come a page of 50 at a
+time with their total (they used to stop silently at 500).
 """
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from piccolo.columns.combination import Combinable
 
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
 from backend.accounts.tables import User
 from backend.catalog.services import load_calendar
-from backend.catalog.tables import Agency, Procedure, RequiredDocument
+from backend.catalog.tables import Agency, Procedure
 from backend.dossiers import queries
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.transitions import available_actions
@@ -24,6 +27,7 @@ from backend.dossiers.workflow import OPEN_STATES, WAITING_FOR_CITIZEN, State
 from backend.lib.clock import utcnow
 from backend.lib.errors import Forbidden
 from backend.lib.i18n import N_
+from backend.lib.pagination import Page, paginate
 from backend.lib.workdays import WorkCalendar
 from backend.settings import get_settings
 
@@ -73,34 +77,53 @@ def home_for(user: CurrentUser) -> str:
     return "/staff/queue"
 
 
-async def queue(
-    user: CurrentUser, view: str = "", procedure_id: int | None = None, state: str = ""
-) -> list[dict[str, Any]]:
-    if not user.role.is_staff:
-        raise Forbidden(N_("Trang này dành cho cán bộ."))
-    q = Dossier.select(*QUEUE_COLUMNS).where(Dossier.state != State.DRAFT.value)
+@dataclass(frozen=True)
+class QueueFilter:
+    view: str = ""  # counter: "intake" | "handover"; agency staff: "" | "mine"
+    procedure_id: int | None = None
+    state: str = ""
+
+
+def _scope(user: CurrentUser, wanted: QueueFilter) -> Combinable:
+    """The person's queue as one SQL condition (the same for the page and its count)."""
+    where: Combinable = Dossier.state != State.DRAFT.value
     if user.role is Role.COUNTER:
-        states = HANDOVER if view == "handover" else INTAKE
-        q = q.where(Dossier.state.is_in([s.value for s in states]))
+        states = HANDOVER if wanted.view == "handover" else INTAKE
+        where &= Dossier.state.is_in([s.value for s in states])
     elif user.role in (Role.SPECIALIST, Role.LEADER):
-        q = q.where(
-            (Dossier.agency == user.agency_id) | (Dossier.handling_agency == user.agency_id)
-        )
-        if view == "mine":
-            q = q.where(Dossier.assignee == user.id)
-    if state:
-        q = q.where(Dossier.state == state)
+        where &= (Dossier.agency == user.agency_id) | (Dossier.handling_agency == user.agency_id)
+        if wanted.view == "mine":
+            where &= Dossier.assignee == user.id
+    if wanted.state:
+        where &= Dossier.state == wanted.state
     elif user.role is not Role.COUNTER:
         running = OPEN_STATES | WAITING_FOR_CITIZEN | {State.DONE}
-        q = q.where(Dossier.state.is_in([s.value for s in running]))
-    if procedure_id:
-        q = q.where(Dossier.procedure == procedure_id)
-    rows = await q.order_by(Dossier.appointment_date).order_by(Dossier.submitted_at).limit(500)
+        where &= Dossier.state.is_in([s.value for s in running])
+    if wanted.procedure_id:
+        where &= Dossier.procedure == wanted.procedure_id
+    return where
+
+
+async def queue(
+    user: CurrentUser, wanted: QueueFilter, page: int = 1, query: dict[str, str] | None = None
+) -> Page[dict[str, Any]]:
+    """One page of the person's queue, soonest appointment first."""
+    if not user.role.is_staff:
+        raise Forbidden(N_("Trang này dành cho cán bộ."))
+    where = _scope(user, wanted)
+    select = (
+        Dossier.select(*QUEUE_COLUMNS)
+        .where(where)
+        .order_by(Dossier.appointment_date)
+        .order_by(Dossier.submitted_at)
+        .order_by(Dossier.id)
+    )
+    found = await paginate(select, Dossier.count().where(where), page, query=query)
     calendar, on = await load_calendar(), today()
-    for row in rows:
+    for row in found.rows:
         row["flag"] = deadline_flag(row, calendar, on)
         row["state_obj"] = State(row["state"])
-    return rows
+    return found
 
 
 async def staff_view(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
@@ -126,7 +149,7 @@ async def staff_view(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
         )
         .order_by(User.full_name)
     )
-    view["supplement"] = supplement_request(view)
+    view["supplement"] = queries.supplement_request(view)
     offers = (
         await Procedure.select(Procedure.result_delivery)
         .where(Procedure.id == view["procedure"])
@@ -137,21 +160,3 @@ async def staff_view(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
         who = await User.select(User.full_name).where(User.id == view["assignee"]).first()
         view["assignee_name"] = who["full_name"] if who else ""
     return view
-
-
-def supplement_request(view: dict[str, Any]) -> dict[str, Any] | None:
-    """What the last supplement request asked for, with the documents' names."""
-    if not view.get("supplement_request"):
-        return None
-    request: dict[str, Any] = json.loads(view["supplement_request"])
-    wanted = set(request.get("documents", []))
-    request["names"] = [d["name"] for d in view["documents"] if d["id"] in wanted]
-    request["document_rows"] = [d for d in view["documents"] if d["id"] in wanted]
-    return request
-
-
-async def required_document_ids(procedure_id: int) -> list[int]:
-    rows = await RequiredDocument.select(RequiredDocument.id).where(
-        RequiredDocument.procedure == procedure_id
-    )
-    return [r["id"] for r in rows]

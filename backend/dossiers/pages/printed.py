@@ -11,10 +11,11 @@ import json
 from datetime import date
 from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from backend.access.guards import require_user
+from backend.access.guards import SignedIn, signed_in
 from backend.dossiers import queries
 from backend.dossiers.workflow import Action
 from backend.lib.errors import NotFound
@@ -63,14 +64,14 @@ def control_rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-class FormsController(Controller):
+class PrintedFormPages(Controller):
     include_in_schema = False
+    guards = [signed_in]
 
     @get("/dossiers/{dossier_id:int}/forms/{number:str}")
     async def form(
-        self, request: Request[Any, Any, Any], dossier_id: int, number: str
+        self, request: HTMXRequest, dossier_id: int, number: str, user: SignedIn
     ) -> Template | Redirect:
-        user = require_user(request)
         if number == "01":
             return see_other(f"/dossiers/{dossier_id}/receipt")
         if number not in FORM_TITLES:
