@@ -23,6 +23,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.querystring import QueryString
 
 from backend import wiring
 from backend.access.guards import USER_DEPENDENCIES, user_of
@@ -70,9 +71,7 @@ async def healthz() -> Response[dict[str, Any]]:
 
 
 async def _ping() -> None:
-    from backend.catalog.tables import Agency
-
-    await Agency.raw("SELECT 1")
+    await DB.run_querystring(QueryString("SELECT 1"))
 
 
 def make_jinja(settings: Settings) -> Environment:
@@ -185,9 +184,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
 
 
 async def _set_wal() -> None:
-    from backend.catalog.tables import Agency
-
-    await Agency.raw("PRAGMA journal_mode=WAL")
+    await DB.run_querystring(QueryString("PRAGMA journal_mode=WAL"))
 
 
 def domain_routes() -> list[Any]:

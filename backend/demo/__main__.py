@@ -22,7 +22,9 @@ from backend.accounts.services import create_user
 from backend.accounts.tables import User
 from backend.catalog.services import procedure_search_text
 from backend.catalog.tables import Agency, Counter, PostOffice, Procedure, RequiredDocument
+from backend.evaluations.demo import load as load_evaluations
 from backend.lib.db import write_transaction
+from backend.settings import get_settings
 
 CATALOG = Path(__file__).resolve().parent / "catalog.json"
 PROVINCE_IN_DATA = "Ninh Bình"
@@ -144,8 +146,6 @@ async def load(province: str) -> dict[str, int]:
                 ).where(User.id == user.id)
             counts["accounts"] += 1
     # A criteria set and an open evaluation period for the current quarter.
-    from backend.evaluations.demo import load as load_evaluations
-
     counts.update(await load_evaluations())
     return counts
 
@@ -204,8 +204,6 @@ def main(argv: list[str] | None = None) -> int:
         "--print-accounts", action="store_true", help="only print the demo accounts"
     )
     args = parser.parse_args(argv)
-    from backend.settings import get_settings
-
     settings = get_settings()
     if args.print_accounts:
         port = os.environ.get("PORT", "8000")
