@@ -6,7 +6,7 @@ from typing import Any
 
 from backend.accounts.hooks import on_sign_in, on_sign_out
 from backend.ratings import duty, panels
-from backend.ratings.controllers import (
+from backend.ratings.pages import (
     DossierRatingController,
     KioskController,
     RatingScaleController,

@@ -19,7 +19,7 @@ from backend.lib.clock import utcnow
 from backend.lib.errors import UserError
 from backend.lib.i18n import N_, gettext
 from backend.lib.web import form_errors, render, see_other
-from backend.ratings import kiosk, report, services
+from backend.ratings import kiosk, queries, services
 from backend.ratings import scale as scales
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -195,7 +195,7 @@ class SatisfactionController(Controller):
         if require_user(request).role not in (Role.MANAGER, Role.ADMIN):
             raise HTTPException(status_code=403, detail=gettext(FORBIDDEN_PAGE))
         days = days if days in (30, 90, 365) else 90
-        data = await report.satisfaction(utcnow() - timedelta(days=days))
+        data = await queries.satisfaction(utcnow() - timedelta(days=days))
         return render(request, "ratings/satisfaction.html", days=days, **data)
 
 
