@@ -1,119 +1,146 @@
-"""Rating pages: the one tap on the dossier page, the counter kiosk, the managers' table and
-the administrator's choice of scale."""
+"""Rating pages: the one tap on the dossier page, the counter kiosk and the managers' table.
+
+The kiosk's votes arrive as JSON (backend/ratings/api.py); the choice of scale is in
+backend/ratings/admin_pages.py.
+"""
 
 from __future__ import annotations
 
-import contextlib
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.exceptions import HTTPException
-from litestar.params import Body
+from litestar import Controller, get, post
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from backend.access.guards import require_user
+from backend.access.guards import SignedIn, requires, signed_in
 from backend.access.roles import Role
 from backend.lib.clock import utcnow
 from backend.lib.errors import UserError
-from backend.lib.i18n import N_, gettext
-from backend.lib.web import form_errors, render, see_other
+from backend.lib.forms import read
+from backend.lib.i18n import gettext
+from backend.lib.web import FormData, form_errors, render, see_other
 from backend.ratings import kiosk, queries, services
 from backend.ratings import scale as scales
+from backend.ratings.schemas import KioskExit, KioskSetup, RatingDetails, RatingTap
 
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 KIOSK_MAX_AGE = 365 * 24 * 3600
-FORBIDDEN_PAGE = N_("Bạn không có quyền xem trang này.")
+
+
+async def card_answer(
+    request: HTMXRequest, dossier_id: int, status_code: int = 200, error: str = ""
+) -> Template | Redirect:
+    """The card alone for htmx; without JavaScript, back to the dossier page."""
+    if not request.htmx:
+        return see_other(f"/dossiers/{dossier_id}#rating")
+    dossier, rated = await queries.dossier_card(dossier_id)
+    return render(
+        request,
+        "ratings/_card.html",
+        status_code=status_code,
+        dossier=dossier,
+        rated=rated,
+        rating_error=error,
+        just_rated=status_code == 200,
+    )
 
 
 class DossierRatingController(Controller):
     path = "/dossiers/{dossier_id:int}/rating"
     include_in_schema = False
-
-    async def _card(
-        self,
-        request: Request[Any, Any, Any],
-        dossier_id: int,
-        status_code: int = 200,
-        error: str = "",
-    ) -> Template | Redirect:
-        if not request.headers.get("hx-request"):
-            return see_other(f"/dossiers/{dossier_id}#rating")
-        from backend.dossiers.tables import Dossier
-
-        dossier = await Dossier.select().where(Dossier.id == dossier_id).first()
-        assert dossier is not None
-        return render(
-            request,
-            "ratings/_card.html",
-            status_code=status_code,
-            dossier=dossier,
-            rated=await services.card(dossier),
-            rating_error=error,
-            just_rated=status_code == 200,
-        )
+    guards = [signed_in]
 
     @post("/")
     async def rate(
-        self, request: Request[Any, Any, Any], dossier_id: int, data: Form
+        self, request: HTMXRequest, user: SignedIn, dossier_id: int, data: FormData
     ) -> Template | Redirect:
-        user = require_user(request)
         try:
-            await services.rate(user, dossier_id, data.get("level"))
+            await services.rate(user, dossier_id, read(RatingTap, data).level)
         except UserError as e:
             if e.status_code == 404:
                 raise
-            return await self._card(request, dossier_id, e.status_code, e.render(gettext))
-        return await self._card(request, dossier_id)
+            return await card_answer(request, dossier_id, e.status_code, e.render(gettext))
+        return await card_answer(request, dossier_id)
 
     @post("/details")
     async def details(
-        self, request: Request[Any, Any, Any], dossier_id: int, data: Form
+        self, request: HTMXRequest, user: SignedIn, dossier_id: int, data: FormData
     ) -> Template | Redirect:
-        user = require_user(request)
-        criteria = {k: str(data.get(f"c_{k}", "")) for k in scales.CRITERIA}
+        given = read(RatingDetails, data)
         try:
-            await services.add_details(user, dossier_id, criteria, str(data.get("comment", "")))
+            await services.add_details(user, dossier_id, given.criteria or {}, given.comment)
         except UserError as e:
             if e.status_code == 404:
                 raise
-            return await self._card(request, dossier_id, e.status_code, e.render(gettext))
-        return await self._card(request, dossier_id)
+            return await card_answer(request, dossier_id, e.status_code, e.render(gettext))
+        return await card_answer(request, dossier_id)
+
+
+async def kiosk_screen(
+    request: HTMXRequest,
+    device: dict[str, Any],
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+) -> Template:
+    """The faces, on the scale in use, with the officer on duty at the counter."""
+    levels = await scales.current()
+    return render(
+        request,
+        "ratings/kiosk.html",
+        status_code=status_code,
+        device=device,
+        officer=await kiosk.officer_name(device["counter"]),
+        levels=scales.LEVELS[levels],
+        faces={lvl: scales.face(lvl, levels) for lvl in scales.LEVELS[levels]},
+        errors=errors or {},
+    )
 
 
 class KioskController(Controller):
+    """The tablet in kiosk mode, known by its cookie: nobody is signed in on it."""
+
     path = "/kiosk"
     include_in_schema = False
 
     @get("/")
-    async def screen(self, request: Request[Any, Any, Any]) -> Template:
+    async def screen(self, request: HTMXRequest) -> Template:
         device = await kiosk.device(request.cookies.get(kiosk.COOKIE))
         if device is None:
             return render(request, "ratings/kiosk_unset.html")
-        levels = await scales.current()
-        return render(
-            request,
-            "ratings/kiosk.html",
-            device=device,
-            officer=await kiosk.officer_name(device["counter"]),
-            levels=scales.LEVELS[levels],
-            faces={lvl: scales.face(lvl, levels) for lvl in scales.LEVELS[levels]},
-            errors={},
-        )
+        return await kiosk_screen(request, device)
 
-    @get("/setup")
-    async def setup_page(self, request: Request[Any, Any, Any]) -> Template:
-        require_user(request, Role.COUNTER)
+    @post("/exit")
+    async def leave(self, request: HTMXRequest, data: FormData) -> Template | Redirect:
+        device = await kiosk.device(request.cookies.get(kiosk.COOKIE))
+        if device is None:
+            return see_other("/")
+        try:
+            await kiosk.leave(device, read(KioskExit, data).pin)
+        except UserError as e:
+            return await kiosk_screen(request, device, e.status_code, form_errors(e))
+        response = see_other("/staff")
+        response.delete_cookie(kiosk.COOKIE, path="/")
+        return response
+
+
+class KioskSetupController(Controller):
+    """A counter officer puts the tablet on their desk in kiosk mode."""
+
+    path = "/kiosk/setup"
+    include_in_schema = False
+    guards = [requires(Role.COUNTER)]
+
+    @get("/")
+    async def page(self, request: HTMXRequest) -> Template:
         return render(request, "ratings/kiosk_setup.html", errors={})
 
-    @post("/setup")
-    async def setup(self, request: Request[Any, Any, Any], data: Form) -> Template | Redirect:
-        user = require_user(request, Role.COUNTER)
+    @post("/")
+    async def setup(
+        self, request: HTMXRequest, user: SignedIn, data: FormData
+    ) -> Template | Redirect:
+        pins = read(KioskSetup, data)
         try:
-            token = await kiosk.start(
-                user, str(data.get("pin", "")), str(data.get("pin_again", ""))
-            )
+            token = await kiosk.start(user, pins.pin, pins.pin_again)
         except UserError as e:
             return render(
                 request, "ratings/kiosk_setup.html", status_code=422, errors=form_errors(e)
@@ -128,42 +155,6 @@ class KioskController(Controller):
             secure=request.url.scheme == "https",
             path="/",
         )
-        return response
-
-    @post("/votes")
-    async def vote(self, request: Request[Any, Any, Any], data: dict[str, Any]) -> Response[Any]:
-        device = await kiosk.device(request.cookies.get(kiosk.COOKIE))
-        if device is None:
-            return Response(
-                {"detail": gettext(N_("Máy này không còn ở chế độ đánh giá."))}, status_code=403
-            )
-        try:
-            counted = await kiosk.vote(device, data.get("level"), str(data.get("key", "")))
-        except UserError as e:
-            return Response({"detail": e.render(gettext)}, status_code=e.status_code)
-        return Response({"counted": counted}, status_code=200)
-
-    @post("/exit")
-    async def leave(self, request: Request[Any, Any, Any], data: Form) -> Template | Redirect:
-        device = await kiosk.device(request.cookies.get(kiosk.COOKIE))
-        if device is None:
-            return see_other("/")
-        try:
-            await kiosk.leave(device, str(data.get("pin", "")))
-        except UserError as e:
-            levels = await scales.current()
-            return render(
-                request,
-                "ratings/kiosk.html",
-                status_code=e.status_code,
-                device=device,
-                officer=await kiosk.officer_name(device["counter"]),
-                levels=scales.LEVELS[levels],
-                faces={lvl: scales.face(lvl, levels) for lvl in scales.LEVELS[levels]},
-                errors=form_errors(e),
-            )
-        response = see_other("/staff")
-        response.delete_cookie(kiosk.COOKIE, path="/")
         return response
 
 
@@ -189,30 +180,10 @@ async def kiosk_manifest() -> dict[str, Any]:
 class SatisfactionController(Controller):
     path = "/manage/satisfaction"
     include_in_schema = False
+    guards = [requires(Role.MANAGER, Role.ADMIN)]
 
     @get("/")
-    async def page(self, request: Request[Any, Any, Any], days: int = 90) -> Template:
-        if require_user(request).role not in (Role.MANAGER, Role.ADMIN):
-            raise HTTPException(status_code=403, detail=gettext(FORBIDDEN_PAGE))
+    async def page(self, request: HTMXRequest, days: int = 90) -> Template:
         days = days if days in (30, 90, 365) else 90
         data = await queries.satisfaction(utcnow() - timedelta(days=days))
         return render(request, "ratings/satisfaction.html", days=days, **data)
-
-
-class RatingScaleController(Controller):
-    path = "/admin/rating-scale"
-    include_in_schema = False
-
-    @get("/")
-    async def page(self, request: Request[Any, Any, Any]) -> Template:
-        require_user(request, Role.ADMIN)
-        return render(
-            request, "ratings/admin_scale.html", levels=await scales.current(), scales=scales.LEVELS
-        )
-
-    @post("/")
-    async def save(self, request: Request[Any, Any, Any], data: Form) -> Redirect:
-        require_user(request, Role.ADMIN)
-        with contextlib.suppress(ValueError):
-            await scales.choose(int(str(data.get("levels", "5"))))
-        return see_other("/admin/rating-scale/?saved=1")
