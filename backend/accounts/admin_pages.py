@@ -26,17 +26,6 @@ from backend.lib.web import FormData, render, see_other
 
 ADMINS_ONLY = [requires(Role.ADMIN)]
 
-# Sections whose domain does not declare its own yet (lib.admin.section in its controller's
-# `opt`): the rating scale's page belongs to ratings, which should declare it and drop it here.
-UNDECLARED_SECTIONS = (
-    AdminSection(
-        70,
-        "/admin/rating-scale/",
-        N_("Thang đánh giá"),
-        N_("Đánh giá mức độ hài lòng theo 5 mức hoặc 3 mức"),
-    ),
-)
-
 
 class AdminHomeController(Controller):
     path = "/admin"
@@ -45,7 +34,7 @@ class AdminHomeController(Controller):
 
     @get("/")
     async def index(self, request: HTMXRequest) -> Template:
-        items = await index_items(request.app, UNDECLARED_SECTIONS)
+        items = await index_items(request.app)
         return render(request, "admin/index.html", items=items)
 
 

@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.params import JSONBody
 
-from backend.access.guards import require_user
+from backend.access.guards import SignedIn, signed_in
 from backend.lib.errors import UserError
+from backend.lib.pagination import page_number
 from backend.lib.web import api_error
-from backend.notifications import services, vapid
+from backend.notifications import queries, services, vapid
+from backend.notifications.schemas import SubscriptionBody
 
 
-@dataclass
-class SubscriptionKeys:
-    p256dh: str = ""
-    auth: str = ""
-
-
-@dataclass
-class SubscriptionBody:
-    """The browser's PushSubscription.toJSON()."""
-
-    endpoint: str
-    keys: SubscriptionKeys = field(default_factory=SubscriptionKeys)
-    expirationTime: int | None = None
-
-
-class PushApi(Controller):
+class VapidKeyApi(Controller):
     path = "/api/v1/push"
     tags = ["notifications"]
 
@@ -37,8 +23,14 @@ class PushApi(Controller):
     async def public_key(self) -> dict[str, str]:
         return {"publicKey": vapid.public_key()}
 
+
+class PushApi(Controller):
+    path = "/api/v1/push/subscriptions"
+    tags = ["notifications"]
+    guards = [signed_in]
+
     @post(
-        "/subscriptions",
+        "/",
         summary="Đăng ký nhận thông báo trên một thiết bị",
         description=(
             "Bearer token or the signed-in session (then with the x-csrftoken header). The "
@@ -47,9 +39,8 @@ class PushApi(Controller):
         ),
     )
     async def subscribe(
-        self, request: Request[Any, Any, Any], data: JSONBody[SubscriptionBody]
+        self, request: Request[Any, Any, Any], user: SignedIn, data: JSONBody[SubscriptionBody]
     ) -> Response[Any]:
-        user = require_user(request)
         try:
             sub_id = await services.subscribe(
                 user.id,
@@ -63,28 +54,34 @@ class PushApi(Controller):
             return api_error(e)
         return Response({"id": sub_id}, status_code=201)
 
-    @delete("/subscriptions", status_code=200, summary="Thôi nhận thông báo trên thiết bị này")
+    @delete("/", status_code=200, summary="Thôi nhận thông báo trên thiết bị này")
     async def unsubscribe(
-        self, request: Request[Any, Any, Any], data: JSONBody[SubscriptionBody]
+        self, user: SignedIn, data: JSONBody[SubscriptionBody]
     ) -> dict[str, bool]:
-        user = require_user(request)
         return {"removed": await services.unsubscribe(user.id, data.endpoint)}
 
 
 class InboxApi(Controller):
     path = "/api/v1/inbox"
     tags = ["notifications"]
+    guards = [signed_in]
 
-    @get("/", summary="Hộp thư thông báo")
-    async def list(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
-        user = require_user(request)
+    @get(
+        "/",
+        summary="Hộp thư thông báo",
+        description="Newest first, 50 a page (`?page=`); `has_next` says whether there is more.",
+    )
+    async def list(self, user: SignedIn, page: str = "") -> dict[str, Any]:
+        shown = await queries.inbox(user.id, page_number(page))
         return {
-            "unread": await services.unread_count(user.id),
-            "items": await services.inbox(user.id),
+            "unread": await queries.unread_count(user.id),
+            "items": shown.rows,
+            "page": shown.number,
+            "total": shown.total,
+            "has_next": shown.has_next,
         }
 
     @post("/read", status_code=200, summary="Đánh dấu tất cả đã đọc")
-    async def read_all(self, request: Request[Any, Any, Any]) -> dict[str, int]:
-        user = require_user(request)
+    async def read_all(self, user: SignedIn) -> dict[str, int]:
         await services.mark_read(user.id)
         return {"unread": 0}

@@ -6,10 +6,10 @@ from typing import Any
 
 from backend.dossiers import listeners
 from backend.notifications import dossier_messages
-from backend.notifications.api import InboxApi, PushApi
-from backend.notifications.controllers import NotificationController
+from backend.notifications.api import InboxApi, PushApi, VapidKeyApi
+from backend.notifications.pages import NotificationController
 
-ROUTES: list[Any] = [NotificationController, PushApi, InboxApi]
+ROUTES: list[Any] = [NotificationController, VapidKeyApi, PushApi, InboxApi]
 
 
 def connect() -> None:

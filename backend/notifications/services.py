@@ -1,9 +1,9 @@
-"""Devices that receive push, the in-app inbox, and per-person category choices."""
+"""Devices that receive push, the in-app inbox's messages, and per-person category choices
+(written here; read by backend.notifications.queries)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 from backend.lib.clock import utcnow
@@ -78,23 +78,6 @@ async def unsubscribe(user_id: int, endpoint: str) -> bool:
     return bool(gone)
 
 
-async def devices(user_id: int) -> list[dict[str, Any]]:
-    return await PushSubscription.select(
-        PushSubscription.id,
-        PushSubscription.endpoint,
-        PushSubscription.user_agent,
-        PushSubscription.created_at,
-        PushSubscription.last_success_at,
-    ).where(PushSubscription.user == user_id)
-
-
-async def enabled_categories(user_id: int) -> set[str]:
-    off = await NotificationPreference.select(NotificationPreference.category).where(
-        (NotificationPreference.user == user_id) & NotificationPreference.enabled.eq(False)
-    )
-    return set(LABELS) - {r["category"] for r in off}
-
-
 async def set_category(user_id: int, category: str, enabled: bool) -> None:
     if category not in LABELS:
         raise UserError(N_("Không có loại thông báo này."))
@@ -147,21 +130,6 @@ async def deliver(
                 OutboxItem(notification=note.id, subscription=device["id"], available_at=now)
             )
     return int(note.id)
-
-
-async def inbox(user_id: int, limit: int = 100) -> list[dict[str, Any]]:
-    return (
-        await Notification.select()
-        .where(Notification.recipient == user_id)
-        .order_by(Notification.id, ascending=False)
-        .limit(limit)
-    )
-
-
-async def unread_count(user_id: int) -> int:
-    return await Notification.count().where(
-        (Notification.recipient == user_id) & Notification.read_at.is_null()
-    )
 
 
 async def mark_read(user_id: int, notification_id: int | None = None) -> None:

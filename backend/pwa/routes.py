@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.pwa.controllers import PwaController
+from backend.pwa.pages import PwaController
 
 ROUTES: list[Any] = [PwaController]

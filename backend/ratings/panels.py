@@ -6,7 +6,7 @@ from typing import Any
 
 from backend.access.user import CurrentUser
 from backend.dossiers.panels import Panel, Slot, register
-from backend.ratings.services import card
+from backend.ratings.queries import card
 
 
 async def _card(dossier: dict[str, Any], viewer: CurrentUser) -> Any:

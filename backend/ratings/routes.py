@@ -6,10 +6,12 @@ from typing import Any
 
 from backend.accounts.hooks import on_sign_in, on_sign_out
 from backend.ratings import duty, panels
-from backend.ratings.controllers import (
+from backend.ratings.admin_pages import RatingScaleController
+from backend.ratings.api import KioskVoteApi
+from backend.ratings.pages import (
     DossierRatingController,
     KioskController,
-    RatingScaleController,
+    KioskSetupController,
     SatisfactionController,
     kiosk_manifest,
 )
@@ -17,6 +19,8 @@ from backend.ratings.controllers import (
 ROUTES: list[Any] = [
     DossierRatingController,
     KioskController,
+    KioskSetupController,
+    KioskVoteApi,
     SatisfactionController,
     RatingScaleController,
     kiosk_manifest,

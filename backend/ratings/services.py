@@ -139,21 +139,3 @@ async def add_details(
     updated = await of_dossier(dossier_id)
     assert updated is not None
     return updated
-
-
-async def card(dossier: dict[str, Any]) -> dict[str, Any] | None:
-    """What the dossier page shows: the invitation, or the rating given."""
-    if not completed(dossier):
-        return None
-    rating = await of_dossier(dossier["id"])
-    scale = rating["scale"] if rating else await scales.current()
-    return {
-        "rating": rating,
-        "criteria_given": json.loads(rating["criteria"]) if rating else {},
-        "scale": scale,
-        "levels": scales.LEVELS[scale],
-        "faces": {lvl: scales.face(lvl, scale) for lvl in scales.LEVELS[scale]},
-        "criteria": scales.CRITERIA,
-        "may_change": rating is None or may_change(rating),
-        "low": rating is not None and scales.is_low(rating["level"], rating["scale"]),
-    }

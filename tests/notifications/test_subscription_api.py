@@ -136,3 +136,19 @@ async def test_session_cookie_without_csrf_header_is_anonymous(client: Client) -
     client.cookies.clear()
     r = await client.post(SUBSCRIPTIONS, json=body)
     assert r.status_code == 401, r.text
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+@pytest.mark.parametrize(
+    "body",
+    [{"keys": {"p256dh": "x", "auth": "y"}}, {"endpoint": 7}, ["https://fcm.googleapis.com"]],
+)
+async def test_a_body_that_is_not_a_subscription_is_400(
+    client: Client, method: str, body: object
+) -> None:
+    """The body is typed: without an endpoint (or not an object at all) it is a bad request,
+    never a server error."""
+    citizen = await new_citizen(client)
+    r = await client.request(method, SUBSCRIPTIONS, json=body, headers=citizen.headers)
+    assert r.status_code == 400, r.text
+    assert not await PushSubscription.exists().where(PushSubscription.user == citizen.id)

@@ -15,7 +15,7 @@ from backend.lib.errors import Forbidden, FormErrors, TooManyRequests
 from backend.ratings import duty, kiosk
 from backend.ratings.tables import CounterDuty, KioskDevice, Rating
 from tests.backoffice.factory import make_user
-from tests.conftest import Client, soup
+from tests.conftest import Client, csrf, soup
 
 
 async def _counter(number: int) -> int:
@@ -149,3 +149,24 @@ async def test_the_kiosk_through_http(client: Client, database: None) -> None:
         "/kiosk/votes", json={"key": "http-vote-2", "level": 5}, headers={"x-csrftoken": csrf}
     )
     assert r.status_code == 403
+
+
+async def test_a_kiosk_vote_body_is_typed(client: Client, database: None) -> None:
+    """What kiosk.js sends ({key, level, at}) counts; a body without a level, or that is not
+    a vote at all, is refused as a bad request rather than failing; a level off the scale
+    keeps its message."""
+    officer = await make_user(Role.COUNTER, "t.kiosk.g1", counter=await _counter(49))
+    client.cookies.set(kiosk.COOKIE, await kiosk.start(officer, "1357", "1357"))
+    headers = {"x-csrftoken": await csrf(client)}
+    sent = {"key": "typed-1", "level": 4, "at": "2026-12-01T08:30:00.000Z"}
+    r = await client.post("/kiosk/votes", json=sent, headers=headers)
+    assert r.status_code == 200 and r.json() == {"counted": True}
+    for body in ({"key": "typed-2"}, {"key": "typed-3", "level": "rất tốt"}, ["typed-4", 5]):
+        r = await client.post("/kiosk/votes", json=body, headers=headers)
+        assert r.status_code == 400, (body, r.status_code)
+    r = await client.post("/kiosk/votes", json={"key": "typed-5", "level": 9}, headers=headers)
+    assert r.status_code == 422 and r.json() == {"detail": "Chọn một mức đánh giá."}
+    # A level written as a number in a string was read before the body was typed: still is.
+    r = await client.post("/kiosk/votes", json={"key": "typed-6", "level": "5"}, headers=headers)
+    assert r.status_code == 200 and r.json() == {"counted": True}
+    assert await Rating.count().where(Rating.client_key.like("%:typed-%")) == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.ratings.report import SMALL_SAMPLE, aggregate, wilson_lower
+from backend.ratings.queries import SMALL_SAMPLE, aggregate, wilson_lower
 from tests.conftest import Client
 
 

@@ -1,4 +1,5 @@
-"""Satisfaction per counter, per official and per agency, with sample sizes.
+"""What the rating pages read: the rating card of a dossier, and satisfaction per counter, per
+official and per agency, with sample sizes.
 
 A table of percentages is unfair on small samples: 1 vote of 1 is "100%". Each row carries its
 size and the lower bound of the 95% Wilson interval of its satisfied share; rows are ranked by
@@ -17,11 +18,47 @@ from typing import Any
 
 from backend.accounts.tables import User
 from backend.catalog.tables import Agency, Counter
+from backend.dossiers.tables import Dossier
+from backend.lib.errors import NotFound
+from backend.lib.i18n import N_
+from backend.ratings import scale as scales
 from backend.ratings.scale import CRITERIA
+from backend.ratings.services import completed, may_change, of_dossier
 from backend.ratings.tables import Rating
 
 SMALL_SAMPLE = 30
 Z95 = 1.96
+
+# --- the rating card on the citizen's dossier page -------------------------------------------
+
+
+async def card(dossier: dict[str, Any]) -> dict[str, Any] | None:
+    """What the dossier page shows: the invitation, or the rating given."""
+    if not completed(dossier):
+        return None
+    rating = await of_dossier(dossier["id"])
+    scale = rating["scale"] if rating else await scales.current()
+    return {
+        "rating": rating,
+        "criteria_given": json.loads(rating["criteria"]) if rating else {},
+        "scale": scale,
+        "levels": scales.LEVELS[scale],
+        "faces": {lvl: scales.face(lvl, scale) for lvl in scales.LEVELS[scale]},
+        "criteria": scales.CRITERIA,
+        "may_change": rating is None or may_change(rating),
+        "low": rating is not None and scales.is_low(rating["level"], rating["scale"]),
+    }
+
+
+async def dossier_card(dossier_id: int) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The dossier and its card, for the card answered alone after a tap."""
+    dossier = await Dossier.select().where(Dossier.id == dossier_id).first()
+    if dossier is None:
+        raise NotFound(N_("Không tìm thấy hồ sơ này."))
+    return dossier, await card(dossier)
+
+
+# --- satisfaction per counter, official and agency -------------------------------------------
 
 
 def wilson_lower(satisfied: int, n: int, z: float = Z95) -> float:

@@ -13,7 +13,7 @@ from litestar import Litestar
 from backend.accounts.tables import User
 from backend.dossiers.workflow import State
 from backend.lib.clock import utcnow
-from backend.notifications import services
+from backend.notifications import queries, services
 from backend.notifications.tables import Notification, OutboxItem, PushSubscription
 from tests.backoffice.factory import Factory, user_by_login
 from tests.conftest import Client, csrf, register, soup, text_of
@@ -126,8 +126,8 @@ async def test_inbox_lists_only_my_messages_newest_first_and_marks_them_read(
         assert "Nội dung của «Hồ sơ B cần bổ sung giấy tờ»." in r.text
         # Opening the inbox read them all: its own bell has no count any more.
         assert bell(r.text) == ("Thông báo", "")
-        assert await services.unread_count(me) == 0
-        assert await services.unread_count(other) == 1  # someone else's are untouched
+        assert await queries.unread_count(me) == 0
+        assert await queries.unread_count(other) == 1  # someone else's are untouched
 
         again = await client.get("/inbox")
         assert soup(again.text).select(".inbox .note-item.unread") == []
@@ -141,6 +141,27 @@ async def test_inbox_lists_only_my_messages_newest_first_and_marks_them_read(
 
         other_inbox = await other_client.get("/inbox")
         assert text_of(other_inbox.text, ".inbox .note-item strong") == ["Tin của người khác"]
+
+
+async def test_a_long_inbox_is_paginated(client: Client) -> None:
+    """50 a page, newest first, with the total and the way to the older ones (the inbox used
+    to stop at 100 messages); the API reads the same pages."""
+    me = await user_id(await register(client))
+    for i in range(1, 52):
+        await note(me, f"Tin số {i}")
+    first = await client.get("/inbox")
+    titles = text_of(first.text, ".inbox .note-item strong")
+    assert len(titles) == 50 and titles[0] == "Tin số 51" and titles[-1] == "Tin số 2"
+    assert "Từ 1 đến 50 trong tổng số 51" in first.text
+    following = soup(first.text).select_one(".pager a[rel=next]")
+    assert following is not None and following["href"] == "?page=2"
+    second = await client.get("/inbox?page=2")
+    assert text_of(second.text, ".inbox .note-item strong") == ["Tin số 1"]
+    assert "Từ 51 đến 51 trong tổng số 51" in second.text
+    api = (await client.get("/api/v1/inbox?page=2")).json()
+    assert [i["title"] for i in api["items"]] == ["Tin số 1"]
+    assert (api["page"], api["total"], api["has_next"]) == (2, 51, False)
+    assert (await client.get("/api/v1/inbox")).json()["has_next"] is True
 
 
 async def test_empty_inbox_says_what_will_come(client: Client) -> None:
@@ -195,7 +216,7 @@ async def test_turning_an_optional_category_off_and_on(client: Client) -> None:
     r = await save(client, OPTIONAL, ["progress", "complaint"])
     assert r.status_code == 303
     assert r.headers["location"] == "/settings/notifications?saved=1#categories"
-    assert await services.enabled_categories(me) == set(ESSENTIAL + OPTIONAL + ["staff"]) - {
+    assert await queries.enabled_categories(me) == set(ESSENTIAL + OPTIONAL + ["staff"]) - {
         "rating",
         "postal",
     }
@@ -236,7 +257,7 @@ async def test_turning_an_optional_category_off_and_on(client: Client) -> None:
 
     r = await save(client, OPTIONAL, OPTIONAL)
     assert r.status_code == 303
-    assert "rating" in await services.enabled_categories(me)
+    assert "rating" in await queries.enabled_categories(me)
     assert checkboxes((await client.get("/settings/notifications")).text)["rating"]["checked"]
 
 
@@ -247,11 +268,11 @@ async def test_an_essential_category_cannot_be_turned_off(client: Client) -> Non
     assert r.status_code == 422
     assert text_of(r.text, "#categories .alert.bad") == [MSG_ESSENTIAL]
     assert bell(r.text) == ("Thông báo, 1 chưa đọc", "1")  # the refused form keeps the bell
-    assert "result" in await services.enabled_categories(me)
+    assert "result" in await queries.enabled_categories(me)
     # All or nothing: the optional choice sent with it is not saved either.
     r = await save(client, ["rating", "result"], [])
     assert r.status_code == 422
-    assert "rating" in await services.enabled_categories(me)
+    assert "rating" in await queries.enabled_categories(me)
     assert checkboxes(r.text)["result"] == {"checked": True, "disabled": True}
 
 
@@ -266,7 +287,7 @@ async def test_settings_need_the_csrf_token(client: Client) -> None:
     me = await user_id(await register(client))
     r = await client.post("/settings/notifications", data={"shown": "rating"})
     assert r.status_code == 403
-    assert "rating" in await services.enabled_categories(me)
+    assert "rating" in await queries.enabled_categories(me)
 
 
 async def test_staff_see_their_deadline_reminders(client: Client) -> None:

@@ -1,0 +1,34 @@
+"""The kiosk's votes, sent as JSON by /static/js/kiosk.js (queued on the tablet while the
+network is away, so a vote may arrive twice: its key makes it count once)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, post
+from litestar.params import JSONBody
+
+from backend.lib.errors import UserError
+from backend.lib.i18n import N_, gettext
+from backend.ratings import kiosk
+from backend.ratings.schemas import KioskVote
+
+
+class KioskVoteApi(Controller):
+    path = "/kiosk"
+    include_in_schema = False
+
+    @post("/votes", status_code=200)
+    async def vote(
+        self, request: Request[Any, Any, Any], data: JSONBody[KioskVote]
+    ) -> Response[Any]:
+        device = await kiosk.device(request.cookies.get(kiosk.COOKIE))
+        if device is None:
+            return Response(
+                {"detail": gettext(N_("Máy này không còn ở chế độ đánh giá."))}, status_code=403
+            )
+        try:
+            counted = await kiosk.vote(device, data.level, data.key)
+        except UserError as e:
+            return Response({"detail": e.render(gettext)}, status_code=e.status_code)
+        return Response({"counted": counted}, status_code=200)
