@@ -46,7 +46,7 @@ from backend.lib.i18n import N_, current_language, gettext, ngettext
 from backend.lib.web import api_error, language_middleware, login_redirect, no_store_when_signed_in
 from backend.notifications import routes as notifications_routes
 from backend.notifications import sender
-from backend.notifications.controllers import count_unread
+from backend.notifications.pages import count_unread
 from backend.piccolo_conf import DB
 from backend.postal import routes as postal_routes
 from backend.postal.lifecycle import ShipmentState
