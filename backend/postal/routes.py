@@ -7,12 +7,11 @@ from typing import Any
 from backend.dossiers import listeners
 from backend.dossiers.workflow import Action
 from backend.postal import panels, pickups, shipments
-from backend.postal.address_controllers import ADDRESS_CONTROLLERS
 from backend.postal.admin_pages import ADMIN_CONTROLLERS
 from backend.postal.api import PostalApi
 from backend.postal.controllers import POSTAL_PAGES
 
-ROUTES: list[Any] = [*ADDRESS_CONTROLLERS, *POSTAL_PAGES, PostalApi, *ADMIN_CONTROLLERS]
+ROUTES: list[Any] = [*POSTAL_PAGES, PostalApi, *ADMIN_CONTROLLERS]
 
 
 def connect() -> None:
