@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend.catalog.admin_pages import ADMIN_CONTROLLERS
-from backend.catalog.api import ProcedureApi
-from backend.catalog.pages import CatalogController
+from backend.catalog.api import AddressApi, ProcedureApi
+from backend.catalog.pages import CatalogController, WardOptions
 
-ROUTES: list[Any] = [CatalogController, *ADMIN_CONTROLLERS, ProcedureApi]
+ROUTES: list[Any] = [CatalogController, WardOptions, *ADMIN_CONTROLLERS, ProcedureApi, AddressApi]

@@ -20,6 +20,7 @@ from backend.lib.forms import read
 from backend.lib.i18n import N_, ngettext
 from backend.lib.web import FormData
 from backend.postal import offices, tariff
+from backend.postal.schemas import PostOfficeInput, TariffInput
 
 
 async def _active_offices() -> str:
@@ -59,7 +60,7 @@ class PostOfficesController(Controller):
     @post("/new")
     async def create(self, request: HTMXRequest, data: FormData) -> Template | Redirect:
         async def save() -> str:
-            await offices.save_post_office(None, read(offices.PostOfficeInput, data))
+            await offices.save_post_office(None, read(PostOfficeInput, data))
             return "/admin/post-offices/?ok=created"
 
         return await OFFICE_PAGES.submit(request, data, save, office=None)
@@ -77,7 +78,7 @@ class PostOfficesController(Controller):
         office = await offices.get_post_office(post_office_id)
 
         async def save() -> str:
-            await offices.save_post_office(post_office_id, read(offices.PostOfficeInput, data))
+            await offices.save_post_office(post_office_id, read(PostOfficeInput, data))
             return "/admin/post-offices/?ok=saved"
 
         return await OFFICE_PAGES.submit(request, data, save, office=office)
@@ -116,7 +117,7 @@ class PostalTariffController(Controller):
     @post("/")
     async def save(self, request: HTMXRequest, data: FormData) -> Template | Redirect:
         async def save() -> str:
-            await offices.save_tariff(data)
+            await offices.save_tariff(read(TariffInput, data))
             return "/admin/postal-tariff/?ok=saved"
 
         async def refused(values: dict[str, Any], errors: dict[str, str]) -> Template:

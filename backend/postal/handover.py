@@ -8,6 +8,7 @@ becomes WITH_POST and the citizen is told, all in one transaction.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from backend.access.roles import Role
@@ -23,6 +24,8 @@ from backend.postal import lifecycle
 from backend.postal.lifecycle import ShipmentState
 from backend.postal.tables import HandoverList, Shipment
 
+# The handover page shows the latest lists only, and says so.
+RECENT_LISTS = 20
 PARCEL_COLUMNS = (
     Shipment.id,
     Shipment.state,
@@ -178,7 +181,9 @@ async def pending_for(user: CurrentUser) -> list[dict[str, Any]]:
     )
 
 
-async def recent_lists(limit: int = 20) -> list[dict[str, Any]]:
+async def recent_lists(limit: int = RECENT_LISTS) -> list[dict[str, Any]]:
+    """The latest lists, newest first (the page says it shows only these; an older one is
+    still at its own address, /postal/handover/<id>)."""
     return await (
         HandoverList.select(
             *HandoverList.all_columns(),
@@ -229,21 +234,33 @@ async def confirm_list(user: CurrentUser, list_id: int, counted: int) -> dict[st
         if not signed:
             raise Conflict(N_("Biên bản này đã được xác nhận."))
         for parcel in parcels:
-            await lifecycle.claim(parcel, {Shipment.state: ShipmentState.HANDED_OVER.value}, now)
-            dossier = await lifecycle.load_dossier(parcel["dossier"])
-            await lifecycle.move_dossier(
-                dossier,
-                Action.POST_HANDED_OVER,
-                user,
-                shipment_from=ShipmentState.CREATED.value,
-                shipment_to=ShipmentState.HANDED_OVER.value,
-                data={
-                    "handover": list_id,
-                    "count": handover["parcel_count"],
-                    "counter_officer": handover["created_by"],
-                    "counter_officer_name": officer["full_name"] if officer else "",
-                },
-                place=handover["office_code"],
-            )
-            await lifecycle.tell_citizen(dossier, "handed_over", now)
+            await _hand_over(parcel, handover, officer["full_name"] if officer else "", user, now)
     return await load_list(list_id)
+
+
+async def _hand_over(
+    parcel: dict[str, Any],
+    handover: dict[str, Any],
+    officer_name: str,
+    user: CurrentUser,
+    now: datetime,
+) -> None:
+    """One parcel of a signed list: handed over, its dossier WITH_POST (the workflow's system
+    row), the citizen told (inside the signature's transaction)."""
+    await lifecycle.claim(parcel, {Shipment.state: ShipmentState.HANDED_OVER.value}, now)
+    dossier = await lifecycle.load_dossier(parcel["dossier"])
+    await lifecycle.move_dossier(
+        dossier,
+        Action.POST_HANDED_OVER,
+        user,
+        shipment_from=ShipmentState.CREATED.value,
+        shipment_to=ShipmentState.HANDED_OVER.value,
+        data={
+            "handover": handover["id"],
+            "count": handover["parcel_count"],
+            "counter_officer": handover["created_by"],
+            "counter_officer_name": officer_name,
+        },
+        place=handover["office_code"],
+    )
+    await lifecycle.tell_citizen(dossier, "handed_over", now)

@@ -5,19 +5,14 @@ in one line each for the staff."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from backend.access.user import CurrentUser
-from backend.dossiers.delivery import Delivery
 from backend.dossiers.panels import Panel, Slot, register
-from backend.dossiers.schemas import delivery_from
-from backend.lib.errors import FormErrors, UserError
-from backend.lib.forms import first, to_date, to_int
-from backend.lib.i18n import N_
 from backend.postal import pickups, shipments
 from backend.postal.lifecycle import ShipmentState
 from backend.postal.queries import citizen_panel
+from backend.postal.schemas import read_change
 
 
 async def _citizen_shipment(dossier: dict[str, Any], viewer: CurrentUser) -> Any:
@@ -36,22 +31,7 @@ async def _staff_parcel(dossier: dict[str, Any], viewer: CurrentUser) -> Any:
 async def _change_delivery(user: CurrentUser, dossier_id: int, data: Mapping[str, Any]) -> str:
     """The citizen chooses the post, changes the address or the day, or goes back to the
     counter, from the dossier page."""
-    raw_date = first(data, "preferred_date").strip()
-    wanted = shipments.Change(
-        delivery=delivery_from(data) or Delivery(),
-        preferred_date=_date_or_none(raw_date),
-        expected_version=to_int(first(data, "expected_version")),
-    )
-    if raw_date and wanted.preferred_date is None:
-        raise FormErrors([UserError(N_("Ngày nhận không hợp lệ."), field="preferred_date")])
-    return "postal-" + await shipments.change(user, dossier_id, wanted)
-
-
-def _date_or_none(raw: str) -> date | None:
-    try:
-        return to_date(raw)
-    except ValueError:
-        return None
+    return "postal-" + await shipments.change(user, dossier_id, read_change(data))
 
 
 def register_all() -> None:

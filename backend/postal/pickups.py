@@ -10,14 +10,13 @@ one event of the dossier's chain. Like a delivery, the confirmation may be queue
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
 from backend.catalog import addresses
-from backend.catalog.tables import Procedure, RequiredDocument
+from backend.catalog.tables import RequiredDocument
 from backend.dossiers import listeners
 from backend.dossiers.delivery import Delivery, clean_delivery
 from backend.dossiers.drafts import draft_view
@@ -29,7 +28,9 @@ from backend.lib.errors import Conflict, FormErrors, NotFound, UserError
 from backend.lib.i18n import N_
 from backend.notifications.services import deliver
 from backend.postal import lifecycle
-from backend.postal.lifecycle import Answer, keep_answer, once
+from backend.postal.idempotency import Answer, keep_answer, once
+from backend.postal.proofs import store_proof
+from backend.postal.schemas import Booking, Collection
 from backend.postal.shipments import suggest_post_office
 from backend.postal.tables import Pickup
 from backend.postal.tariff import quote_pickup
@@ -42,24 +43,6 @@ STATE_LABELS = {
     CANCELLED: N_("Đã hủy lịch lấy hồ sơ"),
 }
 BOOK_AHEAD_DAYS = 14
-
-
-@dataclass
-class Booking:
-    contact_name: str
-    contact_phone: str
-    street: str
-    province: str
-    ward_code: str
-    preferred_date: date | None = None
-
-
-@dataclass
-class Collection:
-    documents: list[int] = field(default_factory=list)  # required documents seen at the door
-    signature: str = ""  # the citizen's signature (data: URL) on the courier's screen
-    note: str = ""
-    expected_version: int | None = None
 
 
 def today() -> date:
@@ -154,45 +137,6 @@ async def collected(dossier_id: int) -> bool:
     return await Pickup.exists().where((Pickup.dossier == dossier_id) & (Pickup.state == COLLECTED))
 
 
-async def waiting_for(user: CurrentUser) -> list[dict[str, Any]]:
-    """Pickups booked with this postal worker's office, with the papers to check."""
-    if user.role is not Role.POSTAL or user.post_office_id is None:
-        return []
-    rows = await (
-        Pickup.select(
-            *Pickup.all_columns(),
-            Pickup.dossier.code.as_alias("code"),
-            Pickup.dossier.procedure.as_alias("procedure"),
-        )
-        .where(
-            (Pickup.post_office == user.post_office_id)
-            & (
-                (Pickup.state == BOOKED)
-                # Collected today: stays on the round, so the courier sees the day's work.
-                | ((Pickup.state == COLLECTED) & (Pickup.collected_at >= start_of_today()))
-            )
-        )
-        .order_by(Pickup.ward)
-        .order_by(Pickup.id)
-    )
-    names = {
-        r["id"]: r["name"]
-        for r in await Procedure.select(Procedure.id, Procedure.name).where(
-            Procedure.id.is_in([r["procedure"] for r in rows] or [0])
-        )
-    }
-    for row in rows:
-        row["procedure_name"] = names.get(row["procedure"], "")
-        row["documents"] = await (
-            RequiredDocument.select(
-                RequiredDocument.id, RequiredDocument.name, RequiredDocument.required
-            )
-            .where(RequiredDocument.procedure == row["procedure"])
-            .order_by(RequiredDocument.position)
-        )
-    return rows
-
-
 async def collect(
     user: CurrentUser, pickup_id: int, inp: Collection, client_key: str = ""
 ) -> Answer:
@@ -201,64 +145,13 @@ async def collect(
 
 
 async def _collect(user: CurrentUser, pickup_id: int, inp: Collection, key: str) -> Answer:
-    row = await Pickup.select().where(Pickup.id == pickup_id).first()
-    if (
-        row is None
-        or user.role is not Role.POSTAL
-        or user.post_office_id is None
-        or row["post_office"] != user.post_office_id
-    ):
-        raise NotFound(N_("Không tìm thấy lịch lấy hồ sơ này."))
-    if row["state"] != BOOKED:
-        raise Conflict(lifecycle.STALE)
-    if inp.expected_version is not None and inp.expected_version != row["version"]:
-        raise Conflict(lifecycle.STALE)
+    row = await _collectable(user, pickup_id, inp)
     dossier = await lifecycle.load_dossier(row["dossier"])
-    documents = await RequiredDocument.select(
-        RequiredDocument.id, RequiredDocument.name, RequiredDocument.required
-    ).where(RequiredDocument.procedure == dossier["procedure"])
-    known = {d["id"] for d in documents}
-    missing = [d["name"] for d in documents if d["required"] and d["id"] not in inp.documents]
-    errors: list[UserError] = []
-    if missing:
-        errors.append(
-            UserError(
-                N_(
-                    "Còn thiếu giấy tờ bắt buộc: {names}. Hướng dẫn công dân chuẩn bị đủ rồi "
-                    "hẹn lại, không nhận hồ sơ thiếu."
-                ),
-                field="documents",
-                names="; ".join(missing),
-            )
-        )
-    if not inp.signature:
-        errors.append(UserError(N_("Mời công dân ký xác nhận đã giao hồ sơ."), field="proof"))
-    if errors:
-        raise FormErrors(errors)
-    signature = lifecycle.store_proof(inp.signature)
+    checked = await _check_papers(dossier, inp)
+    signature = store_proof(inp.signature)
     now = utcnow()
-    checked = sorted(set(inp.documents) & known)
     async with write_transaction():
-        taken = (
-            await Pickup.update(
-                {
-                    Pickup.state: COLLECTED,
-                    Pickup.version: row["version"] + 1,
-                    Pickup.collected_at: now,
-                    Pickup.collected_by: user.id,
-                    Pickup.checked_documents: json.dumps(checked),
-                    Pickup.citizen_signature_sha256: signature[0],
-                }
-            )
-            .where(
-                (Pickup.id == pickup_id)
-                & (Pickup.version == row["version"])
-                & (Pickup.state == BOOKED)
-            )
-            .returning(Pickup.id)
-        )
-        if not taken:
-            raise Conflict(lifecycle.STALE)
+        await _mark_collected(row, user, now, checked, signature[0])
         event = await lifecycle.record(
             dossier=dossier,
             action="pickup_collected",
@@ -293,6 +186,74 @@ async def _collect(user: CurrentUser, pickup_id: int, inp: Collection, key: str)
         if key:
             await keep_answer(key, answer, now)
     return answer
+
+
+async def _collectable(user: CurrentUser, pickup_id: int, inp: Collection) -> dict[str, Any]:
+    """The pickup, if it is booked with this postal worker's office and still waits."""
+    row = await Pickup.select().where(Pickup.id == pickup_id).first()
+    if (
+        row is None
+        or user.role is not Role.POSTAL
+        or user.post_office_id is None
+        or row["post_office"] != user.post_office_id
+    ):
+        raise NotFound(N_("Không tìm thấy lịch lấy hồ sơ này."))
+    if row["state"] != BOOKED:
+        raise Conflict(lifecycle.STALE)
+    if inp.expected_version is not None and inp.expected_version != row["version"]:
+        raise Conflict(lifecycle.STALE)
+    return row
+
+
+async def _check_papers(dossier: dict[str, Any], inp: Collection) -> list[int]:
+    """Every required document seen at the door, and the citizen's signature; returns the
+    procedure's documents the courier checked."""
+    documents = await RequiredDocument.select(
+        RequiredDocument.id, RequiredDocument.name, RequiredDocument.required
+    ).where(RequiredDocument.procedure == dossier["procedure"])
+    known = {d["id"] for d in documents}
+    missing = [d["name"] for d in documents if d["required"] and d["id"] not in inp.documents]
+    errors: list[UserError] = []
+    if missing:
+        errors.append(
+            UserError(
+                N_(
+                    "Còn thiếu giấy tờ bắt buộc: {names}. Hướng dẫn công dân chuẩn bị đủ rồi "
+                    "hẹn lại, không nhận hồ sơ thiếu."
+                ),
+                field="documents",
+                names="; ".join(missing),
+            )
+        )
+    if not inp.signature:
+        errors.append(UserError(N_("Mời công dân ký xác nhận đã giao hồ sơ."), field="proof"))
+    if errors:
+        raise FormErrors(errors)
+    return sorted(set(inp.documents) & known)
+
+
+async def _mark_collected(
+    row: dict[str, Any], user: CurrentUser, now: datetime, checked: list[int], signature: str
+) -> None:
+    """The pickup becomes collected, unless someone changed it since it was read."""
+    taken = (
+        await Pickup.update(
+            {
+                Pickup.state: COLLECTED,
+                Pickup.version: row["version"] + 1,
+                Pickup.collected_at: now,
+                Pickup.collected_by: user.id,
+                Pickup.checked_documents: json.dumps(checked),
+                Pickup.citizen_signature_sha256: signature,
+            }
+        )
+        .where(
+            (Pickup.id == row["id"]) & (Pickup.version == row["version"]) & (Pickup.state == BOOKED)
+        )
+        .returning(Pickup.id)
+    )
+    if not taken:
+        raise Conflict(lifecycle.STALE)
 
 
 async def require_papers(dossier: dict[str, Any], _: Transition) -> None:

@@ -1,4 +1,5 @@
-"""What the postal pages show: the citizen's panel on the dossier page, the courier's round."""
+"""What the postal pages show: the citizen's panel on the dossier page, the courier's round,
+a parcel for its label or proof."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import json
 from itertools import groupby
 from typing import Any
 
+from backend.access.roles import Role
 from backend.access.user import CurrentUser
-from backend.catalog.tables import Procedure
+from backend.catalog.tables import PostOffice, Procedure, RequiredDocument
 from backend.dossiers.workflow import State
+from backend.lib.errors import NotFound
+from backend.lib.i18n import N_
 from backend.postal import handover, pickups, shipments
 from backend.postal.lifecycle import (
     CHANGEABLE,
@@ -18,9 +22,18 @@ from backend.postal.lifecycle import (
     RULES,
     ShipmentState,
     Step,
+    may_handle,
 )
-from backend.postal.tables import Shipment
+from backend.postal.tables import Pickup, Shipment
 from backend.postal.tariff import PAYMENT_LABELS, tariff
+
+# The center's staff who see every parcel (labels, proofs, handover lists).
+CENTER_ROLES = (Role.COUNTER, Role.MANAGER, Role.ADMIN)
+# The round is one page that the phone keeps while the courier is out: the finder by code and
+# the refresh after each confirmation work on that page. So it is not split into pages but
+# bounded: the first ROUND_LIMIT parcels (and pickups) by ward, and the page says how many the
+# round holds in all.
+ROUND_LIMIT = 200
 
 
 def _step_rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -72,6 +85,9 @@ async def citizen_panel(dossier: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+# --- the courier's round -----------------------------------------------------------------------
+
+
 def _actions(shipment: dict[str, Any]) -> list[Step]:
     state = ShipmentState(shipment["state"])
     steps = [step for step, rule in RULES.items() if state in rule.sources]
@@ -80,45 +96,161 @@ def _actions(shipment: dict[str, Any]) -> list[Step]:
     return steps
 
 
-async def round_for(user: CurrentUser) -> dict[str, Any]:
-    """The courier's day: parcels of their office still on the way, grouped by ward."""
-    rows: list[dict[str, Any]] = []
-    if user.post_office_id is not None:
-        rows = await (
-            Shipment.select(
-                *Shipment.all_columns(),
-                Shipment.dossier.code.as_alias("code"),
-            )
-            .where(
-                (Shipment.post_office == user.post_office_id)
-                & (
-                    Shipment.state.is_in([s.value for s in ON_ROUND])
-                    # Finished today: stays on the round, so the courier sees the day's work.
-                    | (
-                        Shipment.state.is_in(
-                            [ShipmentState.DELIVERED.value, ShipmentState.RETURNED.value]
-                        )
-                        & (Shipment.updated_at >= pickups.start_of_today())
-                    )
-                )
-            )
-            .order_by(Shipment.ward)
-            .order_by(Shipment.id)
+def _on_round(post_office_id: int) -> Any:
+    """The office's parcels still on the way, and those finished today (they stay on the
+    round, so the courier sees the day's work)."""
+    return (Shipment.post_office == post_office_id) & (
+        Shipment.state.is_in([s.value for s in ON_ROUND])
+        | (
+            Shipment.state.is_in([ShipmentState.DELIVERED.value, ShipmentState.RETURNED.value])
+            & (Shipment.updated_at >= pickups.start_of_today())
         )
+    )
+
+
+async def _parcels(post_office_id: int) -> tuple[list[dict[str, Any]], int, int]:
+    """The first ROUND_LIMIT parcels of the round by ward, how many the round holds, and how
+    many of them are still to deliver."""
+    rows = await (
+        Shipment.select(*Shipment.all_columns(), Shipment.dossier.code.as_alias("code"))
+        .where(_on_round(post_office_id))
+        .order_by(Shipment.ward)
+        .order_by(Shipment.id)
+        .limit(ROUND_LIMIT + 1)
+    )
     for row in rows:
         row["state_label"] = ShipmentState(row["state"]).label
         row["actions"] = _actions(row)
+    if len(rows) <= ROUND_LIMIT:
+        return rows, len(rows), sum(1 for r in rows if r["actions"])
+    # Every parcel still on the way has a step left (a failed one at the limit: the return).
+    to_deliver = await Shipment.count().where(
+        (Shipment.post_office == post_office_id) & Shipment.state.is_in([s.value for s in ON_ROUND])
+    )
+    total = await Shipment.count().where(_on_round(post_office_id))
+    return rows[:ROUND_LIMIT], total, to_deliver
+
+
+def _pickups_on_round(post_office_id: int) -> Any:
+    return (Pickup.post_office == post_office_id) & (
+        (Pickup.state == pickups.BOOKED)
+        # Collected today: stays on the round, so the courier sees the day's work.
+        | ((Pickup.state == pickups.COLLECTED) & (Pickup.collected_at >= pickups.start_of_today()))
+    )
+
+
+async def _pickups(user: CurrentUser) -> tuple[list[dict[str, Any]], int, int]:
+    """Pickups booked with this postal worker's office, with the papers to check (the first
+    ROUND_LIMIT by ward), how many the round holds, and how many are still to collect."""
+    if user.role is not Role.POSTAL or user.post_office_id is None:
+        return [], 0, 0
+    office = user.post_office_id
+    rows = await (
+        Pickup.select(
+            *Pickup.all_columns(),
+            Pickup.dossier.code.as_alias("code"),
+            Pickup.dossier.procedure.as_alias("procedure"),
+        )
+        .where(_pickups_on_round(office))
+        .order_by(Pickup.ward)
+        .order_by(Pickup.id)
+        .limit(ROUND_LIMIT + 1)
+    )
+    total = len(rows)
+    to_collect = sum(1 for k in rows if k["state"] == pickups.BOOKED)
+    if total > ROUND_LIMIT:
+        rows = rows[:ROUND_LIMIT]
+        total = await Pickup.count().where(_pickups_on_round(office))
+        to_collect = await Pickup.count().where(
+            (Pickup.post_office == office) & (Pickup.state == pickups.BOOKED)
+        )
+    await _add_papers(rows)
+    return rows, total, to_collect
+
+
+async def _add_papers(rows: list[dict[str, Any]]) -> None:
+    """Each pickup's procedure name and required documents, in two queries for the round."""
+    procedures = sorted({r["procedure"] for r in rows}) or [0]
+    names = {
+        r["id"]: r["name"]
+        for r in await Procedure.select(Procedure.id, Procedure.name).where(
+            Procedure.id.is_in(procedures)
+        )
+    }
+    documents = await (
+        RequiredDocument.select(
+            RequiredDocument.id,
+            RequiredDocument.name,
+            RequiredDocument.required,
+            RequiredDocument.procedure,
+        )
+        .where(RequiredDocument.procedure.is_in(procedures))
+        .order_by(RequiredDocument.position)
+    )
+    for row in rows:
+        row["procedure_name"] = names.get(row["procedure"], "")
+        row["documents"] = [
+            {k: d[k] for k in ("id", "name", "required")}
+            for d in documents
+            if d["procedure"] == row["procedure"]
+        ]
+
+
+async def round_for(user: CurrentUser) -> dict[str, Any]:
+    """The courier's day: parcels of their office still on the way, grouped by ward."""
+    rows: list[dict[str, Any]] = []
+    total = count = 0
+    if user.post_office_id is not None:
+        rows, total, count = await _parcels(user.post_office_id)
     groups = [
         {"ward": ward or "—", "parcels": list(parcels)}
         for ward, parcels in groupby(rows, key=lambda r: r["ward"])
     ]
+    picks, pickups_total, pickups_open = await _pickups(user)
     return {
         "groups": groups,
-        "count": sum(1 for r in rows if r["actions"]),
+        "count": count,
+        "shown": len(rows),
+        "total": total,
+        "limit": ROUND_LIMIT,
         "pending_lists": await handover.pending_for(user),
-        "pickups": (picks := await pickups.waiting_for(user)),
-        "pickups_open": sum(1 for k in picks if k["state"] == pickups.BOOKED),
+        "pickups": picks,
+        "pickups_open": pickups_open,
+        "pickups_total": pickups_total,
         "reasons": FAILURE_REASONS,
         "relations": RELATIONS,
         "payment_labels": PAYMENT_LABELS,
     }
+
+
+async def office_name(post_office_id: int | None) -> str:
+    office = (
+        await PostOffice.select(PostOffice.name)
+        .where(PostOffice.id == (post_office_id or 0))
+        .first()
+    )
+    return office["name"] if office else ""
+
+
+# --- a parcel's label and proof ----------------------------------------------------------------
+
+
+async def parcel_for(user: CurrentUser, shipment_id: int) -> dict[str, Any]:
+    """A parcel for its label or proof: the center's staff, the post office holding it, or
+    the citizen it is for."""
+    row = await (
+        Shipment.select(
+            *Shipment.all_columns(),
+            Shipment.dossier.code.as_alias("code"),
+            Shipment.dossier.citizen.as_alias("citizen"),
+            Shipment.post_office.name.as_alias("office_name"),
+        )
+        .where(Shipment.id == shipment_id)
+        .first()
+    )
+    visible = row is not None and (
+        user.role in CENTER_ROLES or may_handle(user, row) or row["citizen"] == user.id
+    )
+    if not visible or row is None:
+        raise NotFound(N_("Không tìm thấy bưu gửi này."))
+    return row

@@ -1,4 +1,4 @@
-"""Every route of the postal app, registered by backend.app."""
+"""Every route of the postal app, registered by backend.app, and its listeners."""
 
 from __future__ import annotations
 
@@ -7,12 +7,22 @@ from typing import Any
 from backend.dossiers import listeners
 from backend.dossiers.workflow import Action
 from backend.postal import panels, pickups, shipments
-from backend.postal.address_controllers import ADDRESS_CONTROLLERS
 from backend.postal.admin_pages import ADMIN_CONTROLLERS
 from backend.postal.api import PostalApi
-from backend.postal.controllers import POSTAL_PAGES
+from backend.postal.pages.courier import CourierController
+from backend.postal.pages.handover import HandoverController, HandoverListController
+from backend.postal.pages.parcels import ParcelController
+from backend.postal.pages.pickup import PickupBookingController
 
-ROUTES: list[Any] = [*ADDRESS_CONTROLLERS, *POSTAL_PAGES, PostalApi, *ADMIN_CONTROLLERS]
+ROUTES: list[Any] = [
+    PickupBookingController,
+    HandoverController,
+    HandoverListController,
+    CourierController,
+    ParcelController,
+    PostalApi,
+    *ADMIN_CONTROLLERS,
+]
 
 
 def connect() -> None:

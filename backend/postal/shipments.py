@@ -6,7 +6,6 @@ The courier's steps are in lifecycle.py; the handover to the post in handover.py
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -27,6 +26,7 @@ from backend.lib.errors import Conflict, FormErrors, NotFound, UserError
 from backend.lib.i18n import N_
 from backend.postal import lifecycle
 from backend.postal.lifecycle import CHANGEABLE, ShipmentState
+from backend.postal.schemas import Change
 from backend.postal.tables import Shipment
 from backend.postal.tariff import quote_delivery
 from backend.settings import get_settings
@@ -144,13 +144,6 @@ async def steps_of(dossier_id: int) -> list[dict[str, Any]]:
     )
 
 
-@dataclass(frozen=True)
-class Change:
-    delivery: Delivery
-    preferred_date: date | None = None
-    expected_version: int | None = None
-
-
 def _today() -> date:
     return utcnow().astimezone(get_settings().time_zone).date()
 
@@ -176,6 +169,33 @@ async def change(user: CurrentUser, dossier_id: int, wanted: Change) -> str:
     cleaned = clean_delivery(wanted.delivery, allowed, strict=True)
     shipment = await of_dossier(dossier_id)
     current = ShipmentState(shipment["state"]) if shipment else None
+    _check_change(dossier, current, cleaned, wanted)
+    now = utcnow()
+    async with write_transaction():
+        await change_delivery(dossier, cleaned, now)
+        dossier = await lifecycle.load_dossier(dossier_id)
+        paper_ready = state is State.DONE and dossier["result_kind"] == "paper"
+        if cleaned.method == "post" and (current is None or current is ShipmentState.CANCELLED):
+            if paper_ready:
+                await _open(dossier, now, user)
+                return "opened"
+            return "chosen"
+        if cleaned.method != "post":
+            if shipment is not None and current is ShipmentState.CREATED:
+                await _cancel(dossier, shipment, now, user)
+            return "counter"
+        assert shipment is not None and current is not None
+        await _readdress(dossier, shipment, current, cleaned, wanted.preferred_date, now, user)
+    return "changed"
+
+
+def _check_change(
+    dossier: dict[str, Any],
+    current: ShipmentState | None,
+    cleaned: Delivery,
+    wanted: Change,
+) -> None:
+    """Whether the parcel, in its `current` state, may still take the change."""
     if current in (ShipmentState.OUT_FOR_DELIVERY,):
         raise Conflict(N_("Bưu tá đang đi phát nên không đổi được địa chỉ hay ngày nhận lúc này."))
     if current is not None and current not in CHANGEABLE and current is not ShipmentState.CANCELLED:
@@ -205,48 +225,45 @@ async def change(user: CurrentUser, dossier_id: int, wanted: Change) -> str:
         )
     if wanted.expected_version is not None and wanted.expected_version != dossier["version"]:
         raise Conflict(CHANGED_MEANWHILE)
-    now = utcnow()
-    async with write_transaction():
-        await change_delivery(dossier, cleaned, now)
-        dossier = await lifecycle.load_dossier(dossier_id)
-        paper_ready = state is State.DONE and dossier["result_kind"] == "paper"
-        if cleaned.method == "post" and (current is None or current is ShipmentState.CANCELLED):
-            if paper_ready:
-                await _open(dossier, now, user)
-                return "opened"
-            return "chosen"
-        if cleaned.method != "post":
-            if shipment is not None and current is ShipmentState.CREATED:
-                await _cancel(dossier, shipment, now, user)
-            return "counter"
-        assert shipment is not None and current is not None
-        quote = await quote_delivery(cleaned.province)
-        await lifecycle.claim(
-            shipment,
-            {
-                **_address(dossier),
-                Shipment.preferred_date: preferred,
-                Shipment.fee_vnd: quote.fee_vnd,
-                Shipment.payment: quote.payment,
-            },
-            now,
-            Shipment.state.is_in([s.value for s in CHANGEABLE]),
-            refused=N_("Bưu tá đang đi phát nên không đổi được địa chỉ hay ngày nhận lúc này."),
-        )
-        await lifecycle.record(
-            dossier=dossier,
-            action="address_changed",
-            at=now,
-            actor=user,
-            shipment_from=current.value,
-            shipment_to=current.value,
-            data={
-                "ward": dossier["ward"],
-                "ward_code": dossier["ward_code"],
-                "preferred_date": preferred,
-            },
-        )
-    return "changed"
+
+
+async def _readdress(
+    dossier: dict[str, Any],
+    shipment: dict[str, Any],
+    current: ShipmentState,
+    cleaned: Delivery,
+    preferred: date | None,
+    now: datetime,
+    user: CurrentUser,
+) -> None:
+    """The parcel follows the dossier's new address or day, with the fee of its province
+    (inside the caller's transaction)."""
+    quote = await quote_delivery(cleaned.province)
+    await lifecycle.claim(
+        shipment,
+        {
+            **_address(dossier),
+            Shipment.preferred_date: preferred,
+            Shipment.fee_vnd: quote.fee_vnd,
+            Shipment.payment: quote.payment,
+        },
+        now,
+        Shipment.state.is_in([s.value for s in CHANGEABLE]),
+        refused=N_("Bưu tá đang đi phát nên không đổi được địa chỉ hay ngày nhận lúc này."),
+    )
+    await lifecycle.record(
+        dossier=dossier,
+        action="address_changed",
+        at=now,
+        actor=user,
+        shipment_from=current.value,
+        shipment_to=current.value,
+        data={
+            "ward": dossier["ward"],
+            "ward_code": dossier["ward_code"],
+            "preferred_date": preferred,
+        },
+    )
 
 
 async def _cancel(

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from backend.catalog.tables import PostOffice
+from backend.dossiers.delivery import Delivery
 from backend.dossiers.events import HISTORY
 from backend.dossiers.tables import DossierEvent
 from backend.dossiers.transitions import perform
@@ -16,7 +17,9 @@ from backend.dossiers.workflow import Action, State
 from backend.lib.errors import Conflict, Forbidden, FormErrors, NotFound
 from backend.notifications.tables import Notification
 from backend.postal import handover, shipments
-from backend.postal.lifecycle import Step, StepInput, confirm
+from backend.postal.confirmations import confirm
+from backend.postal.lifecycle import Step
+from backend.postal.schemas import Change, StepInput
 from backend.postal.tables import HandoverList
 from backend.postal.tariff import quote_delivery
 from tests.postal.conftest import HOA_LU, PHU_LY, Postal, signature_png
@@ -150,8 +153,8 @@ async def test_failure_needs_a_reason_and_other_needs_a_note(postal: Postal) -> 
 async def test_address_change_until_out_for_delivery(postal: Postal) -> None:
     owner = postal.owner
     dossier_id = await postal.ready()
-    new = shipments.Change(
-        delivery=shipments.Delivery(
+    new = Change(
+        delivery=Delivery(
             method="post",
             recipient_name="Nguyễn Thị Nhận",
             recipient_phone="0912000111",
@@ -173,7 +176,7 @@ async def test_address_change_until_out_for_delivery(postal: Postal) -> None:
     assert after == before
     # Going back to the counter is refused once the result has left the center.
     await confirm(postal.courier_a, code, Step.FAIL, StepInput(reason="wrong_address"))
-    counter = shipments.Change(delivery=shipments.Delivery(method="counter"))
+    counter = Change(delivery=Delivery(method="counter"))
     with pytest.raises(FormErrors):
         await shipments.change(owner, dossier_id, counter)
     # After a failed attempt the address may be corrected for the next one.
@@ -182,7 +185,7 @@ async def test_address_change_until_out_for_delivery(postal: Postal) -> None:
 
 async def test_switching_back_to_the_counter_before_the_handover(postal: Postal) -> None:
     dossier_id = await postal.ready()
-    counter = shipments.Change(delivery=shipments.Delivery(method="counter"))
+    counter = Change(delivery=Delivery(method="counter"))
     assert await shipments.change(postal.owner, dossier_id, counter) == "counter"
     assert (await postal.shipment(dossier_id))["state"] == "cancelled"
     assert (await postal.dossier(dossier_id))["delivery_method"] == "counter"
@@ -196,8 +199,8 @@ async def test_choosing_the_post_after_the_result_is_ready(postal: Postal) -> No
     dossier_id = await postal.ready(by_post=False)
     assert (await postal.dossier(dossier_id))["delivery_method"] == "counter"
     assert await shipments.of_dossier(dossier_id) is None
-    post = shipments.Change(
-        delivery=shipments.Delivery(
+    post = Change(
+        delivery=Delivery(
             method="post",
             recipient_name="Trần Văn Muộn",
             recipient_phone="0988777666",
@@ -242,7 +245,7 @@ async def test_a_post_office_sees_and_moves_only_its_own_parcels(postal: Postal)
 async def test_a_citizen_changes_only_their_own_dossier(postal: Postal) -> None:
     dossier_id = await postal.ready()
     stranger = postal.factory.people["other_citizen"]
-    counter = shipments.Change(delivery=shipments.Delivery(method="counter"))
+    counter = Change(delivery=Delivery(method="counter"))
     with pytest.raises(NotFound):
         await shipments.change(stranger, dossier_id, counter)
     assert (await postal.shipment(dossier_id))["state"] == "created"

@@ -174,7 +174,9 @@ async def test_the_citizen_changes_the_address_from_the_dossier_page(
 
 
 async def test_no_change_while_out_for_delivery(client: Client, postal: Postal) -> None:
-    from backend.postal.lifecycle import Step, StepInput, confirm
+    from backend.postal.confirmations import confirm
+    from backend.postal.lifecycle import Step
+    from backend.postal.schemas import StepInput
 
     dossier_id = await postal.ready()
     code = await postal.handed_over(dossier_id)

@@ -14,7 +14,7 @@ from backend.dossiers.transitions import perform
 from backend.dossiers.workflow import Action
 from backend.lib.errors import Conflict, FormErrors
 from backend.postal import pickups
-from backend.postal.pickups import Booking, Collection
+from backend.postal.schemas import Booking, Collection
 from backend.postal.tables import Pickup
 from backend.postal.tariff import quote_pickup
 from tests.conftest import Client
