@@ -51,6 +51,7 @@ demo: migrate
 lint: setup
 	$(BIN)/ruff check backend tests scripts bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 bench: setup
 	$(BIN)/python bench/page_weight.py

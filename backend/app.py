@@ -43,7 +43,13 @@ from backend.lib import formatting
 from backend.lib.assets import STATIC, asset_version
 from backend.lib.errors import UserError
 from backend.lib.i18n import N_, current_language, gettext, ngettext
-from backend.lib.web import api_error, language_middleware, login_redirect, no_store_when_signed_in
+from backend.lib.web import (
+    api_error,
+    language_middleware,
+    login_redirect,
+    no_store_when_signed_in,
+    wants_partial,
+)
 from backend.notifications import routes as notifications_routes
 from backend.notifications import sender
 from backend.notifications.pages import count_unread
@@ -111,7 +117,7 @@ def _error_page(request: Request[Any, Any, Any], status: int, message: str) -> R
     if _is_api(request):
         return Response({"detail": message}, status_code=status)
     template = "errors/error.html"
-    if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
+    if wants_partial(request):
         template = "errors/_toast.html"
     return Template(
         template_name=template,

@@ -12,6 +12,8 @@ echo "== lint (ruff)"
 $BIN/ruff check backend tests scripts bench || failed=1
 echo "== types (mypy)"
 $BIN/mypy || failed=1
+echo "== layers (import-linter: pyproject.toml [tool.importlinter])"
+$BIN/lint-imports --no-cache || failed=1
 
 echo "== tests on SQLite"
 $BIN/pytest "$@" || failed=1

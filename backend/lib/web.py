@@ -10,6 +10,7 @@ from urllib.parse import quote, urlsplit
 from litestar import Request, Response
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -75,6 +76,11 @@ def login_redirect(request: Request[Any, Any, Any]) -> Redirect:
     return see_other(f"/login?next={quote(target)}")
 
 
+def wants_partial(request: Request[Any, Any, Any]) -> bool:
+    """An htmx request for a fragment (a boosted navigation swaps the whole body)."""
+    return isinstance(request, HTMXRequest) and bool(request.htmx) and not request.htmx.boosted
+
+
 def render(
     request: Request[Any, Any, Any],
     template: str,
@@ -89,9 +95,9 @@ def render(
     """
     partial = context.pop("partial", None)
     wants_fragment = (
-        bool(request.headers.get("hx-request"))
-        and not request.headers.get("hx-boosted")
-        and not request.headers.get("hx-history-restore-request")
+        wants_partial(request)
+        and isinstance(request, HTMXRequest)
+        and not request.htmx.history_restore_request
     )
     headers = {"Vary": "HX-Request"} if partial else None
     return Template(
