@@ -236,6 +236,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             secret=settings.secret_key,
             cookie_name="csrftoken",
             cookie_samesite="lax",
+            # Behind TLS (BASE_URL https://...) the cookie never travels in clear.
+            cookie_secure=settings.base_url.startswith("https://"),
             # The API authenticates with bearer tokens, which browsers never send on their own.
             exclude=["/api/"],
         ),

@@ -62,6 +62,9 @@ class Settings:
     postal_max_attempts: int = 3
     # "production" (argon2id at full cost) or "test" (cheap parameters for the test suite).
     password_hash_cost: str = "production"
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
+    # networks, e.g. "127.0.0.1, 10.0.0.0/8"); empty: the socket's address is the client's.
+    trusted_proxies: tuple[str, ...] = ()
     languages: tuple[str, ...] = field(default=("vi", "en"))
 
     @property
@@ -114,6 +117,9 @@ class Settings:
             push_sender_in_app=_env("PUSH_SENDER_IN_APP", "1") == "1",
             postal_max_attempts=max(1, int(_env("POSTAL_MAX_ATTEMPTS", "3"))),
             password_hash_cost="test" if _env("PASSWORD_HASH_COST", "") == "test" else "production",
+            trusted_proxies=tuple(
+                p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()
+            ),
         )
 
 

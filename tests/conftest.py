@@ -98,9 +98,9 @@ async def _fresh_rate_limits(request: pytest.FixtureRequest) -> None:
     """Every test starts with no counted attempts (all test requests come from one address)."""
     if "database" not in request.fixturenames:
         return
-    from backend.accounts.tables import RateLimitHit
+    from backend.accounts.tables import RateLimitCounter
 
-    await RateLimitHit.delete(force=True)
+    await RateLimitCounter.delete(force=True)
 
 
 @pytest.fixture

@@ -15,7 +15,15 @@ from backend.lib.clock import utcnow
 from backend.lib.errors import UserError
 from backend.lib.forms import first
 from backend.lib.i18n import LANGUAGES
-from backend.lib.web import LANG_COOKIE, FormData, client_ip, form_errors, render, see_other
+from backend.lib.web import (
+    LANG_COOKIE,
+    FormData,
+    client_ip,
+    form_errors,
+    is_https,
+    render,
+    see_other,
+)
 
 
 def safe_next(url: str | None, fallback: str = "/my/dossiers") -> str:
@@ -72,9 +80,7 @@ class AccountController(Controller):
         token = await services.start_session(user.id, "web")
         await hooks.signed_in(hooks.SessionEvent(user.id, Role(user.role), user.counter, utcnow()))
         home = Role(user.role).home
-        return _signed_in(
-            token, safe_next(first(data, "next"), home), request.url.scheme == "https"
-        )
+        return _signed_in(token, safe_next(first(data, "next"), home), is_https(request))
 
     @get("/register")
     async def register_page(self, request: Request[Any, Any, Any], next: str = "") -> Template:
@@ -103,7 +109,7 @@ class AccountController(Controller):
                 errors=form_errors(e),
             )
         token = await services.start_session(user.id, "web")
-        return _signed_in(token, safe_next(first(data, "next")), request.url.scheme == "https")
+        return _signed_in(token, safe_next(first(data, "next")), is_https(request))
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:

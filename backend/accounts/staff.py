@@ -185,4 +185,5 @@ async def reset_password(user_id: int, data: RawForm, acting_user_id: int) -> No
         if user_id != acting_user_id:
             await AuthSession.delete().where(AuthSession.user == user_id)
     # An officer locked out by failed attempts can use the new password at once.
-    await ratelimit.clear("login", row["login"])
+    await ratelimit.reset_prefix("login", row["login"] + "|")
+    await ratelimit.reset("login-any", row["login"])

@@ -50,14 +50,15 @@ class AuthSession(Table, tablename="auth_session"):
     expires_at = Timestamptz(index=True)
 
 
-class RateLimitHit(Table, tablename="rate_limit_hit"):
-    """One counted attempt (a failed login, a public lookup) for a bucket and a key.
+class RateLimitCounter(Table, tablename="rate_limit_counter"):
+    """Attempts of one key (a bucket and, e.g., an IP address) in one time window.
 
-    Kept in the database so that the limit holds across several app processes.
+    Kept in the database so that a limit holds across several app processes; counted by one
+    atomic upsert per attempt (backend.accounts.ratelimit).
     """
 
     id: Serial  # implicit primary key, declared for type checkers
-    bucket = Varchar(length=32)
-    key = Varchar(length=128, index=True)
-    at = Timestamptz(index=True)
-    weight = Integer(default=1)
+    slot = Varchar(length=200, unique=True)  # "<bucket>:<key>:<window number>"
+    key = Varchar(length=200, index=True)  # "<bucket>:<key>", to reset a key's windows
+    hits = Integer(default=0)
+    expires_at = Timestamptz(index=True)

@@ -49,16 +49,19 @@ async def for_filer(code: str, user: CurrentUser | None, phone: str, ip: str) ->
         if row is None:
             raise NotFound(NOT_FOUND)
         raise PhoneNeeded()
-    # Only wrong guesses count: the filer's own page asks again for every thumbnail.
-    if await ratelimit.count("complaint-lookup", ip, LOOKUP_WINDOW) >= LOOKUP_LIMIT_PER_IP:
+    # Counted before the check, so parallel guesses cannot all pass; a right answer is
+    # refunded: the filer's own page asks again for every thumbnail.
+    if not (
+        await ratelimit.take("complaint-lookup", ip, LOOKUP_LIMIT_PER_IP, LOOKUP_WINDOW)
+    ).allowed:
         raise TooManyRequests(N_("Bạn tra cứu quá nhiều lần. Vui lòng thử lại sau ít phút."))
     try:
         phone = normalize_phone(phone)
     except UserError:
         phone = ""
     if row is None or row["filer_phone"] != phone:
-        await ratelimit.hit("complaint-lookup", ip)
         raise NotFound(NOT_FOUND)
+    await ratelimit.refund("complaint-lookup", ip, LOOKUP_WINDOW)
     return row
 
 

@@ -69,9 +69,10 @@ async def check_rate(ip: str, user: CurrentUser | None) -> None:
     """Counts an anonymous attempt; raises when the address has made too many."""
     if files_as_citizen(user):
         return
-    if await ratelimit.count("complaint", ip, ANONYMOUS_WINDOW) >= ANONYMOUS_LIMIT_PER_IP:
+    if not (
+        await ratelimit.take("complaint", ip, ANONYMOUS_LIMIT_PER_IP, ANONYMOUS_WINDOW)
+    ).allowed:
         raise TooManyRequests(TOO_MANY)
-    await ratelimit.hit("complaint", ip)
 
 
 async def check(filing: Filing, user: CurrentUser | None) -> Checked:

@@ -35,9 +35,8 @@ async def track(code: str, phone: str, ip: str) -> TrackResult:
     A wrong pair answers exactly like an unknown code, so nothing leaks about which codes
     exist; every lookup counts against the caller's IP address.
     """
-    if await ratelimit.count("track", ip, TRACK_WINDOW) >= TRACK_LIMIT_PER_IP:
+    if not (await ratelimit.take("track", ip, TRACK_LIMIT_PER_IP, TRACK_WINDOW)).allowed:
         raise TooManyRequests(N_("Bạn tra cứu quá nhiều lần. Vui lòng thử lại sau ít phút."))
-    await ratelimit.hit("track", ip)
     wrong = NotFound(N_("Không tìm thấy hồ sơ với mã và số điện thoại này. Vui lòng kiểm tra lại."))
     try:
         phone = normalize_phone(phone)

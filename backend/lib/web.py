@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
 from litestar import Request, Response
+from litestar.connection import ASGIConnection
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.plugins.htmx import HTMXRequest
@@ -19,6 +22,7 @@ from litestar.utils.scope.state import ScopeState
 from backend.lib.errors import FormErrors, UserError
 from backend.lib.i18n import current_language, gettext, pick_language
 from backend.lib.multipart import ReceivedForm, receive_multipart
+from backend.settings import get_settings
 
 LANG_COOKIE = "lang"
 CSRF_COOKIE = "csrftoken"
@@ -55,10 +59,42 @@ async def no_store_when_signed_in(message: Any, scope: Any) -> None:
         headers.append((b"cache-control", b"private, no-store"))
 
 
-def client_ip(request: Request[Any, Any, Any]) -> str:
-    # Behind the reverse proxy of a real deployment, the proxy sets X-Forwarded-For and
-    # granian/uvicorn's proxy-headers option rewrites client; we trust only the socket address.
-    return request.client.host if request.client else "unknown"
+@cache
+def _trusted_networks(proxies: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(p, strict=False) for p in proxies)
+
+
+def _trusted(address: str) -> bool:
+    networks = _trusted_networks(get_settings().trusted_proxies)
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
+def client_ip(request: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The client's address: the socket's, or, when it is a trusted proxy (TRUSTED_PROXIES),
+    the last address in X-Forwarded-For that is not itself a trusted proxy (the earlier ones
+    are whatever the client chose to send)."""
+    peer = request.client.host if request.client else "unknown"
+    if not _trusted(peer):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop):
+            return hop
+    return hops[0] if hops else peer
+
+
+def is_https(request: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    """Whether the browser talks to us over TLS: directly, or through a trusted proxy that
+    says so (X-Forwarded-Proto). Cookies are marked Secure then."""
+    if request.url.scheme == "https":
+        return True
+    peer = request.client.host if request.client else ""
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return _trusted(peer) and forwarded == "https"
 
 
 def see_other(url: str) -> Redirect:

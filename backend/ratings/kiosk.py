@@ -29,6 +29,8 @@ COOKIE = "mc_kiosk"
 # At most this many votes per device in a minute: a queue of people is slower than that.
 VOTES_PER_MINUTE = 6
 PIN_TRIES = 5  # per device per 15 minutes
+PIN_WINDOW = timedelta(minutes=15)
+MINUTE = timedelta(minutes=1)
 
 
 def _digest(token: str) -> str:
@@ -92,7 +94,7 @@ async def vote(kiosk: dict[str, Any], level: Any, client_key: str) -> bool:
     if key and await Rating.exists().where(Rating.client_key == key):
         return False
     bucket_key = str(kiosk["id"])
-    if await ratelimit.count("kiosk", bucket_key, timedelta(minutes=1)) >= VOTES_PER_MINUTE:
+    if not (await ratelimit.take("kiosk", bucket_key, VOTES_PER_MINUTE, MINUTE)).allowed:
         raise TooManyRequests(N_("Máy đang nhận quá nhiều lượt đánh giá, vui lòng đợi một chút."))
     scale = await scales.current()
     value = scales.parse_level(level, scale)
@@ -114,18 +116,19 @@ async def vote(kiosk: dict[str, Any], level: Any, client_key: str) -> bool:
         )
     except Exception as exc:  # the same vote replayed at the same moment
         if key and is_unique_violation(exc):
+            await ratelimit.refund("kiosk", bucket_key, MINUTE)
             return False
         raise
-    await ratelimit.hit("kiosk", bucket_key)
     return True
 
 
 async def leave(kiosk: dict[str, Any], pin: str) -> None:
     """Leave kiosk mode with the staff PIN (tries are limited)."""
     bucket_key = str(kiosk["id"])
-    if await ratelimit.count("kiosk-pin", bucket_key, timedelta(minutes=15)) >= PIN_TRIES:
+    # Counted before the check: parallel guesses of the PIN cannot all be tried.
+    if not (await ratelimit.take("kiosk-pin", bucket_key, PIN_TRIES, PIN_WINDOW)).allowed:
         raise TooManyRequests(N_("Nhập sai mã PIN quá nhiều lần. Thử lại sau 15 phút."))
     if not passwords.matches(kiosk["pin_hash"], pin.strip()):
-        await ratelimit.hit("kiosk-pin", bucket_key)
         raise FormErrors([UserError(N_("Mã PIN không đúng."), field="pin")])
+    await ratelimit.reset("kiosk-pin", bucket_key)
     await KioskDevice.update({KioskDevice.active: False}).where(KioskDevice.id == kiosk["id"])

@@ -19,7 +19,7 @@ from backend.lib.clock import utcnow
 from backend.lib.errors import UserError
 from backend.lib.forms import read
 from backend.lib.i18n import gettext
-from backend.lib.web import FormData, form_errors, render, see_other
+from backend.lib.web import FormData, form_errors, is_https, render, see_other
 from backend.ratings import kiosk, queries, services
 from backend.ratings import scale as scales
 from backend.ratings.schemas import KioskExit, KioskSetup, RatingDetails, RatingTap
@@ -152,7 +152,7 @@ class KioskSetupController(Controller):
             max_age=KIOSK_MAX_AGE,
             httponly=True,
             samesite="strict",
-            secure=request.url.scheme == "https",
+            secure=is_https(request),
             path="/",
         )
         return response
