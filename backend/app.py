@@ -48,6 +48,7 @@ from backend.lib.web import (
     language_middleware,
     login_redirect,
     no_store_when_signed_in,
+    security_headers,
     wants_partial,
 )
 from backend.notifications import routes as notifications_routes
@@ -228,7 +229,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[language_middleware, session_middleware],
         dependencies=USER_DEPENDENCIES,
         before_request=count_unread,
-        before_send=[no_store_when_signed_in],
+        before_send=[no_store_when_signed_in, security_headers],
         request_class=HTMXRequest,
         plugins=[HTMXPlugin()],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(jinja)),

@@ -59,6 +59,43 @@ async def no_store_when_signed_in(message: Any, scope: Any) -> None:
         headers.append((b"cache-control", b"private, no-store"))
 
 
+# Every response: no inline script anywhere (page behaviour lives in /static/js, htmx runs
+# without eval), nothing may frame a page (clickjacking; the kiosk too), no MIME sniffing,
+# the address of a page (which may hold a dossier id) never leaves the site, and the camera
+# only where a page opts in (photos of papers, the courier's QR scan).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; media-src 'self' blob:; worker-src 'self'; "
+    "manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+PERMISSIONS = "geolocation=(), microphone=(), payment=(), usb=(), interest-cohort=()"
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+CAMERA_OPT = "camera"  # route opt: this page takes photos or scans codes
+
+
+async def security_headers(message: Any, scope: Any) -> None:
+    """before_send hook: the headers above on every response (a response that sets its own
+    Content-Security-Policy, such as a user's file served with `sandbox`, keeps it)."""
+    if message.get("type") != "http.response.start":
+        return
+    headers = message.setdefault("headers", [])
+    present = {name.lower() for name, _ in headers}
+    handler = scope.get("route_handler")
+    camera = bool(handler is not None and getattr(handler, "opt", {}).get(CAMERA_OPT))
+    wanted = [
+        *SECURITY_HEADERS,
+        (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+        (b"permissions-policy", f"camera={'(self)' if camera else '()'}, {PERMISSIONS}".encode()),
+    ]
+    headers.extend((name, value) for name, value in wanted if name not in present)
+
+
 @cache
 def _trusted_networks(proxies: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
     return tuple(ip_network(p, strict=False) for p in proxies)

@@ -73,7 +73,7 @@ async def test_a_delivery_confirmed_offline_lands_once(
         " window.dispatchEvent(new Event('online')); }",
         [QUEUE, queued[0]],
     )
-    await page.wait_for_function(f"JSON.parse(localStorage.getItem('{QUEUE}')).length === 0")
+    await page.wait_for_function(f"() => JSON.parse(localStorage.getItem('{QUEUE}')).length === 0")
     assert await delivered_events(dossier_id) == 1
     await shot(page, "back-online")
 

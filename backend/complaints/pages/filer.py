@@ -32,7 +32,15 @@ from backend.lib.errors import NotFound, UserError
 from backend.lib.forms import first
 from backend.lib.i18n import N_, gettext
 from backend.lib.multipart import ReceivedForm, receive_multipart
-from backend.lib.web import FormData, client_ip, csrf_matches, form_errors, render, see_other
+from backend.lib.web import (
+    CAMERA_OPT,
+    FormData,
+    client_ip,
+    csrf_matches,
+    form_errors,
+    render,
+    see_other,
+)
 from backend.settings import get_settings
 
 # Upload routes: streamed, so the CSRF token is checked by receive_form, and allowed more
@@ -189,6 +197,7 @@ def lookup_page(
 
 
 class FilingController(Controller):
+    opt = {CAMERA_OPT: True}  # photos attached to a complaint
     path = "/complaints"
     include_in_schema = False
 

@@ -22,7 +22,7 @@ from backend.dossiers.status import Status
 from backend.lib.errors import UserError
 from backend.lib.forms import first, to_int
 from backend.lib.i18n import gettext
-from backend.lib.web import FormData, client_ip, form_errors, render, see_other
+from backend.lib.web import CAMERA_OPT, FormData, client_ip, form_errors, render, see_other
 from backend.settings import get_settings
 
 
@@ -54,6 +54,7 @@ class DraftPages(Controller):
     path = "/dossiers/{dossier_id:int}"
     include_in_schema = False
     guards = [signed_in]
+    opt = {CAMERA_OPT: True}  # photos of the papers
 
     @get("/edit")
     async def edit(
@@ -150,7 +151,7 @@ class DossierPages(Controller):
     include_in_schema = False
     guards = [signed_in]
 
-    @get("/dossiers/{dossier_id:int}")
+    @get("/dossiers/{dossier_id:int}", opt={CAMERA_OPT: True})  # supplementary pages
     async def detail(
         self, request: HTMXRequest, dossier_id: int, user: SignedIn
     ) -> Template | Redirect:

@@ -16,7 +16,7 @@ from backend.access.user import CurrentUser
 from backend.lib.errors import NotFound, UserError
 from backend.lib.forms import first
 from backend.lib.i18n import N_, gettext
-from backend.lib.web import FormData, render, see_other
+from backend.lib.web import CAMERA_OPT, FormData, render, see_other
 from backend.postal import confirmations, handover, pickups, queries
 from backend.postal.idempotency import Answer
 from backend.postal.lifecycle import Step
@@ -53,6 +53,7 @@ class CourierController(Controller):
     path = "/courier"
     include_in_schema = False
     guards = [requires(Role.POSTAL)]
+    opt = {CAMERA_OPT: True}  # the QR scan and the proof-of-delivery photo
 
     @get("/")
     async def round(

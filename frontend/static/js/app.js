@@ -3,6 +3,37 @@
    citizen types. */
 (function () {
   "use strict";
+  document.documentElement.classList.remove("no-js");
+
+  /* Small behaviours the pages ask for with data attributes (no inline script: the CSP
+     forbids it). */
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    if (!target) { return; }
+    if (target.closest("[data-print]")) { window.print(); }
+    if (target.closest("[data-reload]")) { location.reload(); }
+  });
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select instanceof HTMLSelectElement && select.hasAttribute("data-autosubmit") && select.form) {
+      select.form.requestSubmit();
+    }
+  });
+  // The ward search: shown once htmx runs it (without JavaScript the plain list stays), and
+  // Enter searches instead of submitting the whole form.
+  document.addEventListener("htmx:afterProcessNode", function (event) {
+    var box = event.target instanceof Element ? event.target.closest("[data-ward-search]") : null;
+    if (!box) { return; }
+    box.hidden = false;
+    var list = box.parentElement && box.parentElement.querySelector(".ward-list");
+    if (list) { list.remove(); }
+  });
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key === "Enter" && input instanceof Element && input.closest("[data-ward-search]")) {
+      event.preventDefault();
+    }
+  });
   var MAX_SIDE = 2000;
   var vi = document.documentElement.lang !== "en";
   var T = vi ? {
