@@ -78,22 +78,9 @@ async def create_user(
                 N_("Không có cơ quan nào mang mã {code}."), field="agency", code=agency_code
             )
         agency_id = agency["id"]
-    existing = await User.select(User.id, User.password_hash).where(User.login == login).first()
-    if existing and existing["password_hash"] == PLACEHOLDER_HASH and role is Role.CITIZEN:
-        # A citizen first served at the counter registers: the account (and its dossiers)
-        # becomes theirs.
-        await User.update(
-            {
-                User.password_hash: hash_password(password),
-                User.full_name: full_name,
-                User.citizen_id: citizen_id,
-                User.active: True,
-            }
-        ).where(User.id == existing["id"])
-        claimed = await User.objects().where(User.id == existing["id"]).first()
-        assert claimed is not None
-        return claimed
-    if existing:
+    # (Registering never takes over another account or its dossiers: a dossier filed at the
+    # counter is claimed with its code and the claim code on its receipt, backend.dossiers.claims.)
+    if await User.exists().where(User.login == login):
         raise UserError(
             N_("Số điện thoại hoặc tên đăng nhập này đã có tài khoản. Hãy đăng nhập."),
             field="login",
@@ -112,19 +99,20 @@ async def create_user(
     return user
 
 
-# The password hash of an account made at the counter for a citizen who has none yet: no
-# password matches it, and registering with that phone number takes the account over.
+# The password hash of an account nobody signs in to: no password matches it.
 PLACEHOLDER_HASH = "!"
+HOLDER_PREFIX = "walkin-"
 
 
-async def citizen_for_phone(phone: str, full_name: str) -> int:
-    """The citizen account with this phone number, made (unusable until claimed) if missing."""
-    phone = normalize_phone(phone)
-    row = await User.select(User.id).where(User.login == phone).first()
-    if row:
-        return int(row["id"])
+async def holder_account(full_name: str, phone: str) -> int:
+    """An account that holds one dossier filed at the counter until its citizen claims it.
+
+    Nobody can sign in to it, and its login is not the phone number, so registering with that
+    number does not make its dossier anybody's (issue 11: a phone number proves nothing until
+    a code sent to it is typed back).
+    """
     user = User(
-        login=phone,
+        login=HOLDER_PREFIX + secrets.token_hex(8),
         password_hash=PLACEHOLDER_HASH,
         full_name=full_name,
         role=Role.CITIZEN.value,
@@ -134,6 +122,14 @@ async def citizen_for_phone(phone: str, full_name: str) -> int:
     )
     await user.save()
     return int(user.id)
+
+
+async def is_holder(user_id: int) -> bool:
+    return await User.exists().where(
+        (User.id == user_id)
+        & (User.password_hash == PLACEHOLDER_HASH)
+        & User.login.like(HOLDER_PREFIX + "%")
+    )
 
 
 async def register_citizen(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend.access.user import CurrentUser
-from backend.accounts.services import citizen_for_phone
+from backend.accounts.services import holder_account
 from backend.catalog.tables import Procedure, RequiredDocument
 from backend.dossiers.delivery import Delivery, clean_delivery
 from backend.dossiers.files import file_row
@@ -48,8 +48,9 @@ async def procedure_for_submission(procedure_id: int) -> dict[str, Any]:
 async def start_walk_in(user: CurrentUser, procedure_id: int, phone: str, full_name: str) -> int:
     """A counter officer files a dossier for a citizen standing at the desk (channel 1).
 
-    The citizen's phone number links it to their account, or to one made for them that they
-    take over when they register.
+    It belongs to an account made for it alone (nobody signs in to it) until the citizen
+    claims it with its code and the claim code printed on the receipt (backend.dossiers.claims):
+    a phone number alone never links a dossier to whoever registers with it.
     """
     if user.role.value != "counter":
         raise Forbidden(N_("Chỉ cán bộ Bộ phận Một cửa mới tiếp nhận hồ sơ trực tiếp."))
@@ -65,7 +66,7 @@ async def start_walk_in(user: CurrentUser, procedure_id: int, phone: str, full_n
     if errors:
         raise FormErrors(errors)
     await procedure_for_submission(procedure_id)
-    citizen_id = await citizen_for_phone(phone, full_name)
+    citizen_id = await holder_account(full_name, phone)
     now = utcnow()
     draft = Dossier(
         procedure=procedure_id,

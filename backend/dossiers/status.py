@@ -68,6 +68,7 @@ DELIVERY_LABELS: dict[str, str] = {
 EVENT_LABELS: dict[str, str] = {
     "submit": N_("Công dân nộp hồ sơ trực tuyến"),
     "intake": N_("Tiếp nhận trực tiếp tại Bộ phận Một cửa"),
+    "claim": N_("Công dân nhận hồ sơ vào tài khoản của mình"),
     "postal.created": N_("Kết quả chờ gửi qua bưu điện"),
     "postal.handed_over": N_("Bàn giao kết quả cho bưu điện"),
     "postal.in_transit": N_("Bưu gửi đang vận chuyển"),

@@ -13,8 +13,9 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import File, Redirect, Template
 
 from backend.access.guards import SignedIn, Viewer, signed_in
+from backend.access.roles import Role
 from backend.access.user import CurrentUser
-from backend.dossiers import drafts, panels, queries, submission, tracking, uploads
+from backend.dossiers import claims, drafts, panels, queries, submission, tracking, uploads
 from backend.dossiers.delivery import Delivery
 from backend.dossiers.pages.rendering import detail_page, edit_page, receive
 from backend.dossiers.schemas import delivery_from, delivery_values
@@ -189,7 +190,15 @@ class DossierPages(Controller):
             return see_other(f"/dossiers/{dossier_id}/edit")
         url = f"{get_settings().base_url}/track?code={view['code']}"
         qr = segno.make(url, error="m").svg_inline(scale=3, border=2, title=view["code"])
-        return render(request, "dossiers/receipt.html", dossier=view, qr=qr, track_url=url)
+        # The counter prints the claim code for the citizen; nobody else ever sees it.
+        code = (
+            claims.claim_code(view)
+            if user.role is Role.COUNTER and await claims.claimable(view)
+            else ""
+        )
+        return render(
+            request, "dossiers/receipt.html", dossier=view, qr=qr, track_url=url, claim_code=code
+        )
 
     @get("/dossiers/{dossier_id:int}/files/{file_id:int}", cache_control=None)
     async def file(self, dossier_id: int, file_id: int, user: SignedIn) -> File:
@@ -201,7 +210,38 @@ class DossierPages(Controller):
 
     @get("/my/dossiers")
     async def mine(self, request: HTMXRequest, user: SignedIn) -> Template:
-        return render(request, "dossiers/mine.html", dossiers=await queries.my_dossiers(user))
+        return await _mine(request, user)
+
+    @post("/my/dossiers/claim")
+    async def claim(
+        self, request: HTMXRequest, data: FormData, user: SignedIn
+    ) -> Template | Redirect:
+        """A dossier filed at the counter becomes the citizen's with its receipt's claim code."""
+        code = first(data, "code")
+        try:
+            dossier_id = await claims.claim(
+                user, code, first(data, "claim_code"), client_ip(request)
+            )
+        except UserError as e:
+            return await _mine(request, user, e.status_code, {"code": code}, form_errors(e))
+        return see_other(f"/dossiers/{dossier_id}?done=claimed")
+
+
+async def _mine(
+    request: HTMXRequest,
+    user: CurrentUser,
+    status_code: int = 200,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Template:
+    return render(
+        request,
+        "dossiers/mine.html",
+        status_code=status_code,
+        dossiers=await queries.my_dossiers(user),
+        claim_values=values or {},
+        claim_errors=errors or {},
+    )
 
 
 async def _send_file(user: CurrentUser, dossier_id: int, file_id: int, thumbnail: bool) -> File:
