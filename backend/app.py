@@ -45,6 +45,7 @@ from backend.lib.errors import UserError
 from backend.lib.i18n import N_, current_language, gettext, ngettext
 from backend.lib.web import (
     api_error,
+    ids_in_range,
     language_middleware,
     login_redirect,
     no_store_when_signed_in,
@@ -228,6 +229,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         middleware=[language_middleware, session_middleware],
         dependencies=USER_DEPENDENCIES,
+        guards=[ids_in_range],
         before_request=count_unread,
         before_send=[no_store_when_signed_in, security_headers],
         request_class=HTMXRequest,

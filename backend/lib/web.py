@@ -12,6 +12,8 @@ from urllib.parse import quote, urlsplit
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Body
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
@@ -132,6 +134,18 @@ def is_https(request: ASGIConnection[Any, Any, Any, Any]) -> bool:
     peer = request.client.host if request.client else ""
     forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
     return _trusted(peer) and forwarded == "https"
+
+
+# Row ids are 32-bit integers (PostgreSQL's serial; SQLite stops at 64 bits): a larger id in a
+# path finds nothing, and must say so instead of failing in the database driver.
+MAX_ID = 2**31 - 1
+
+
+def ids_in_range(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """App-wide guard: an integer path parameter outside the ids' range answers 404."""
+    for value in connection.path_params.values():
+        if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= MAX_ID:
+            raise NotFoundException()
 
 
 def see_other(url: str) -> Redirect:
