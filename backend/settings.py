@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass, field
 from datetime import time
 from functools import lru_cache
@@ -23,17 +24,43 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
+def create_once(path: Path, data: bytes) -> bytes:
+    """Write `data` to `path` unless the file exists; returns what the file holds (ours, or
+    what another process wrote first).
+
+    Several processes may start at once on an empty var/ (granian's workers, the sender): the
+    file is written under a temporary name in the same directory, flushed to disk, then
+    hard-linked to its name, which fails instead of replacing a file that is already there. So
+    the file appears complete or not at all, and every process ends up reading the same one.
+    """
+    if path.exists():
+        return path.read_bytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # mkstemp creates the file with mode 0600: other local users cannot read a key.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process was first: its file is the one
+        else:
+            directory = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)  # the new name survives a power cut too
+            finally:
+                os.close(directory)
+    finally:
+        os.unlink(temporary)
+    return path.read_bytes()
+
+
 def _read_or_create_secret(path: Path) -> str:
     """A key generated on first start and kept, so sessions survive a restart."""
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    # Create with 0600 so that other local users cannot read it.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(key)
-    return key
+    return create_once(path, secrets.token_urlsafe(48).encode()).decode().strip()
 
 
 @dataclass(frozen=True)
@@ -57,6 +84,11 @@ class Settings:
     vapid_subject: str
     # Run the push sender inside each app process (off when it runs as its own process).
     push_sender_in_app: bool
+    # The server's VAPID key pair, shared by every machine that sends push (else generated
+    # into var/vapid_private.pem): the private key as PEM or as the base64url raw 32 bytes,
+    # the public key (optional, checked against the private one) as base64url.
+    vapid_private_key: str = field(default="", repr=False)
+    vapid_public_key: str = ""
     # Delivery attempts before a parcel goes back to the center (Decision 45/2016: the post
     # agrees the number with the center).
     postal_max_attempts: int = 3
@@ -115,6 +147,8 @@ class Settings:
             ),
             vapid_subject=_env("VAPID_SUBJECT", "mailto:motcua@example.gov.vn"),
             push_sender_in_app=_env("PUSH_SENDER_IN_APP", "1") == "1",
+            vapid_private_key=_env("VAPID_PRIVATE_KEY", ""),
+            vapid_public_key=_env("VAPID_PUBLIC_KEY", ""),
             postal_max_attempts=max(1, int(_env("POSTAL_MAX_ATTEMPTS", "3"))),
             password_hash_cost="test" if _env("PASSWORD_HASH_COST", "") == "test" else "production",
             trusted_proxies=tuple(

@@ -35,7 +35,10 @@ class PushApi(Controller):
         description=(
             "Bearer token or the signed-in session (then with the x-csrftoken header). The "
             "endpoint must be https on a browser push service (Google, Mozilla, Apple, "
-            "Microsoft), or an origin listed in PUSH_ENDPOINT_ALLOWLIST; anything else is 422."
+            "Microsoft), or an origin listed in PUSH_ENDPOINT_ALLOWLIST, printable ASCII "
+            "without spaces, fragment or backslash, at most 2,048 characters; `keys.p256dh` "
+            "is base64url of a 65-byte P-256 point, `keys.auth` of 16 bytes. Anything else is "
+            "422. One subscription per endpoint per account: subscribing again updates it."
         ),
     )
     async def subscribe(

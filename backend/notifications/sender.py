@@ -1,14 +1,14 @@
 """The push sender: drains the outbox, one device at a time, never losing a message.
 
-- Claiming: a batch of due rows gets a lease (claimed_until) in one statement; PostgreSQL
-  skips rows another worker holds (FOR UPDATE SKIP LOCKED), SQLite serialises claims with its
-  write lock (an immediate transaction). A worker that dies mid-batch loses nothing: its
-  lease runs out and another worker claims the rows again.
+- Claiming and recording: backend/notifications/outbox.py (leases, SKIP LOCKED or an
+  immediate transaction; each delivery marked "sending" before its send and given its
+  outcome after it, so a sender killed mid-batch sends again at most the messages that were
+  in flight: no more than its concurrency).
 - Sending: pywebpush's async API, an explicit TTL and timeout, urgency high for what the
   citizen must act on, the VAPID header signed once per push service and reused.
-- Outcome per device: 2xx sent; 404/410 the subscription is gone and deleted; 429, 5xx and
-  network errors retried with exponential backoff and jitter up to MAX_ATTEMPTS; any other
-  answer is a permanent failure, recorded.
+- Outcome per device: 2xx sent; 404/410 the subscription is gone and deleted (every
+  account's row for that endpoint); 429, 5xx and network errors retried with exponential
+  backoff and jitter up to MAX_ATTEMPTS; any other answer is a permanent failure, recorded.
 
 Runs inside each app process by default; `python -m backend.notifications.sender` runs it as
 a process of its own (set PUSH_SENDER_IN_APP=0 on the app then).
@@ -23,7 +23,7 @@ import logging
 import random
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,104 +32,29 @@ from piccolo.engine.postgres import PostgresEngine
 from pywebpush import WebPushException, webpush_async
 
 from backend.lib.clock import utcnow
-from backend.lib.db import write_transaction
 from backend.notifications import vapid
-from backend.notifications.categories import URGENT, category_of
+from backend.notifications.outbox import LEASE, MAX_ATTEMPTS, Claimed, Ledger, claim
 from backend.notifications.tables import OutboxItem, PushSubscription
 from backend.piccolo_conf import DB
 
 log = logging.getLogger("motcua.push")
 
-LEASE = timedelta(seconds=60)
 TTL = 24 * 3600  # a push service keeps an undelivered message for a day
 TIMEOUT = 10.0
-MAX_ATTEMPTS = 8
 BACKOFF_BASE = 5.0  # seconds; doubled per attempt, with jitter
 BACKOFF_CAP = 3600.0
 CONCURRENCY = 64
+BATCH = 200
 
 
-@dataclass
-class Claimed:
-    id: int
-    lease: datetime
-    attempts: int
-    endpoint: str
-    p256dh: str
-    auth: str
-    subscription: int
-    payload: dict[str, Any]
-    urgent: bool
+@dataclass(frozen=True)
+class Pace:
+    """How much one sender takes on: rows claimed at a time, sends in flight at once (so
+    also the most a crash can repeat), and how long a claim holds."""
 
-
-_CLAIM_SQL = """
-UPDATE outbox_item SET claimed_until = {}, attempts = attempts + 1
-WHERE id IN (
-    SELECT id FROM outbox_item
-    WHERE state = 'pending' AND subscription IS NOT NULL AND available_at <= {}
-      AND (claimed_until IS NULL OR claimed_until < {})
-    ORDER BY id LIMIT {} %s
-)
-RETURNING id
-"""
-
-
-async def claim(batch: int = 200, now: datetime | None = None) -> list[Claimed]:
-    now = now or utcnow()
-    lease = now + LEASE
-    lock = "FOR UPDATE SKIP LOCKED" if isinstance(DB, PostgresEngine) else ""
-    async with write_transaction():
-        # Rows whose device unsubscribed meanwhile have nowhere to go.
-        await OutboxItem.update({OutboxItem.state: "gone"}).where(
-            (OutboxItem.state == "pending") & OutboxItem.subscription.is_null()
-        )
-        rows = await OutboxItem.raw(_CLAIM_SQL % lock, lease, now, now, batch)
-    ids = [r["id"] for r in rows]
-    if not ids:
-        return []
-    details = await OutboxItem.select(
-        OutboxItem.id,
-        OutboxItem.attempts,
-        OutboxItem.subscription,
-        OutboxItem.subscription.endpoint.as_alias("endpoint"),
-        OutboxItem.subscription.p256dh.as_alias("p256dh"),
-        OutboxItem.subscription.auth.as_alias("auth"),
-        OutboxItem.notification.kind.as_alias("kind"),
-        OutboxItem.notification.title.as_alias("title"),
-        OutboxItem.notification.body.as_alias("body"),
-        OutboxItem.notification.url.as_alias("url"),
-        OutboxItem.notification.dossier.as_alias("dossier"),
-        OutboxItem.notification.id.as_alias("notification_id"),
-    ).where(OutboxItem.id.is_in(ids))
-    claimed = []
-    for d in details:
-        if d["endpoint"] is None:
-            continue  # unsubscribed between the two statements; next round marks it gone
-        category = category_of(d["kind"])
-        claimed.append(
-            Claimed(
-                id=d["id"],
-                lease=lease,
-                attempts=d["attempts"],
-                endpoint=d["endpoint"],
-                p256dh=d["p256dh"],
-                auth=d["auth"],
-                subscription=d["subscription"],
-                urgent=category in URGENT,
-                payload={
-                    "title": d["title"],
-                    "body": d["body"],
-                    "url": d["url"] or "/",
-                    # One tag per dossier: a newer message replaces an older one on the phone.
-                    "tag": f"dossier-{d['dossier']}"
-                    if d["dossier"]
-                    else f"n-{d['notification_id']}",
-                    "kind": d["kind"],
-                    "id": d["notification_id"],
-                },
-            )
-        )
-    return claimed
+    batch: int = BATCH
+    concurrency: int = CONCURRENCY
+    lease: timedelta = LEASE
 
 
 def backoff(attempts: int) -> timedelta:
@@ -174,95 +99,95 @@ def delivered(status: int | None) -> bool:
     return status is not None and 200 <= status < 300
 
 
-async def record(item: Claimed, status: int | None, error: str, now: datetime) -> str:
-    """Record one outcome (sent, gone, retry, failed) for one row."""
+async def record(item: Claimed, status: int | None, error: str, ledger: Ledger) -> str:
+    """Record one outcome (sent, gone, retry, failed) for one row, in the ledger's next
+    transaction."""
     if delivered(status):
-        await record_sent([(item, status or 201)], now)
+        await ledger.sent(item, status or 201)
         return "sent"
     if status in (404, 410):
-        # The browser threw the subscription away: stop sending to it.
-        await _finish(item, {OutboxItem.state: "gone", OutboxItem.status_code: status})
-        await PushSubscription.delete().where(PushSubscription.id == item.subscription)
+
+        async def gone() -> None:
+            # The browser threw the subscription away: stop sending to that endpoint, for
+            # every account that subscribed it.
+            await _finish(item, {OutboxItem.state: "gone", OutboxItem.status_code: status})
+            await PushSubscription.delete().where(PushSubscription.endpoint == item.endpoint)
+
+        await ledger.other(item, gone)
         return "gone"
     transient = status is None or status == 429 or status >= 500
     if transient and item.attempts < MAX_ATTEMPTS:
-        await _finish(
-            item,
-            {
-                OutboxItem.available_at: now + backoff(item.attempts),
-                OutboxItem.status_code: status,
-                OutboxItem.last_error: error,
-            },
-        )
-        return "retry"
-    await _finish(
-        item,
-        {OutboxItem.state: "failed", OutboxItem.status_code: status, OutboxItem.last_error: error},
-    )
-    return "failed"
+        values = {
+            OutboxItem.state: "pending",
+            OutboxItem.available_at: utcnow() + backoff(item.attempts),
+            OutboxItem.status_code: status,
+            OutboxItem.last_error: error,
+        }
+        outcome = "retry"
+    else:
+        values = {
+            OutboxItem.state: "failed",
+            OutboxItem.status_code: status,
+            OutboxItem.last_error: error,
+        }
+        outcome = "failed"
+
+    async def write() -> None:
+        await _finish(item, values)
+
+    await ledger.other(item, write)
+    return outcome
 
 
-async def record_sent(sent: list[tuple[Claimed, int]], now: datetime) -> None:
-    """The delivered rows of a batch in one transaction and a few statements: per-row writes
-    were most of the cost of a fan-out (on SQLite each is a connection and a commit)."""
-    if not sent:
-        return
-    async with write_transaction():
-        for status in {code for _, code in sent}:
-            group = [i for i, code in sent if code == status]
-            for lease in {i.lease for i in group}:
-                await OutboxItem.update(
-                    {
-                        OutboxItem.state: "sent",
-                        OutboxItem.sent_at: now,
-                        OutboxItem.status_code: status,
-                        OutboxItem.claimed_until: None,
-                    }
-                ).where(
-                    OutboxItem.id.is_in([i.id for i in group if i.lease == lease])
-                    & (OutboxItem.claimed_until == lease)
-                )
-        await PushSubscription.update({PushSubscription.last_success_at: now}).where(
-            PushSubscription.id.is_in(list({i.subscription for i, _ in sent}))
-        )
+async def send_one(item: Claimed, session: aiohttp.ClientSession, ledger: Ledger) -> str:
+    """Mark the row "sending", post the message, record the outcome: each step committed
+    before the next, so that a crash repeats at most this message."""
+    if not await ledger.start(item):
+        return "lost"  # our lease ran out and another worker took the row
+    item.attempts += 1
+    try:
+        status, error = await push(item, session)
+    except Exception as e:  # one bad row must not stop the others
+        log.exception("push to outbox row %s failed", item.id)
+        status, error = None, f"{type(e).__name__}: {e}"[:500]
+    return await record(item, status, error, ledger)
 
 
-async def send_one(item: Claimed, session: aiohttp.ClientSession) -> str:
-    status, error = await push(item, session)
-    return await record(item, status, error, utcnow())
-
-
-async def run_once(session: aiohttp.ClientSession, batch: int = 200) -> int:
-    """Claim and send one batch; returns how many rows were claimed."""
-    items = await claim(batch)
+async def run_once(session: aiohttp.ClientSession, pace: Pace = Pace()) -> int:
+    """Claim and send one batch, `pace.concurrency` messages at a time; returns how many rows
+    were claimed."""
+    items = await claim(pace.batch, lease=pace.lease)
     if not items:
         return 0
-    gate = asyncio.Semaphore(CONCURRENCY)
+    ledger = Ledger()
+    # A slot is held from the "sending" mark until the outcome is committed: no more than
+    # `concurrency` rows of this sender are ever "sending".
+    gate = asyncio.Semaphore(pace.concurrency)
 
-    async def guarded(item: Claimed) -> tuple[Claimed, int | None, str]:
+    async def guarded(item: Claimed) -> None:
         async with gate:
             try:
-                status, error = await push(item, session)
-            except Exception as e:  # one bad row must not stop the others
-                log.exception("push to outbox row %s failed", item.id)
-                status, error = None, f"{type(e).__name__}: {e}"[:500]
-            return item, status, error
+                await send_one(item, session, ledger)
+            except Exception:  # the database failed: the lease brings the row back
+                log.exception("outbox row %s not recorded", item.id)
 
-    results = await asyncio.gather(*(guarded(i) for i in items))
-    now = utcnow()
-    await record_sent([(i, s or 201) for i, s, _ in results if delivered(s)], now)
-    for item, status, error in results:
-        if not delivered(status):
-            await record(item, status, error, now)
+    await asyncio.gather(*(guarded(i) for i in items))
     return len(items)
 
 
-async def run_forever(idle_seconds: float = 2.0, stop: asyncio.Event | None = None) -> None:
-    connector = aiohttp.TCPConnector(limit=CONCURRENCY)
+async def run_forever(
+    idle_seconds: float = 2.0, stop: asyncio.Event | None = None, pace: Pace = Pace()
+) -> None:
+    try:
+        vapid.key()  # a configured key that cannot be used is said at once
+    except vapid.VapidKeyError:
+        log.exception("push sender not started")
+        raise
+    connector = aiohttp.TCPConnector(limit=pace.concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
         while stop is None or not stop.is_set():
             try:
-                sent = await run_once(session)
+                sent = await run_once(session, pace)
             except Exception:
                 log.exception("push sender round failed")
                 sent = 0
@@ -270,22 +195,40 @@ async def run_forever(idle_seconds: float = 2.0, stop: asyncio.Event | None = No
                 await asyncio.sleep(idle_seconds)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str] | None) -> tuple[bool, Pace]:
     parser = argparse.ArgumentParser(prog="python -m backend.notifications.sender")
     parser.add_argument("--once", action="store_true", help="send what is due, then stop")
+    parser.add_argument("--batch", type=int, default=BATCH, help="rows claimed at a time")
+    parser.add_argument(
+        "--concurrency", type=int, default=CONCURRENCY, help="messages in flight at once"
+    )
+    parser.add_argument(
+        "--lease",
+        type=float,
+        default=LEASE.total_seconds(),
+        help="seconds a claim holds (must outlast a batch; tests shorten it)",
+    )
     args = parser.parse_args(argv)
+    pace = Pace(max(1, args.batch), max(1, args.concurrency), timedelta(seconds=args.lease))
+    return args.once, pace
+
+
+def main(argv: list[str] | None = None) -> int:
+    once, pace = _arguments(argv)
     logging.basicConfig(level=logging.INFO)
 
     async def go() -> None:
         if isinstance(DB, PostgresEngine):
             await DB.start_connection_pool(min_size=1, max_size=4)
         try:
-            if args.once:
-                async with aiohttp.ClientSession() as session:
-                    while await run_once(session):
+            if once:
+                vapid.key()
+                connector = aiohttp.TCPConnector(limit=pace.concurrency)
+                async with aiohttp.ClientSession(connector=connector) as session:
+                    while await run_once(session, pace):
                         pass
             else:
-                await run_forever()
+                await run_forever(pace=pace)
         finally:
             if isinstance(DB, PostgresEngine):
                 await DB.close_connection_pool()

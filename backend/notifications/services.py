@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from datetime import datetime
 from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from backend.lib.clock import utcnow
 from backend.lib.errors import UserError
@@ -27,20 +31,33 @@ KNOWN_PUSH_HOSTS = (
     "notify.windows.com",  # Edge on Windows (wns2-*.notify.windows.com)
 )
 BAD_ENDPOINT = N_("Địa chỉ nhận thông báo không thuộc dịch vụ push của trình duyệt.")
-
+BAD_KEYS = N_("Khoá mã hoá của thiết bị không hợp lệ.")
 
 MAX_ENDPOINT = 2048  # real endpoints are a few hundred characters
+# A URL as push services hand it out: printable ASCII, no space. Control characters (a CR LF
+# inside would be stored and later written into a request), spaces and non-ASCII letters
+# (look-alike host names) are refused, never cleaned up.
+URL_CHARACTERS = re.compile(r"[\x21-\x7e]+")
+# RFC 8291: the browser's P-256 public key as an uncompressed point, and its auth secret.
+P256DH_BYTES = 65
+AUTH_BYTES = 16
+BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def check_endpoint(endpoint: str) -> str:
-    endpoint = endpoint.strip()
-    if not endpoint or len(endpoint) > MAX_ENDPOINT:
+    if len(endpoint) > MAX_ENDPOINT or not URL_CHARACTERS.fullmatch(endpoint):
+        raise UserError(BAD_ENDPOINT, field="endpoint")
+    # A fragment means nothing to a push service; a backslash is read as a slash by some URL
+    # parsers and not by others.
+    if "#" in endpoint or "\\" in endpoint:
         raise UserError(BAD_ENDPOINT, field="endpoint")
     try:
         parts = urlsplit(endpoint)
         port = parts.port
     except ValueError:  # a malformed host or port
         raise UserError(BAD_ENDPOINT, field="endpoint") from None
+    if not parts.path.startswith("/"):
+        raise UserError(BAD_ENDPOINT, field="endpoint")
     origin = f"{parts.scheme}://{parts.netloc}"
     if origin in get_settings().push_endpoint_allowlist:
         return endpoint
@@ -51,12 +68,37 @@ def check_endpoint(endpoint: str) -> str:
     return endpoint
 
 
+def _base64url(text: str, size: int) -> bytes | None:
+    """`size` bytes written in base64url, with or without its padding; None otherwise."""
+    unpadded = text.rstrip("=")
+    padded = unpadded + "=" * (-len(unpadded) % 4)
+    if len(unpadded) != (size * 4 + 2) // 3 or not BASE64URL.fullmatch(unpadded):
+        return None
+    if text not in (unpadded, padded):
+        return None  # padding, but not the right amount
+    return base64.urlsafe_b64decode(padded)
+
+
+def check_keys(p256dh: str, auth: str) -> tuple[str, str]:
+    """The device's keys, without padding, as browsers send them; refused unless the public
+    key is a point of P-256 (the message could not be encrypted for it) and the auth secret
+    is 16 bytes."""
+    point, secret = _base64url(p256dh, P256DH_BYTES), _base64url(auth, AUTH_BYTES)
+    if point is None or secret is None:
+        raise UserError(BAD_KEYS, field="keys")
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+    except ValueError:
+        raise UserError(BAD_KEYS, field="keys") from None
+    return p256dh.rstrip("="), auth.rstrip("=")
+
+
 async def subscribe(user_id: int, endpoint: str, p256dh: str, auth: str, user_agent: str) -> int:
+    """One row per endpoint per account: the same browser subscribing again for the same
+    person updates its keys; another person signed in on that browser gets a row of their
+    own (the unique index on (user, endpoint) makes two concurrent requests one row)."""
     endpoint = check_endpoint(endpoint)
-    if not (40 <= len(p256dh) <= 200 and 8 <= len(auth) <= 100):
-        raise UserError(N_("Khoá mã hoá của thiết bị không hợp lệ."), field="keys")
-    # One row per endpoint: a browser that subscribes again (or changes hands) is updated.
-    await PushSubscription.delete().where(PushSubscription.endpoint == endpoint)
+    p256dh, auth = check_keys(p256dh, auth)
     row = PushSubscription(
         user=user_id,
         endpoint=endpoint,
@@ -65,8 +107,16 @@ async def subscribe(user_id: int, endpoint: str, p256dh: str, auth: str, user_ag
         user_agent=user_agent[:300],
         created_at=utcnow(),
     )
-    await row.save()
-    return int(row.id)
+    saved = (
+        await PushSubscription.insert(row)
+        .on_conflict(
+            target=(PushSubscription.user, PushSubscription.endpoint),
+            action="DO UPDATE",
+            values=[PushSubscription.p256dh, PushSubscription.auth, PushSubscription.user_agent],
+        )
+        .returning(PushSubscription.id)
+    )
+    return int(saved[0]["id"])
 
 
 async def unsubscribe(user_id: int, endpoint: str) -> bool:

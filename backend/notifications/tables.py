@@ -23,8 +23,12 @@ class Notification(Table, tablename="notification"):
     """
 
     id: Serial  # implicit primary key, declared for type checkers
-    recipient = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade)
-    dossier = ForeignKey(references=Dossier, null=True, default=None, on_delete=OnDelete.cascade)
+    # Indexed: the bell counts a person's unread messages on every page view, the inbox lists
+    # them; deleting a dossier or an account finds its messages.
+    recipient = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade, index=True)
+    dossier = ForeignKey(
+        references=Dossier, null=True, default=None, on_delete=OnDelete.cascade, index=True
+    )
     kind = Varchar(length=40)  # e.g. dossier.received, dossier.supplement_requested
     title = Varchar(length=200)
     body = Text(default="")
@@ -34,11 +38,19 @@ class Notification(Table, tablename="notification"):
 
 
 class PushSubscription(Table, tablename="push_subscription"):
-    """One device (browser) of one person that accepts Web Push messages."""
+    """One device (browser) of one person that accepts Web Push messages.
+
+    One row per endpoint per account: two people who sign in on one shared browser both keep
+    their row. The unique index `push_subscription_user_endpoint` on (user, endpoint) is made
+    by the notifications migration of 2026-12-05 (raw SQL: a Piccolo `Unique` constraint
+    would be ALTER TABLE ... ADD CONSTRAINT, which SQLite lacks); it also serves the lookups
+    of a person's devices.
+    """
 
     id: Serial  # implicit primary key, declared for type checkers
     user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade)
-    endpoint = Text(unique=True)
+    # Indexed: a push service's 404/410 removes every account's row for that endpoint.
+    endpoint = Text(index=True)
     p256dh = Varchar(length=200)
     auth = Varchar(length=100)
     user_agent = Varchar(length=300, default="")
@@ -51,18 +63,28 @@ class OutboxItem(Table, tablename="outbox_item"):
 
     Written in the transaction that causes the notification; the sender worker claims rows
     with a lease (claimed_until), so a crashed worker's claim expires and another sends it.
+    The sender records "sending" (and counts the attempt) just before it posts the message and
+    the outcome just after, so a crash repeats at most the messages that were in flight.
     """
 
     id: Serial  # implicit primary key, declared for type checkers
-    notification = ForeignKey(references=Notification, null=False, on_delete=OnDelete.cascade)
+    notification = ForeignKey(
+        references=Notification, null=False, on_delete=OnDelete.cascade, index=True
+    )
     channel = Varchar(length=12, default="push")
-    state = Varchar(length=12, default="pending", index=True)  # pending | sent | failed | gone
+    # pending | sending | sent | failed | gone
+    state = Varchar(length=12, default="pending", index=True)
     attempts = Integer(default=0)
     available_at = Timestamptz(index=True)
     claimed_until = Timestamptz(null=True, default=None)
     last_error = Text(default="")
+    # Indexed: removing a device sets its rows' subscription to NULL.
     subscription = ForeignKey(
-        references=PushSubscription, null=True, default=None, on_delete=OnDelete.set_null
+        references=PushSubscription,
+        null=True,
+        default=None,
+        on_delete=OnDelete.set_null,
+        index=True,
     )
     # The push service's last answer (201 delivered, 404/410 gone, 429/5xx retried...).
     status_code = Integer(null=True, default=None)
@@ -73,6 +95,6 @@ class NotificationPreference(Table, tablename="notification_preference"):
     """A category a person turned off (only optional ones can be; see categories.py)."""
 
     id: Serial  # implicit primary key, declared for type checkers
-    user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade)
+    user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade, index=True)
     category = Varchar(length=40)
     enabled = Boolean(default=False)

@@ -17,6 +17,7 @@ from backend.notifications import queries, services
 from backend.notifications.tables import Notification, OutboxItem, PushSubscription
 from tests.backoffice.factory import Factory, user_by_login
 from tests.conftest import Client, csrf, register, soup, text_of
+from tests.notifications.push_endpoint import Subscriber
 
 MSG_ESSENTIAL = "Thông báo này quan trọng nên luôn được gửi."
 OPTIONAL = ["progress", "postal", "rating", "complaint"]  # what a citizen may turn off
@@ -227,7 +228,8 @@ async def test_turning_an_optional_category_off_and_on(client: Client) -> None:
 
     # A device of this person gets no push of the category turned off, still an essential one.
     endpoint = f"https://fcm.googleapis.com/fcm/send/ui-test-{me}"
-    await services.subscribe(me, endpoint, "B" + "x" * 86, "a" * 22, "test")
+    keys = Subscriber.new()  # a real P-256 key: subscriptions' keys are checked
+    await services.subscribe(me, endpoint, keys.p256dh, keys.auth, "test")
     try:
         rating = await services.deliver(
             recipient=me,
