@@ -10,7 +10,7 @@ from backend.dossiers import deadlines
 from backend.dossiers.tables import Dossier, DossierEvent
 from backend.notifications.tables import Notification
 from tests.backoffice.conftest import act, alert_text, other_client, sign_in, submitted_dossier
-from tests.conftest import Client, csrf, new_phone, register, soup, text_of
+from tests.conftest import Client, csrf, new_phone, soup, text_of
 from tests.dossiers.conftest import fill_required, submit
 
 
