@@ -217,19 +217,32 @@ class DossierActionApi(Controller):
                 form = await receive_upload(request, **uploads.upload_limits())
                 if action == Action.SUPPLEMENT:
                     # The citizen's pages come in doc-<id> fields, as on the page.
-                    outcome = await uploads.attach_files(user, row["id"], form)
-                    if outcome.errors:
-                        raise FormErrors(list(outcome.errors.values()))
+                    attached = await uploads.attach_files(user, row["id"], form)
+                    if attached.errors:
+                        raise FormErrors(list(attached.errors.values()))
                 inp = await schemas.from_form(form)
             else:
                 body = await request.json() if await request.body() else {}
                 inp = schemas.from_values(body if isinstance(body, dict) else {})
-            await perform(user, row["id"], Action(action), inp)
+            done = await perform(user, row["id"], Action(action), inp)
         except UserError as e:
             return api_error(e)
         finally:
             if form is not None:
                 form.cleanup()
+        if not await queries.visible_to(user, row["id"]):
+            # Given back to the owning agency (return_forward): done, and no longer theirs to see.
+            status = done.state.status
+            return Response(
+                {
+                    "code": row["code"],
+                    "state": done.state.value,
+                    "status": int(status),
+                    "status_label": gettext(status.label),
+                    "visible": False,
+                },
+                status_code=200,
+            )
         return Response(
             dossier_json(await queries.dossier_detail(user, row["id"])), status_code=200
         )

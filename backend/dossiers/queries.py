@@ -9,6 +9,7 @@ from typing import Any
 from backend.access.user import CurrentUser
 from backend.catalog.tables import Agency, Procedure
 from backend.dossiers.drafts import NOT_FOUND, draft_view, owned_dossier
+from backend.dossiers.scope import may_view
 from backend.dossiers.tables import Dossier, DossierEvent, DossierFile
 from backend.dossiers.workflow import Action, State, find
 from backend.lib.errors import NotFound
@@ -127,3 +128,9 @@ def supplement_request(view: dict[str, Any]) -> dict[str, Any] | None:
     request["names"] = [d["name"] for d in view["documents"] if d["id"] in wanted]
     request["document_rows"] = [d for d in view["documents"] if d["id"] in wanted]
     return request
+
+
+async def visible_to(user: CurrentUser, dossier_id: int) -> bool:
+    """Whether this person may still see the dossier (after giving it back, an agency may not)."""
+    row = await Dossier.select().where(Dossier.id == dossier_id).first()
+    return row is not None and may_view(user, row)

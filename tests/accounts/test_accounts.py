@@ -33,12 +33,16 @@ MSG_DUPLICATE = "Số điện thoại hoặc tên đăng nhập này đã có t�
 MSG_BAD_LOGIN = "Số điện thoại/tên đăng nhập hoặc mật khẩu không đúng."
 MSG_EMPTY_LOGIN = "Vui lòng nhập số điện thoại và mật khẩu."
 # The wait is what the sliding window needs to drop below the limit: at most two windows.
-MSG_LOCKED = re.compile(r"^Bạn đã nhập sai nhiều lần\. Vì an toàn, vui lòng thử lại sau (\d+) phút\.$")
+MSG_LOCKED = re.compile(
+    r"^Bạn đã nhập sai nhiều lần\. Vì an toàn, vui lòng thử lại sau (\d+) phút\.$"
+)
 
 
 def is_locked_message(text: str) -> bool:
     found = MSG_LOCKED.match(text)
     return found is not None and 1 <= int(found.group(1)) <= 30
+
+
 MSG_SIGN_IN = "Vui lòng đăng nhập."
 
 

@@ -96,7 +96,9 @@ async def test_the_owner_is_slowed_not_locked_by_failures_from_elsewhere(
     for n in range(6):
         async with _client(app, f"198.51.100.{n + 1}") as attacker:
             for _ in range(services.MAX_FAILURES_PER_LOGIN):
-                await attacker.post("/api/v1/auth/token", json={"login": phone, "password": "x" * 9})
+                await attacker.post(
+                    "/api/v1/auth/token", json={"login": phone, "password": "x" * 9}
+                )
     r = await client.post("/api/v1/auth/token", json={"login": phone, "password": PASSWORD})
     assert r.status_code == 200, r.text
     assert delays and max(delays) <= services.MAX_DELAY_SECONDS

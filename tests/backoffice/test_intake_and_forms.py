@@ -14,9 +14,7 @@ from tests.conftest import Client, csrf, new_phone, soup, text_of
 from tests.dossiers.conftest import fill_required, submit
 
 
-async def test_walk_in_is_received_at_once_with_a_claim_code(
-    client: Client, app: object
-) -> None:
+async def test_walk_in_is_received_at_once_with_a_claim_code(client: Client, app: object) -> None:
     phone = new_phone()
     await sign_in(client, "motcua1")
     token = await csrf(client)

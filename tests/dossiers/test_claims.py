@@ -79,7 +79,9 @@ async def test_registering_after_the_walk_in_shows_nothing_until_the_claim(app: 
         await sees_nothing_of(c, dossier)
         # The code on the receipt, typed the way people type it.
         r = await claim(c, dossier["code"].lower(), dossier["claim_code"].replace("-", " "))
-        assert r.status_code == 303 and r.headers["location"].startswith(f"/dossiers/{dossier['id']}")
+        assert r.status_code == 303 and r.headers["location"].startswith(
+            f"/dossiers/{dossier['id']}"
+        )
         assert dossier["code"] in (await c.get("/my/dossiers")).text
         assert (await c.get(f"/dossiers/{dossier['id']}")).status_code == 200
         # Claimed once: the same code does nothing for anybody else.

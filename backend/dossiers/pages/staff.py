@@ -11,7 +11,7 @@ from backend.access.guards import SignedIn, requires, signed_in
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
 from backend.catalog.tables import Procedure
-from backend.dossiers import drafts, queues, schemas, uploads
+from backend.dossiers import drafts, queries, queues, schemas, uploads
 from backend.dossiers.pages.rendering import detail_page, receive, staff_page
 from backend.dossiers.transitions import perform
 from backend.dossiers.workflow import OFFERED, STATE_LABELS, Action, State
@@ -40,6 +40,7 @@ class QueuePages(Controller):
         procedure: str = "",
         step: str = "",
         page: str = "1",
+        done: str = "",
     ) -> Template:
         step = step if step in {s.value for s in State} else ""
         wanted = queues.QueueFilter(view[:20], to_int(procedure), step)
@@ -59,6 +60,7 @@ class QueuePages(Controller):
             procedure=wanted.procedure_id,
             procedures=await procedures,
             state_labels=STATE_LABELS,
+            done=Action(done).label if done in OFFERED else "",
         )
 
     @get("/staff/dossiers/{dossier_id:int}")
@@ -139,9 +141,12 @@ class ActionPages(Controller):
                 return await _refused(request, user, dossier_id, action, form, e)
         finally:
             form.cleanup()
-        if user.role.is_staff:
-            return see_other(f"/staff/dossiers/{dossier_id}?done={action}")
-        return see_other(f"/dossiers/{dossier_id}?done={action}")
+        if not user.role.is_staff:
+            return see_other(f"/dossiers/{dossier_id}?done={action}")
+        if not await queries.visible_to(user, dossier_id):
+            # Given back to the owning agency (return_forward): back to the queue, told so.
+            return see_other(f"/staff/queue?done={action}")
+        return see_other(f"/staff/dossiers/{dossier_id}?done={action}")
 
 
 async def _run(user: CurrentUser, dossier_id: int, action: str, form: ReceivedForm) -> None:
