@@ -15,6 +15,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from backend.settings import get_settings
 
@@ -53,3 +54,37 @@ def matches(stored: str | None, secret: str) -> bool:
 
 def needs_rehash(stored: str) -> bool:
     return hasher().check_needs_rehash(stored)
+
+
+# Guessed first by anyone trying passwords: the 30,000 most common ones of leaked password
+# lists (shipped with zxcvbn, MIT licence) and a few Vietnamese favourites they miss.
+VIETNAMESE_COMMON = frozenset(
+    {
+        "matkhau",
+        "matkhau1",
+        "matkhau12",
+        "matkhau123",
+        "matkhau@123",
+        "motcua123",
+        "emyeuanh",
+        "anhyeuem123",
+        "vietnam123",
+        "hanoi123",
+        "saigon123",
+        "12345678a",
+        "123456aa",
+        "1234567890",
+        "0123456789",
+    }
+)
+
+
+@cache
+def _common() -> frozenset[str]:
+    return frozenset(FREQUENCY_LISTS["passwords"]) | VIETNAMESE_COMMON
+
+
+def is_common(password: str, login: str = "") -> bool:
+    """A password found in the lists above, or the login (the phone number) itself."""
+    folded = password.strip().lower()
+    return folded in _common() or (bool(login) and folded == login.strip().lower())

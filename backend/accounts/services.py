@@ -36,10 +36,22 @@ def hash_password(password: str) -> str:
     return passwords.hash_secret(password)
 
 
-def check_password_strength(password: str) -> None:
+def check_password_strength(password: str, login: str = "") -> None:
+    """At least 8 characters, not only spaces, and not one of the passwords tried first by
+    anyone guessing (NIST SP 800-63B 5.1.1.2: check against lists of common passwords)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(
             N_("Mật khẩu cần ít nhất {n} ký tự."), field="password", n=MIN_PASSWORD_LENGTH
+        )
+    if not password.strip():
+        raise UserError(N_("Mật khẩu không được chỉ gồm dấu cách."), field="password")
+    if passwords.is_common(password, login):
+        raise UserError(
+            N_(
+                "Mật khẩu này quá phổ biến hoặc trùng số điện thoại, kẻ gian đoán được ngay. "
+                "Hãy ghép vài từ dễ nhớ với nhau, ví dụ: hoa-mai-no-som-2026."
+            ),
+            field="password",
         )
 
 
@@ -62,7 +74,7 @@ async def create_user(
     citizen_id: str | None = None,
     agency_code: str | None = None,
 ) -> User:
-    check_password_strength(password)
+    check_password_strength(password, login)
     if role is Role.CITIZEN:
         login = normalize_phone(login)
         phone = login
@@ -151,7 +163,7 @@ async def register_citizen(
         except UserError as e:
             errors.append(e)
     try:
-        check_password_strength(password)
+        check_password_strength(password, values.get("phone") or phone)
         if password != password_again:
             raise UserError(N_("Hai mật khẩu không giống nhau."), field="password_again")
     except UserError as e:
