@@ -9,13 +9,14 @@ from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, Parameter
 
 from backend.access.guards import SignedIn, signed_in
-from backend.dossiers import drafts, queries, schemas, submission, tracking, uploads
+from backend.access.user import CurrentUser
+from backend.dossiers import drafts, idempotency, queries, schemas, submission, tracking, uploads
 from backend.dossiers.schemas import delivery_from
 from backend.dossiers.status import Status
 from backend.dossiers.transitions import perform
 from backend.dossiers.workflow import OFFERED, TRANSITIONS, Action, Input
-from backend.lib.db import is_unique_violation
 from backend.lib.errors import FormErrors, UserError
+from backend.lib.forms import to_int
 from backend.lib.i18n import N_, gettext
 from backend.lib.web import api_error, client_ip, receive_upload
 
@@ -89,52 +90,22 @@ class DossierApi(Controller):
         ],
         user: SignedIn,
     ) -> Response[Any]:
-        existing = await drafts.find_by_idempotency_key(user, idempotency_key)
-        if existing and existing["status"] != Status.DRAFT:
-            # Already done: answer as the first time, without reading the files again.
-            return Response(
-                dossier_json(await queries.dossier_detail(user, existing["id"])), status_code=200
-            )
-        form = await receive_upload(request, **uploads.upload_limits())
+        key = f"{user.id}:{idempotency_key}"
+        kept = await idempotency.claim(key)
+        if kept is not None:
+            # Another request with this key made the dossier: the same answer, once more.
+            status = 200 if kept.status_code == 201 else kept.status_code
+            return Response(kept.body, status_code=status)
         try:
-            procedure = form.first("procedure_id")
-            if not procedure.isdigit():
-                raise UserError(N_("Thiếu mã thủ tục (procedure_id)."), field="procedure_id")
-            if existing:
-                dossier_id = existing["id"]
-            else:
-                try:
-                    dossier_id = await drafts.start_draft(user, int(procedure), idempotency_key)
-                except Exception as e:
-                    if not is_unique_violation(e):
-                        raise
-                    raise UserError(
-                        N_("Yêu cầu với khoá này đang được xử lý. Vui lòng thử lại.")
-                    ) from e
-            outcome = await uploads.attach_files(user, dossier_id, form)
-            if outcome.errors:
-                return Response(
-                    {
-                        "detail": gettext(N_("Một số tệp không được chấp nhận.")),
-                        "errors": {k: e.render(gettext) for k, e in outcome.errors.items()},
-                        "dossier_id": dossier_id,
-                    },
-                    status_code=422,
-                )
-            row = await submission.submit(user, dossier_id, delivery_from(form.fields))
-        except submission.MissingDocuments as e:
-            body = {
-                "detail": e.render(gettext),
-                "missing": [{"id": d["id"], "name": d["name"]} for d in e.documents],
-            }
-            return Response(body, status_code=422)
-        except UserError as e:
-            return api_error(e)
-        finally:
-            form.cleanup()
-        return Response(
-            dossier_json(await queries.dossier_detail(user, row["id"])), status_code=201
-        )
+            answer = await _submit_once(request, user, idempotency_key)
+        except BaseException:
+            await idempotency.release(key)
+            raise
+        if answer.status_code < 400:
+            await idempotency.settle(key, answer)
+        else:
+            await idempotency.release(key)  # corrected files may be sent again with the key
+        return Response(answer.body, status_code=answer.status_code)
 
     @get("/", summary="Hồ sơ của tôi")
     async def mine(self, user: SignedIn) -> list[dict[str, Any]]:
@@ -183,6 +154,49 @@ def _actions_doc() -> str:
 
 
 ACTIONS_DOC = _actions_doc()
+
+
+async def _submit_once(
+    request: Request[Any, Any, Any], user: CurrentUser, idempotency_key: str
+) -> idempotency.Answer:
+    """The submission of the request holding the key: the draft made for this key (or the one
+    a refused earlier try left, emptied of that try's files), exactly this request's files,
+    then the submission."""
+    existing = await drafts.find_by_idempotency_key(user, idempotency_key)
+    if existing and existing["status"] != Status.DRAFT:
+        detail = await queries.dossier_detail(user, existing["id"])
+        return idempotency.Answer(200, dossier_json(detail))
+    form = await receive_upload(request, **uploads.upload_limits())
+    try:
+        procedure = to_int(form.first("procedure_id"))
+        if procedure is None:
+            raise UserError(N_("Thiếu mã thủ tục (procedure_id)."), field="procedure_id")
+        if existing:
+            dossier_id = existing["id"]
+            await drafts.remove_files(user, dossier_id)
+        else:
+            dossier_id = await drafts.start_draft(user, procedure, idempotency_key)
+        attached = await uploads.attach_files(user, dossier_id, form)
+        if attached.errors:
+            refused = {k: e.render(gettext) for k, e in attached.errors.items()}
+            return idempotency.Answer(
+                422,
+                {
+                    "detail": gettext(N_("Một số tệp không được chấp nhận.")),
+                    "errors": refused,
+                    "dossier_id": dossier_id,
+                },
+            )
+        row = await submission.submit(user, dossier_id, delivery_from(form.fields))
+    except submission.MissingDocuments as e:
+        missing = [{"id": d["id"], "name": d["name"]} for d in e.documents]
+        return idempotency.Answer(422, {"detail": e.render(gettext), "missing": missing})
+    except UserError as e:
+        error = api_error(e)
+        return idempotency.Answer(error.status_code or 400, dict(error.content))
+    finally:
+        form.cleanup()
+    return idempotency.Answer(201, dossier_json(await queries.dossier_detail(user, row["id"])))
 
 
 class DossierActionApi(Controller):

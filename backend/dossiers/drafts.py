@@ -206,6 +206,12 @@ async def remove_file(user: CurrentUser, dossier_id: int, file_id: int) -> None:
     )
 
 
+async def remove_files(user: CurrentUser, dossier_id: int) -> None:
+    """Every file of a draft (an API retry sends the whole submission again)."""
+    await _editable_draft(user, dossier_id)
+    await DossierFile.delete().where(DossierFile.dossier == dossier_id)
+
+
 async def draft_view(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
     """What the submission page shows: the procedure's slots with the pages already uploaded."""
     row = await owned_dossier(user, dossier_id)

@@ -120,3 +120,18 @@ class CodeSequence(Table, tablename="code_sequence"):
     id: Serial  # implicit primary key, declared for type checkers
     scope = Varchar(length=60, unique=True)  # "<unit code>-YYMMDD"
     last = Integer(default=0)
+
+
+class SubmissionKey(Table, tablename="submission_key"):
+    """An API submission's Idempotency-Key, claimed before anything is stored.
+
+    The first request with a key claims it (a unique insert); the others wait and are given the
+    answer it kept, so ten retries at once make one dossier with exactly the files sent once.
+    """
+
+    id: Serial  # implicit primary key, declared for type checkers
+    key = Varchar(length=200, unique=True)  # "<user id>:<client key>"
+    state = Varchar(length=8, default="running")  # running | done
+    status_code = Integer(null=True, default=None)
+    answer = Text(default="")  # the JSON body given to the first request
+    claimed_at = Timestamptz()
