@@ -5,6 +5,10 @@ caller's IP address; too many, and the address waits."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -16,10 +20,30 @@ from backend.complaints.workflow import may_handle
 from backend.lib.errors import NotFound, TooManyRequests, UserError
 from backend.lib.i18n import N_
 from backend.lib.validation import normalize_phone
+from backend.settings import get_settings
 
 LOOKUP_WINDOW = timedelta(minutes=10)
 LOOKUP_LIMIT_PER_IP = 30
 NOT_FOUND = N_("Không tìm thấy phản ánh với mã và số điện thoại này. Vui lòng kiểm tra lại.")
+
+
+def link_key(code: str, phone: str) -> str:
+    """What the filer's links carry instead of their phone number: a key signed with the
+    server's secret, so that the number never sits in addresses, browser history or logs."""
+    secret = get_settings().secret_key.encode()
+    digest = hmac.new(secret, f"complaint:{code_of(code)}:{phone}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()[:18]).decode()
+
+
+async def phone_from_key(code: str, key: str) -> str:
+    """The filer's phone number when `key` is their link key for this complaint, else ""."""
+    if not key:
+        return ""
+    row = await by_code(code)
+    if row is None or not row["filer_phone"]:
+        return ""
+    expected = link_key(row["code"], row["filer_phone"])
+    return str(row["filer_phone"]) if secrets.compare_digest(expected, key[:40]) else ""
 
 
 class PhoneNeeded(Exception):

@@ -15,6 +15,8 @@ from litestar.response import Redirect, Template
 
 from backend.access.guards import SignedIn, requires, signed_in
 from backend.access.roles import Role
+from backend.accounts.middleware import SESSION_COOKIE
+from backend.accounts.services import end_session
 from backend.lib.clock import utcnow
 from backend.lib.errors import UserError
 from backend.lib.forms import read
@@ -145,7 +147,13 @@ class KioskSetupController(Controller):
             return render(
                 request, "ratings/kiosk_setup.html", status_code=422, errors=form_errors(e)
             )
+        # The tablet becomes the public's: the officer's session in this browser ends (their
+        # duty at the counter goes on, so votes still count for them), and the back office
+        # needs a sign-in again, with the kiosk's PIN to leave kiosk mode first.
+        if session := request.cookies.get(SESSION_COOKIE):
+            await end_session(session)
         response = see_other("/kiosk/")
+        response.delete_cookie(SESSION_COOKIE, path="/")
         response.set_cookie(
             kiosk.COOKIE,
             token,

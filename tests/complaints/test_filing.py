@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from backend.complaints.access import link_key
 from backend.complaints.tables import Complaint, ComplaintFile
 from backend.dossiers.tables import Dossier
 from tests.backoffice.conftest import other_client
@@ -65,7 +66,9 @@ async def test_filing_by_phone_number(client: Client, people: People) -> None:
         "received",
     )
     assert saved["agency"] == people.agency("stp")
-    assert r.headers["location"] == f"/complaints/{saved['code']}/receipt?phone=0912345678"
+    key = link_key(saved["code"], "0912345678")
+    assert r.headers["location"] == f"/complaints/{saved['code']}/receipt?key={key}"
+    assert "0912345678" not in r.headers["location"]  # never in an address or a log
 
     receipt = await client.get(r.headers["location"])
     assert receipt.status_code == 200
@@ -73,8 +76,8 @@ async def test_filing_by_phone_number(client: Client, people: People) -> None:
     assert saved["code"] in text
     assert "Trả lời chậm nhất" in text and saved["answer_due"].strftime("%d/%m/%Y") in text
     assert saved["accept_due"].strftime("%d/%m/%Y") in text
-    # The receipt gives the link that opens the complaint again (code + phone).
-    assert f"/complaints/{saved['code']}?phone=0912345678" in text
+    # The receipt gives the link that opens the complaint again (code + signed key).
+    assert f"/complaints/{saved['code']}?key={key}" in text
 
 
 async def test_filing_signed_in_about_ones_own_dossier(client: Client, people: People) -> None:
@@ -204,11 +207,14 @@ async def test_attachments_are_checked_and_cleaned(client: Client, people: Peopl
     jpg = next(f for f in files if f["extension"] == "jpg")
     # The filer sees it through their link; a stranger without the phone number does not.
     url = f"/complaints/{saved['code']}/files/{jpg['id']}"
-    shown = await client.get(url + "?phone=0912345678")
+    shown = await client.get(url + "?key=" + link_key(saved["code"], "0912345678"))
     assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
     assert b"GPS" not in shown.content and shown.headers["cache-control"] == "private, no-store"
     assert (await client.get(url)).status_code == 404
-    assert (await client.get(url + "?phone=0987654321")).status_code == 404
+    assert (
+        await client.get(url + "?key=" + link_key(saved["code"], "0987654321"))
+    ).status_code == 404
+    assert (await client.get(url + "?phone=0912345678")).status_code == 404  # the number alone
 
 
 @pytest.mark.parametrize(
@@ -271,5 +277,6 @@ async def test_the_receipt_is_the_filers_only(client: Client, people: People) ->
     r = await client.get(f"/complaints/{saved['code']}/receipt")
     assert r.status_code == 303
     assert r.headers["location"] == f"/complaints/track?code={saved['code']}"
-    wrong = await client.get(f"/complaints/{saved['code']}/receipt?phone=0987654321")
-    assert wrong.status_code == 404
+    wrong_key = link_key(saved["code"], "0987654321")
+    wrong = await client.get(f"/complaints/{saved['code']}/receipt?key={wrong_key}")
+    assert wrong.status_code == 303 and wrong.headers["location"].startswith("/complaints/track")

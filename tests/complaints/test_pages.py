@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 
 from backend.complaints import deadlines, handling, queries
+from backend.complaints.access import link_key
 from backend.complaints.queries import QUEUE_FILTERS
 from backend.complaints.tables import Complaint, ComplaintEvent
 from backend.complaints.workflow import Action
 from tests.backoffice.conftest import other_client
 from tests.complaints.conftest import People, file_as, sign_in_as, vn
-from tests.conftest import Client, soup, text_of
+from tests.conftest import Client, csrf, soup, text_of
 
 
 async def test_the_footer_leads_to_complaints(client: Client, people: People) -> None:
@@ -56,27 +57,37 @@ async def test_my_complaints(client: Client, people: People) -> None:
     assert r.status_code == 303 and r.headers["location"].startswith("/complaints/track")
 
 
+async def lookup(c: Any, code: str, phone: str) -> Any:
+    return await c.post(
+        "/complaints/track",
+        data={"_csrf_token": await csrf(c), "code": code, "phone": phone},
+        follow_redirects=False,
+    )
+
+
 async def test_looking_up_by_code_and_phone(app: Any, people: People) -> None:
     complaint = await file_as(people, agency="stp", phone="0912000555")
     async with other_client(app, "198.51.100.60") as c:
-        form = await c.get("/complaints/track")
+        form = await c.get(f"/complaints/track?code={complaint['code']}")
         assert soup(form.text).select_one("h1").get_text() == "Xem phản ánh của bạn"
-        found = await c.get(
-            f"/complaints/track?code={complaint['code'].lower()}&phone=0912.000.555"
-        )
+        assert (
+            soup(form.text).select_one("form")["method"] == "post"
+        )  # the number stays out of URLs
+        found = await lookup(c, complaint["code"].lower(), "0912.000.555")
         assert found.status_code == 303
-        assert found.headers["location"] == f"/complaints/{complaint['code']}?phone=0912000555"
+        key = link_key(complaint["code"], "0912000555")
+        assert found.headers["location"] == f"/complaints/{complaint['code']}?key={key}"
         page = await c.get(found.headers["location"])
         assert page.status_code == 200
         assert text_of(page.text, "h1") == [f"Phản ánh {complaint['code']}"]
-        wrong = await c.get(f"/complaints/track?code={complaint['code']}&phone=0912000556")
+        wrong = await lookup(c, complaint["code"], "0912000556")
         assert wrong.status_code == 404
         assert text_of(wrong.text, ".alert.bad") == [
             "Không tìm thấy phản ánh với mã và số điện thoại này. Vui lòng kiểm tra lại."
         ]
-        unknown = await c.get("/complaints/track?code=PAKN-000000-0000&phone=0912000555")
+        unknown = await lookup(c, "PAKN-000000-0000", "0912000555")
         assert unknown.status_code == 404 and unknown.text.count("Không tìm thấy phản ánh") == 1
-        missing = await c.get(f"/complaints/track?code={complaint['code']}")
+        missing = await lookup(c, complaint["code"], "")
         assert text_of(missing.text, "#e-phone") == [
             "Vui lòng nhập số điện thoại đã dùng khi gửi phản ánh."
         ]
@@ -86,9 +97,9 @@ async def test_lookups_are_limited_per_address(app: Any, people: People) -> None
     complaint = await file_as(people, agency="stp", phone="0912000555")
     async with other_client(app, "198.51.100.61") as c:
         for _ in range(30):
-            r = await c.get(f"/complaints/{complaint['code']}?phone=0912000000")
+            r = await lookup(c, complaint["code"], "0912000000")
             assert r.status_code == 404
-        r = await c.get(f"/complaints/{complaint['code']}?phone=0912000555")
+        r = await lookup(c, complaint["code"], "0912000555")
         assert r.status_code == 429
 
 

@@ -1,8 +1,9 @@
 """The filer's pages: the form, the receipt, "my complaints", the complaint itself with the
 answer to the handler's question and the opinion of the published answer.
 
-A filer without an account reaches their complaint with its code and their phone number
-(`?phone=` on the page's links, a hidden field in its forms), checked on every request.
+A filer without an account reaches their complaint with its code and their phone number,
+typed once in a form; after that the page's links and forms carry a key signed with the
+server's secret (`?key=`, access.link_key), never the number itself, checked on every request.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from backend.complaints.access import PhoneNeeded
 from backend.complaints.labels import LABELS
 from backend.complaints.schemas import (
     code_of,
-    phone_of,
     read_filing,
     read_lookup,
     read_reply,
@@ -52,8 +52,10 @@ UPLOAD: dict[str, Any] = {
 
 
 def filer_url(complaint: dict[str, Any], phone: str, suffix: str = "", **query: str) -> str:
-    """The complaint's page for this visitor: with the phone number when that is their key."""
-    params = {**({"phone": phone} if phone else {}), **{k: v for k, v in query.items() if v}}
+    """The complaint's page for this visitor: with the signed key when their phone number is
+    what lets them in."""
+    key = {"key": access.link_key(complaint["code"], phone)} if phone else {}
+    params = {**key, **{k: v for k, v in query.items() if v}}
     return f"/complaints/{complaint['code']}{suffix}" + (f"?{urlencode(params)}" if params else "")
 
 
@@ -114,7 +116,7 @@ async def complaint_page(
         "complaints/detail.html",
         status_code=status_code,
         complaint=await queries.detail(row),
-        phone=phone,
+        link_key=access.link_key(row["code"], phone) if phone else "",
         self_url=filer_url(row, phone),
         done=request.query_params.get("done", ""),
         errors=errors or {},
@@ -248,14 +250,15 @@ class FilingController(Controller):
         )
 
     @get("/track")
-    async def track(
-        self, request: Request[Any, Any, Any], code: str = "", phone: str = ""
-    ) -> Template | Redirect:
-        """Opening one's complaint with its code and phone number."""
-        lookup = read_lookup(code, phone)
+    async def track_form(self, request: Request[Any, Any, Any], code: str = "") -> Template:
+        return lookup_page(request, {"code": code_of(code)})
+
+    @post("/track")
+    async def track(self, request: Request[Any, Any, Any], data: FormData) -> Template | Redirect:
+        """Opening one's complaint with its code and phone number (posted: the number is
+        never in an address)."""
+        lookup = read_lookup(first(data, "code"), first(data, "phone"))
         values = {"code": lookup.code, "phone": lookup.phone}
-        if not (code or phone):
-            return lookup_page(request, values)
         try:
             row = await access.for_filer(lookup.code, None, lookup.phone, client_ip(request))
         except PhoneNeeded:
@@ -271,8 +274,9 @@ class FilingController(Controller):
         request: Request[Any, Any, Any],
         viewer: Viewer,
         code: str,
-        phone: str = "",
+        key: str = "",
     ) -> Template | Redirect:
+        phone = await access.phone_from_key(code, key)
         row = await filer_row(request, viewer, code, phone)
         if isinstance(row, Redirect):
             return row
@@ -284,8 +288,9 @@ class FilingController(Controller):
         request: Request[Any, Any, Any],
         viewer: Viewer,
         code: str,
-        phone: str = "",
+        key: str = "",
     ) -> Template | Redirect:
+        phone = await access.phone_from_key(code, key)
         row = await filer_row(request, viewer, code, phone)
         if isinstance(row, Redirect):
             return row
@@ -303,7 +308,7 @@ class FilingController(Controller):
         self, request: Request[Any, Any, Any], viewer: Viewer, code: str
     ) -> Template | Redirect:
         form = await receive_form(request)
-        phone = phone_of(form.first("phone"))
+        phone = await access.phone_from_key(code, form.first("key"))
         try:
             row = await filer_row(request, viewer, code, phone)
         except UserError:
@@ -330,7 +335,7 @@ class FilingController(Controller):
         code: str,
         data: FormData,
     ) -> Redirect:
-        phone = phone_of(first(data, "phone"))
+        phone = await access.phone_from_key(code, first(data, "key"))
         row = await filer_row(request, viewer, code, phone)
         if isinstance(row, Redirect):
             return row
@@ -344,8 +349,9 @@ class FilingController(Controller):
         viewer: Viewer,
         code: str,
         file_id: int,
-        phone: str = "",
+        key: str = "",
     ) -> File:
+        phone = await access.phone_from_key(code, key)
         return await send_attachment(request, viewer, code, file_id, phone, thumbnail=False)
 
     @get("/{code:str}/files/{file_id:int}/thumb", cache_control=None)
@@ -355,6 +361,7 @@ class FilingController(Controller):
         viewer: Viewer,
         code: str,
         file_id: int,
-        phone: str = "",
+        key: str = "",
     ) -> File:
+        phone = await access.phone_from_key(code, key)
         return await send_attachment(request, viewer, code, file_id, phone, thumbnail=True)
