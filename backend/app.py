@@ -44,7 +44,9 @@ from backend.lib.assets import STATIC, asset_version
 from backend.lib.errors import UserError
 from backend.lib.i18n import N_, current_language, gettext, ngettext
 from backend.lib.web import (
+    API_ERRORS,
     api_error,
+    api_error_body,
     ids_in_range,
     language_middleware,
     login_redirect,
@@ -115,9 +117,16 @@ def _is_api(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _error_page(request: Request[Any, Any, Any], status: int, message: str) -> Response[Any]:
+def _error_page(
+    request: Request[Any, Any, Any],
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    extra: Any = None,
+) -> Response[Any]:
     if _is_api(request):
-        return Response({"detail": message}, status_code=status)
+        body = api_error_body(status, message, extra=extra if isinstance(extra, list) else None)
+        return Response(body, status_code=status, headers=headers)
     template = "errors/error.html"
     if wants_partial(request):
         template = "errors/_toast.html"
@@ -125,6 +134,7 @@ def _error_page(request: Request[Any, Any, Any], status: int, message: str) -> R
         template_name=template,
         context={"status": status, "message": message, "user": user_of(request)},
         status_code=status,
+        headers=headers,
     )
 
 
@@ -138,6 +148,7 @@ def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
     if isinstance(exc, NotAuthorizedException) and not _is_api(request):
         return login_redirect(request)
     messages = {
+        400: gettext("Dữ liệu gửi lên không hợp lệ."),
         401: gettext("Vui lòng đăng nhập."),
         403: gettext("Bạn không có quyền thực hiện thao tác này."),
         404: gettext("Không tìm thấy trang bạn cần."),
@@ -151,9 +162,8 @@ def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
         message = gettext("Phiên làm việc đã hết hạn. Vui lòng tải lại trang rồi thử lại.")
     elif status == 403 and exc.detail and exc.detail != "Forbidden":
         message = str(exc.detail)
-    if status == 400 and _is_api(request):
-        return Response({"detail": message, "extra": exc.extra}, status_code=status)
-    return _error_page(request, status, message)
+    # The Allow header of a 405, the Retry-After of a 429... stay on the answer.
+    return _error_page(request, status, message, exc.headers or None, exc.extra)
 
 
 def on_server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -210,11 +220,20 @@ def domain_routes() -> list[Any]:
     ]
 
 
+def document_api_errors(app: Litestar) -> None:
+    """Every /api route may answer the errors of API_ERRORS, with their one body."""
+    for route in app.routes:
+        if not route.path.startswith("/api/"):
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            handler.responses = {**API_ERRORS, **(handler.responses or {})}
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     wiring.connect()
     jinja = make_jinja(settings)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             healthz,
             *domain_routes(),
@@ -262,6 +281,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         debug=settings.debug,
     )
+    document_api_errors(app)
+    return app
 
 
 app = create_app()

@@ -18,7 +18,7 @@ from backend.dossiers.workflow import OFFERED, TRANSITIONS, Action, Input
 from backend.lib.errors import FormErrors, UserError
 from backend.lib.forms import to_int
 from backend.lib.i18n import N_, gettext
-from backend.lib.web import api_error, client_ip, receive_upload
+from backend.lib.web import api_error, api_error_body, client_ip, receive_upload
 
 
 def dossier_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -190,7 +190,8 @@ async def _submit_once(
         row = await submission.submit(user, dossier_id, delivery_from(form.fields))
     except submission.MissingDocuments as e:
         missing = [{"id": d["id"], "name": d["name"]} for d in e.documents]
-        return idempotency.Answer(422, {"detail": e.render(gettext), "missing": missing})
+        body = api_error_body(422, e.render(gettext), "documents")
+        return idempotency.Answer(422, {**body, "missing": missing})
     except UserError as e:
         error = api_error(e)
         return idempotency.Answer(error.status_code or 400, dict(error.content))
@@ -223,7 +224,8 @@ class DossierActionApi(Controller):
         self, request: Request[Any, Any, Any], code: str, action: str, user: SignedIn
     ) -> Response[Any]:
         if action not in OFFERED:
-            return Response({"detail": gettext(N_("Thao tác không được hỗ trợ."))}, status_code=404)
+            body = api_error_body(404, gettext(N_("Thao tác không được hỗ trợ.")), "action")
+            return Response(body, status_code=404)
         form = None
         try:
             row = await queries.dossier_by_code(user, code)

@@ -55,7 +55,13 @@ async def _wait(key: str) -> Answer | None:
             return None
         await asyncio.sleep(POLL_SECONDS)
         waited += POLL_SECONDS
-    return Answer(409, {"detail": "still running"})
+    return Answer(
+        409,
+        {
+            "status_code": 409,
+            "detail": "Hồ sơ với khoá này vẫn đang được nộp. Vui lòng thử lại sau.",
+        },
+    )
 
 
 async def _take_over_stale(row: dict[str, Any]) -> bool:

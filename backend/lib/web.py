@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import asdict, dataclass
 from functools import cache
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from pathlib import Path
@@ -14,6 +15,7 @@ from litestar.connection import ASGIConnection
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
@@ -206,10 +208,46 @@ def form_errors(error: UserError) -> dict[str, str]:
     return {error.field or "_": error.render(gettext)}
 
 
+@dataclass
+class ApiError:
+    """The one body of every error the JSON API gives (documented for every /api route)."""
+
+    status_code: int
+    detail: str  # what went wrong, for a person (Vietnamese, or English with the switch)
+    field: str | None = None  # the input it is about, if one
+    errors: dict[str, str] | None = None  # every wrong input at once, by field
+    extra: list[dict[str, Any]] | None = None  # the validator's own findings (400)
+
+
+API_ERRORS: dict[int, ResponseSpec] = {
+    status: ResponseSpec(data_container=ApiError, description=description)
+    for status, description in (
+        (400, "Malformed request: a missing or wrongly typed field (see `extra`)."),
+        (401, "Not signed in: send `Authorization: Bearer <token>`."),
+        (403, "Signed in, but this account may not do this."),
+        (404, "Not found, or not visible to this account."),
+        (409, "The resource moved meanwhile, or is not in a state that allows this."),
+        (413, "The request body is too large."),
+        (422, "Inputs refused: `errors` names each field with its message."),
+        (429, "Too many attempts: wait (see `Retry-After` when given) and try again."),
+    )
+}
+
+
+def api_error_body(
+    status_code: int,
+    detail: str,
+    field: str | None = None,
+    errors: dict[str, str] | None = None,
+    extra: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    body = ApiError(status_code, detail, field, errors, extra)
+    return {k: v for k, v in asdict(body).items() if v is not None}
+
+
 def api_error(error: UserError) -> Response[dict[str, Any]]:
-    body: dict[str, Any] = {"detail": error.render(gettext), "field": error.field}
-    if isinstance(error, FormErrors):
-        body["errors"] = error.by_field(gettext)
+    errors = error.by_field(gettext) if isinstance(error, FormErrors) else None
+    body = api_error_body(error.status_code, error.render(gettext), error.field, errors)
     return Response(body, status_code=error.status_code)
 
 

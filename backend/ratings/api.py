@@ -10,6 +10,7 @@ from litestar.params import JSONBody
 
 from backend.lib.errors import UserError
 from backend.lib.i18n import N_, gettext
+from backend.lib.web import api_error, api_error_body
 from backend.ratings import kiosk
 from backend.ratings.schemas import KioskVote
 
@@ -25,10 +26,11 @@ class KioskVoteApi(Controller):
         device = await kiosk.device(request.cookies.get(kiosk.COOKIE))
         if device is None:
             return Response(
-                {"detail": gettext(N_("Máy này không còn ở chế độ đánh giá."))}, status_code=403
+                api_error_body(403, gettext(N_("Máy này không còn ở chế độ đánh giá."))),
+                status_code=403,
             )
         try:
             counted = await kiosk.vote(device, data.level, data.key)
         except UserError as e:
-            return Response({"detail": e.render(gettext)}, status_code=e.status_code)
+            return api_error(e)
         return Response({"counted": counted}, status_code=200)
