@@ -30,11 +30,12 @@ LANG_COOKIE = "lang"
 CSRF_COOKIE = "csrftoken"
 # Citizens' papers and what they upload: never kept in a shared cache, nor on the device after
 # sign-out; never read as another type than the one declared; and shown in a sandbox (a
-# unique origin, no script), so that a file opened in the browser cannot act as the site.
+# unique origin, no script), so that a file opened in the browser cannot act as the site
+# (`security_headers` adds the rest, but keeps this policy).
 USER_FILE_HEADERS = {
     "Cache-Control": "private, no-store",
     "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "sandbox",
+    "Content-Security-Policy": "sandbox; frame-ancestors 'none'",
 }
 # The body of a url-encoded form post, read with backend.lib.forms; a field sent several times
 # comes as a list.

@@ -21,7 +21,7 @@ _phones = itertools.count(1)
 SANDBOX = {
     "cache-control": "private, no-store",
     "x-content-type-options": "nosniff",
-    "content-security-policy": "sandbox",
+    "content-security-policy": "sandbox; frame-ancestors 'none'",
 }
 
 
