@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backend.complaints.access import link_key
 from backend.complaints.tables import Complaint, ComplaintFile
 from tests.complaints.conftest import People, post_multipart
 from tests.conftest import Client
@@ -30,7 +31,7 @@ async def test_attachments_carry_the_headers(client: Client, people: People) -> 
     files = await ComplaintFile.select().where(ComplaintFile.complaint == saved["id"])
     by_kind = {f["extension"]: f["id"] for f in files}
     base = f"/complaints/{saved['code']}/files"
-    query = "?phone=0912345678"
+    query = "?key=" + link_key(saved["code"], "0912345678")  # the filer's link
 
     image = await client.get(f"{base}/{by_kind['jpg']}{query}")
     assert image.status_code == 200 and SANDBOX.items() <= image.headers.items()
