@@ -39,7 +39,7 @@ from backend.dossiers import routes as dossiers_routes
 from backend.dossiers.status import CHANNEL_LABELS, DELIVERY_LABELS, EVENT_LABELS, Status
 from backend.dossiers.workflow import Action
 from backend.evaluations import routes as evaluations_routes
-from backend.lib import formatting
+from backend.lib import cleanup, formatting
 from backend.lib.assets import STATIC, asset_version
 from backend.lib.errors import UserError
 from backend.lib.i18n import N_, current_language, gettext, ngettext
@@ -172,11 +172,13 @@ def on_server_error(request: Request[Any, Any, Any], exc: Exception) -> Response
 
 
 async def _housekeeping() -> None:
-    """Drop expired sessions and old rate-limit counts. Safe to run in every process at once."""
+    """Drop expired sessions, old rate-limit counts, stale temporary uploads and stored files
+    no row refers to. Safe to run in every process at once."""
     while True:
         try:
             await prune_sessions()
             await ratelimit.prune()
+            await cleanup.collect_uploads()
         except Exception:  # a failed pass is retried next hour; the app must not stop
             log.exception("housekeeping failed")
         await asyncio.sleep(3600)

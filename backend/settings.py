@@ -112,6 +112,12 @@ class Settings:
         return self.var_dir / "uploads"
 
     @property
+    def upload_tmp_dir(self) -> Path:
+        """Where uploads are streamed before they are checked (backend.lib.cleanup empties it
+        of what a crash left behind)."""
+        return self.upload_dir / "tmp"
+
+    @property
     def max_file_bytes(self) -> int:
         return self.max_file_mb * 1024 * 1024
 

@@ -9,8 +9,6 @@ CSRF token.
 
 from __future__ import annotations
 
-import asyncio
-
 from backend.dossiers.uploads import file_store
 from backend.lib.errors import FormErrors, UserError
 from backend.lib.files import StoredFile
@@ -52,9 +50,7 @@ async def accept(form: ReceivedForm) -> list[tuple[StoredFile, str]]:
             if item.tmp_path is None:
                 continue
             path, item.tmp_path = item.tmp_path, None  # accept() moves or removes it
-            stored.append(
-                (await asyncio.to_thread(store.accept, path, item.filename), item.filename)
-            )
+            stored.append((await store.accept_in_thread(path, item.filename), item.filename))
         return stored
     except UserError as e:
         raise FormErrors([UserError(e.message, field=FIELD, **e.params)]) from e

@@ -9,7 +9,9 @@ from backend.dossiers.api import DossierActionApi, DossierApi, TrackApi
 from backend.dossiers.pages.citizen import CITIZEN_PAGES
 from backend.dossiers.pages.printed import PrintedFormPages
 from backend.dossiers.pages.staff import STAFF_PAGES
+from backend.dossiers.tables import DossierFile
 from backend.dossiers.workflow import Action
+from backend.lib import cleanup
 
 ROUTES: list[Any] = [
     *CITIZEN_PAGES,
@@ -22,6 +24,8 @@ ROUTES: list[Any] = [
 
 
 def connect() -> None:
-    """The dossier's own listeners, and its event chain made known to `audit verify`."""
+    """The dossier's own listeners, its event chain made known to `audit verify`, its pages
+    kept by the cleanup of stored files."""
     events.declare()
+    cleanup.refers_to_files(DossierFile.sha256)
     listeners.on_transition(Action.APPROVE, results.electronic_result_available)

@@ -3,7 +3,6 @@ page form, a streamed multipart form or a JSON body) and the delivery choice."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Any
 
@@ -63,7 +62,7 @@ async def from_form(form: ReceivedForm) -> ActionInput:
         if received.tmp_path is None:
             continue
         try:
-            stored = await asyncio.to_thread(store.accept, received.tmp_path, received.filename)
+            stored = await store.accept_in_thread(received.tmp_path, received.filename)
         except UserError as e:
             raise FormErrors([UserError(e.message, field="files", **e.params)]) from e
         finally:

@@ -9,7 +9,6 @@ reported beside its slot.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +34,7 @@ def file_store() -> FileStore:
 def upload_limits() -> dict[str, Any]:
     """Where and how large a streamed upload may be (for lib.multipart.receive_multipart)."""
     settings = get_settings()
-    tmp = settings.upload_dir / "tmp"
+    tmp = settings.upload_tmp_dir
     tmp.mkdir(parents=True, exist_ok=True)
     return {
         "tmp_dir": tmp,
@@ -66,7 +65,7 @@ async def attach_files(user: CurrentUser, dossier_id: int, form: ReceivedForm) -
                 raise received.error
             if doc_id is None or received.tmp_path is None:
                 continue
-            stored = await asyncio.to_thread(store.accept, received.tmp_path, received.filename)
+            stored = await store.accept_in_thread(received.tmp_path, received.filename)
             received.tmp_path = None  # accept() has moved or removed it
             outcome.added.append(
                 await drafts.add_file(user, dossier_id, doc_id, stored, received.filename)

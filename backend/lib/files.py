@@ -2,34 +2,68 @@
 
 Uploads are identified by their bytes, never by their name or declared type: a renamed
 executable is refused. Photos are re-encoded, which drops everything but the pixels (phones
-put the GPS position of the citizen's home in EXIF), turns them upright and caps their size.
-Stored files are content-addressed (sha256), so the same document uploaded twice is kept once.
+put the GPS position of the citizen's home in EXIF), turns them upright and caps their size,
+within a pixel and memory budget (backend.lib.images). PDFs are rewritten without scripts,
+actions and embedded files (backend.lib.pdfs). Stored files are content-addressed (sha256), so
+the same document uploaded twice is kept once; backend.lib.cleanup removes the ones no row
+refers to any more.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from PIL import Image, ImageOps
+from PIL import Image
 
 from backend.lib.errors import NotFound, UserError
 from backend.lib.i18n import N_
+from backend.lib.imageheaders import fit
+from backend.lib.images import (
+    IMAGE_CORRUPT,
+    IMAGE_TOO_BIG,
+    cleaned,
+    configured_max_pixels,
+    flatten_to_rgb,
+)
+from backend.lib.memory import WORK
+from backend.lib.pdfs import PDF_CORRUPT, PDF_ENCRYPTED, clean_pdf
 
-MAX_SIDE = 2000  # long side of stored photos: enough to read a document, small to send
+__all__ = [
+    "FILE_NOT_FOUND",
+    "HEIC_REFUSED",
+    "IMAGE_CORRUPT",
+    "IMAGE_TOO_BIG",
+    "NOT_A_DOCUMENT",
+    "PDF_CORRUPT",
+    "PDF_ENCRYPTED",
+    "FileStore",
+    "Kind",
+    "StoredFile",
+    "sniff",
+]
+
 THUMBNAIL_SIDE = 320
-MAX_PIXELS = 50_000_000  # refuse larger images before decoding them (decompression bombs)
 HEAD_BYTES = 32
 CHUNK = 1 << 20
+# Memory qpdf may need to rewrite a PDF, per byte of it (for the shared budget, memory.WORK):
+# measured 200 MB for a 20 MB PDF of 300,000 objects.
+PDF_WORK_PER_BYTE = 10
+# Threads that check and clean uploads (`FileStore.accept_in_thread`): about one per core. A
+# pool of their own, so that uploads waiting for the memory budget never hold the threads
+# that asyncio.to_thread lends to the rest of the app.
+FILE_WORKERS = 2
+_workers = ThreadPoolExecutor(FILE_WORKERS, thread_name_prefix="uploads")
 
 NOT_A_DOCUMENT = N_(
     "“{name}” không phải ảnh (JPEG, PNG, WebP) hay PDF. Vui lòng chọn đúng tệp giấy tờ."
@@ -40,14 +74,6 @@ HEIC_REFUSED = N_(
     "ảnh đó rồi gửi ảnh chụp màn hình. Để iPhone luôn chụp ảnh JPEG: vào Cài đặt > Camera > "
     "Định dạng, chọn “Tương thích nhất”."
 )
-IMAGE_TOO_BIG = N_(
-    "Ảnh “{name}” có độ phân giải quá lớn (trên {limit} megapixel). "
-    "Hãy chụp lại với độ phân giải thấp hơn."
-)
-IMAGE_CORRUPT = N_(
-    "Không đọc được ảnh “{name}”: tệp bị hỏng hoặc chưa tải lên hết. Vui lòng chụp hoặc chọn lại."
-)
-PDF_CORRUPT = N_("Tệp PDF “{name}” bị hỏng hoặc chưa tải lên hết. Vui lòng chọn lại tệp.")
 FILE_NOT_FOUND = N_("Không tìm thấy tệp.")
 
 
@@ -71,6 +97,9 @@ _TYPES: dict[Kind, tuple[str, str, str]] = {
 }
 _EXTENSIONS = {extension for _, extension, _ in _TYPES.values()}
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+# The names the store gives its files: <sha256>.<extension> and <sha256>.thumb.jpg.
+_STORED_NAME = re.compile(r"([0-9a-f]{64})\.(?:jpg|png|webp|pdf|thumb\.jpg)")
+STAGING = ".staging"  # under the store's root: files being written
 
 
 def sniff(head: bytes) -> Kind:
@@ -102,17 +131,26 @@ class StoredFile:
 class FileStore:
     """Content-addressed files under `root`: root/ab/cd/<sha256>.<ext>."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, max_pixels: int | None = None) -> None:
+        """`max_pixels`: the most an image may declare (by default the budget that fits
+        MAX_FILE_MB, backend.lib.images)."""
         self.root = root
+        self.max_pixels = max_pixels or configured_max_pixels()
         # Staging lives under root so that os.replace never crosses file systems.
-        self._staging = root / ".staging"
-        self._staging.mkdir(parents=True, exist_ok=True)
+        self.staging = root / STAGING
+        self.staging.mkdir(parents=True, exist_ok=True)
 
     def path_for(self, sha256: str, extension: str) -> Path:
         # Names may come from URLs: accept only what we create, so no path can escape root.
         if not _SHA256.fullmatch(sha256) or extension not in _EXTENSIONS:
             raise ValueError(f"not a stored file name: {sha256!r}.{extension!r}")
         return self.root / sha256[:2] / sha256[2:4] / f"{sha256}.{extension}"
+
+    @staticmethod
+    def sha256_of(name: str) -> str | None:
+        """The content address a stored file's name (its own or its thumbnail's) stands for."""
+        match = _STORED_NAME.fullmatch(name)
+        return match.group(1) if match else None
 
     def thumbnail_path_for(self, sha256: str) -> Path:
         return self.path_for(sha256, "jpg").with_suffix(".thumb.jpg")
@@ -122,6 +160,11 @@ class FileStore:
             return self.path_for(sha256, extension).open("rb")
         except (ValueError, FileNotFoundError) as exc:
             raise NotFound(FILE_NOT_FOUND) from exc
+
+    async def accept_in_thread(self, tmp_path: Path, original_name: str) -> StoredFile:
+        """`accept` on the upload threads, so that the event loop goes on meanwhile."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_workers, self.accept, tmp_path, original_name)
 
     def accept(self, tmp_path: Path, original_name: str) -> StoredFile:
         """Check, clean and store an upload; raises UserError. Always removes `tmp_path`."""
@@ -139,30 +182,34 @@ class FileStore:
             tmp_path.unlink(missing_ok=True)
 
     def _accept_pdf(self, tmp_path: Path, name: str) -> StoredFile:
+        # qpdf would repair a cut-off upload into a shorter document: refuse it instead.
         _check_pdf_end(tmp_path, name)
         with self._staged() as staged:
-            shutil.copyfile(tmp_path, staged)
+            with WORK.reserve(PDF_WORK_PER_BYTE * tmp_path.stat().st_size):
+                clean_pdf(tmp_path, staged, name)
             sha256, size = _hash_file(staged)
             _publish(staged, self.path_for(sha256, "pdf"))
         return StoredFile(sha256, size, "application/pdf", "pdf", None, None, False)
 
     def _accept_image(self, tmp_path: Path, kind: Kind, name: str) -> StoredFile:
         pillow_format, extension, content_type = _TYPES[kind]
-        image = _clean_image(tmp_path, pillow_format, name)
-        with self._staged() as staged:
+        with (
+            cleaned(tmp_path, pillow_format, name, self.max_pixels) as image,
+            self._staged() as staged,
+        ):
             _save(image, staged, pillow_format)
             sha256, size = _hash_file(staged)
             _publish(staged, self.path_for(sha256, extension))
-        self._store_thumbnail(image, sha256)
+            self._store_thumbnail(image, sha256)
         width, height = image.size
         return StoredFile(sha256, size, content_type, extension, width, height, True)
 
     def _store_thumbnail(self, image: Image.Image, sha256: str) -> None:
         destination = self.thumbnail_path_for(sha256)
-        if destination.exists():
+        if _still_there(destination):
             return
-        size = _fit(image.size, THUMBNAIL_SIDE)
-        thumbnail = _flatten_to_rgb(image).resize(size, Image.Resampling.LANCZOS)
+        size = fit(image.size, THUMBNAIL_SIDE)
+        thumbnail = flatten_to_rgb(image).resize(size, Image.Resampling.LANCZOS)
         with self._staged() as staged:
             _save(thumbnail, staged, "JPEG")
             _publish(staged, destination)
@@ -170,7 +217,7 @@ class FileStore:
     @contextmanager
     def _staged(self) -> Iterator[Path]:
         """A fresh staging file, removed on the way out unless it was published."""
-        fd, name = tempfile.mkstemp(dir=self._staging, suffix=".part")
+        fd, name = tempfile.mkstemp(dir=self.staging, suffix=".part")
         os.close(fd)
         path = Path(name)
         try:
@@ -185,58 +232,6 @@ def _check_pdf_end(path: Path, name: str) -> None:
         f.seek(max(0, path.stat().st_size - 1024))
         if b"%%EOF" not in f.read():
             raise UserError(PDF_CORRUPT, name=name)
-
-
-def _clean_image(path: Path, pillow_format: str, name: str) -> Image.Image:
-    """Decode, turn upright and shrink an image; the result carries no metadata."""
-    try:
-        with Image.open(path, formats=[pillow_format]) as source:
-            width, height = source.size
-            if width * height > MAX_PIXELS:
-                raise UserError(IMAGE_TOO_BIG, name=name, limit=MAX_PIXELS // 1_000_000)
-            # For JPEG, decode at 1/2..1/8 scale when that still leaves twice the final size:
-            # a 48 MP photo then never sits in memory at full size.
-            source.draft(None, _fit(source.size, 2 * MAX_SIDE))
-            image = ImageOps.exif_transpose(source)  # loads the pixels; a new image
-    except UserError:
-        raise
-    except Image.DecompressionBombError as exc:
-        raise UserError(IMAGE_TOO_BIG, name=name, limit=MAX_PIXELS // 1_000_000) from exc
-    except Exception as exc:
-        # Hostile or damaged files make Pillow raise many kinds of errors (OSError,
-        # SyntaxError, struct.error, ...); for the citizen they all mean "cannot read".
-        raise UserError(IMAGE_CORRUPT, name=name) from exc
-    image = _flatten_to_rgb(image) if pillow_format == "JPEG" else _full_colour(image)
-    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    # Savers copy EXIF, XMP, ICC, text chunks... from `info`; an empty one leaves only pixels.
-    image.info = {}
-    return image
-
-
-def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:
-    """`size` scaled down (never up) so that its long side is at most `side`."""
-    width, height = size
-    scale = min(1.0, side / max(width, height, 1))
-    return max(1, round(width * scale)), max(1, round(height * scale))
-
-
-def _flatten_to_rgb(image: Image.Image) -> Image.Image:
-    """RGB (or grey) for JPEG; transparent parts become white (paper), not black."""
-    if image.mode in ("RGB", "L"):
-        return image
-    if image.has_transparency_data:
-        rgba = image.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, "white")
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        return flat
-    return image.convert("RGB")
-
-
-def _full_colour(image: Image.Image) -> Image.Image:
-    """Modes that resize smoothly; palette and 1-bit images would resize with nearest-neighbour."""
-    if image.mode in ("RGB", "RGBA", "L", "LA") and "transparency" not in image.info:
-        return image
-    return image.convert("RGBA" if image.has_transparency_data else "RGB")
 
 
 _SAVE_OPTIONS: dict[str, dict[str, Any]] = {
@@ -261,9 +256,19 @@ def _hash_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def _still_there(path: Path) -> bool:
+    """Whether a stored file exists; if so its modification time becomes now, which tells the
+    cleanup (backend.lib.cleanup) that it is wanted again even if no row refers to it yet."""
+    try:
+        os.utime(path)
+    except FileNotFoundError:
+        return False
+    return True
+
+
 def _publish(staged: Path, destination: Path) -> None:
     """Atomically move `staged` to `destination`, or drop it if an identical file is there."""
-    if destination.exists():
+    if _still_there(destination):
         staged.unlink()
         return
     destination.parent.mkdir(parents=True, exist_ok=True)

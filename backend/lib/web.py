@@ -18,7 +18,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
@@ -30,6 +30,15 @@ from backend.settings import get_settings
 
 LANG_COOKIE = "lang"
 CSRF_COOKIE = "csrftoken"
+# Citizens' papers and what they upload: never kept in a shared cache, nor on the device after
+# sign-out; never read as another type than the one declared; and shown in a sandbox (a
+# unique origin, no script), so that a file opened in the browser cannot act as the site
+# (`security_headers` adds the rest, but keeps this policy).
+USER_FILE_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "sandbox; frame-ancestors 'none'",
+}
 # The body of a url-encoded form post, read with backend.lib.forms; a field sent several times
 # comes as a list.
 FormData = Annotated[dict[str, str | list[str]], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -277,4 +286,19 @@ async def receive_upload(
         tmp_dir,
         max_file_bytes=max_file_bytes,
         max_total_bytes=max_total_bytes,
+    )
+
+
+def send_user_file(path: Path, media_type: str, filename: str, *, download: bool = False) -> File:
+    """A stored upload (backend.lib.files) with USER_FILE_HEADERS: shown in the browser, or
+    saved as a file when the link asks for it (`?download=1`). A PDF is always saved: Chrome
+    refuses to show a sandboxed PDF (its viewer counts as a plugin, which a sandbox forbids)
+    and would show "blocked" instead; opened from the disk, it is the PDF that qpdf cleaned."""
+    attachment = download or media_type == "application/pdf"
+    return File(
+        path=path,
+        media_type=media_type,
+        filename=filename,
+        content_disposition_type="attachment" if attachment else "inline",
+        headers=USER_FILE_HEADERS,
     )

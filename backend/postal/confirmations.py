@@ -77,7 +77,7 @@ async def _apply(
     shipment = await _movable(user, code_or_id, step, inp)
     rule = RULES[step]
     current = ShipmentState(shipment["state"])
-    proof = store_proof(inp.proof) if step is Step.DELIVER else ("", "")
+    proof = await store_proof(inp.proof) if step is Step.DELIVER else ("", "")
     now = utcnow()
     changes, data = _step_changes(step, shipment, inp, user, now, proof)
     place = await post_office_code(shipment["post_office"])

@@ -148,7 +148,7 @@ async def _collect(user: CurrentUser, pickup_id: int, inp: Collection, key: str)
     row = await _collectable(user, pickup_id, inp)
     dossier = await lifecycle.load_dossier(row["dossier"])
     checked = await _check_papers(dossier, inp)
-    signature = store_proof(inp.signature)
+    signature = await store_proof(inp.signature)
     now = utcnow()
     async with write_transaction():
         await _mark_collected(row, user, now, checked, signature[0])

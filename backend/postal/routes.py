@@ -6,6 +6,7 @@ from typing import Any
 
 from backend.dossiers import listeners
 from backend.dossiers.workflow import Action
+from backend.lib import cleanup
 from backend.postal import panels, pickups, shipments
 from backend.postal.admin_pages import ADMIN_CONTROLLERS
 from backend.postal.api import PostalApi
@@ -13,6 +14,7 @@ from backend.postal.pages.courier import CourierController
 from backend.postal.pages.handover import HandoverController, HandoverListController
 from backend.postal.pages.parcels import ParcelController
 from backend.postal.pages.pickup import PickupBookingController
+from backend.postal.tables import Pickup, Shipment
 
 ROUTES: list[Any] = [
     PickupBookingController,
@@ -26,7 +28,8 @@ ROUTES: list[Any] = [
 
 
 def connect() -> None:
-    """The post's part in a dossier's life."""
+    """The post's part in a dossier's life; its proofs kept by the cleanup of stored files."""
+    cleanup.refers_to_files(Shipment.proof_sha256, Pickup.citizen_signature_sha256)
     listeners.check_before(Action.ACCEPT, pickups.require_papers)
     listeners.on_transition(Action.SUBMIT, pickups.booked_with_submission)
     listeners.on_transition(Action.APPROVE, shipments.open_for_paper_result)

@@ -31,7 +31,13 @@ from backend.lib.clock import utcnow
 from backend.lib.files import StoredFile
 from tests.conftest import new_phone
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+# One page (a PDF is rewritten by qpdf when uploaded; one without pages is refused).
+PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+    b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
 REASON = "Lý do đủ dài để hợp lệ"
 OTHER_AGENCY = {"stp": "sxd", "sxd": "stp"}
 

@@ -24,7 +24,13 @@ from backend.lib.files import (
 
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56
 PE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 56
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+# One page (a PDF is rewritten by qpdf when uploaded; one without pages is refused).
+PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+    b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
 
 
 def ftyp(brand: bytes) -> bytes:
@@ -160,16 +166,17 @@ def test_webp_stays_webp_without_exif(tmp_path: Path, store: FileStore) -> None:
     assert cleaned[8:12] == b"WEBP" and b"EXIF" not in cleaned and b"PhoneMaker" not in cleaned
 
 
-def test_pdf_is_stored_as_is(tmp_path: Path, store: FileStore) -> None:
+def test_pdf_is_stored_as_qpdf_rewrote_it(tmp_path: Path, store: FileStore) -> None:
     path = upload(tmp_path, "form.pdf", PDF)
     stored = store.accept(path, "form.pdf")
 
+    data = stored_path(store, stored).read_bytes()
+    assert data.startswith(b"%PDF-") and data != PDF  # repaired: a cross-reference table
     assert stored == StoredFile(
-        hashlib.sha256(PDF).hexdigest(), len(PDF), "application/pdf", "pdf", None, None, False
+        hashlib.sha256(data).hexdigest(), len(data), "application/pdf", "pdf", None, None, False
     )
-    assert stored_path(store, stored).read_bytes() == PDF
     with store.open(stored.sha256, "pdf") as f:
-        assert f.read() == PDF
+        assert f.read() == data
 
 
 def test_dedupe(tmp_path: Path, store: FileStore) -> None:

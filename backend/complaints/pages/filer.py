@@ -40,6 +40,7 @@ from backend.lib.web import (
     form_errors,
     render,
     see_other,
+    send_user_file,
 )
 from backend.settings import get_settings
 
@@ -63,7 +64,7 @@ async def receive_form(request: Request[Any, Any, Any]) -> ReceivedForm:
     """The whole multipart form, files streamed to disk; the CSRF token checked like the
     middleware would (it is bypassed on these routes so as not to read the body into memory)."""
     settings = get_settings()
-    tmp = settings.upload_dir / "tmp"
+    tmp = settings.upload_tmp_dir
     tmp.mkdir(parents=True, exist_ok=True)
     form = await receive_multipart(
         request.stream(),
@@ -162,6 +163,7 @@ async def send_attachment(
     file_id: int,
     phone: str,
     thumbnail: bool,
+    download: bool = False,
 ) -> File:
     """An attachment, to the complaint's handlers and its filer only."""
     row = await access.for_attachment(code, viewer, phone, client_ip(request))
@@ -173,14 +175,8 @@ async def send_attachment(
         path, media_type = store.thumbnail_path_for(f["sha256"]), "image/jpeg"
     else:
         path, media_type = store.path_for(f["sha256"], f["extension"]), f["content_type"]
-    # Private papers: never kept in a shared cache, nor on the device after sign-out.
-    return File(
-        path=path,
-        media_type=media_type,
-        content_disposition_type="inline",
-        filename=f"{file_id}.{'jpg' if thumbnail else f['extension']}",
-        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
-    )
+    name = f"{file_id}.{'jpg' if thumbnail else f['extension']}"
+    return send_user_file(path, media_type, name, download=download)
 
 
 def lookup_page(
@@ -350,9 +346,12 @@ class FilingController(Controller):
         code: str,
         file_id: int,
         key: str = "",
+        download: bool = False,
     ) -> File:
         phone = await access.phone_from_key(code, key)
-        return await send_attachment(request, viewer, code, file_id, phone, thumbnail=False)
+        return await send_attachment(
+            request, viewer, code, file_id, phone, thumbnail=False, download=download
+        )
 
     @get("/{code:str}/files/{file_id:int}/thumb", cache_control=None)
     async def thumbnail(

@@ -23,7 +23,15 @@ from backend.dossiers.status import Status
 from backend.lib.errors import UserError
 from backend.lib.forms import first, to_int
 from backend.lib.i18n import gettext
-from backend.lib.web import CAMERA_OPT, FormData, client_ip, form_errors, render, see_other
+from backend.lib.web import (
+    CAMERA_OPT,
+    FormData,
+    client_ip,
+    form_errors,
+    render,
+    see_other,
+    send_user_file,
+)
 from backend.settings import get_settings
 
 
@@ -201,8 +209,10 @@ class DossierPages(Controller):
         )
 
     @get("/dossiers/{dossier_id:int}/files/{file_id:int}", cache_control=None)
-    async def file(self, dossier_id: int, file_id: int, user: SignedIn) -> File:
-        return await _send_file(user, dossier_id, file_id, thumbnail=False)
+    async def file(
+        self, dossier_id: int, file_id: int, user: SignedIn, download: bool = False
+    ) -> File:
+        return await _send_file(user, dossier_id, file_id, thumbnail=False, download=download)
 
     @get("/dossiers/{dossier_id:int}/files/{file_id:int}/thumb")
     async def thumbnail(self, dossier_id: int, file_id: int, user: SignedIn) -> File:
@@ -244,21 +254,17 @@ async def _mine(
     )
 
 
-async def _send_file(user: CurrentUser, dossier_id: int, file_id: int, thumbnail: bool) -> File:
+async def _send_file(
+    user: CurrentUser, dossier_id: int, file_id: int, thumbnail: bool, download: bool = False
+) -> File:
     f = await queries.file_for(user, dossier_id, file_id)
     store = uploads.file_store()
     if thumbnail and f["has_thumbnail"]:
         path, media_type = store.thumbnail_path_for(f["sha256"]), "image/jpeg"
     else:
         path, media_type = store.path_for(f["sha256"], f["extension"]), f["content_type"]
-    # Private papers: never kept in a shared cache, nor on the device after sign-out.
-    return File(
-        path=path,
-        media_type=media_type,
-        content_disposition_type="inline",
-        filename=f"{file_id}.{'jpg' if thumbnail else f['extension']}",
-        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
-    )
+    name = f"{file_id}.{'jpg' if thumbnail else f['extension']}"
+    return send_user_file(path, media_type, name, download=download)
 
 
 class TrackPages(Controller):

@@ -13,9 +13,11 @@ from backend.access.roles import Role
 from backend.dossiers.uploads import file_store
 from backend.lib.errors import NotFound
 from backend.lib.i18n import N_
-from backend.lib.web import render
+from backend.lib.web import USER_FILE_HEADERS, render
 from backend.postal import queries
 from backend.postal.tariff import PAYMENT_LABELS
+
+PROOF_TYPES = {"png": "image/png", "webp": "image/webp", "jpg": "image/jpeg"}
 
 
 class ParcelController(Controller):
@@ -41,5 +43,5 @@ class ParcelController(Controller):
             raise NotFound(N_("Bưu gửi này chưa có ảnh xác nhận."))
         with file_store().open(row["proof_sha256"], row["proof_extension"]) as f:
             content = f.read()
-        kind = "image/png" if row["proof_extension"] == "png" else "image/jpeg"
-        return Response(content, media_type=kind, headers={"Cache-Control": "private, no-store"})
+        kind = PROOF_TYPES.get(row["proof_extension"], "image/jpeg")
+        return Response(content, media_type=kind, headers=USER_FILE_HEADERS)
