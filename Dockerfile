@@ -1,34 +1,47 @@
 # syntax=docker/dockerfile:1
-# 1. Front-end assets: the pinned htmx from npm (never committed).
+# Build: docker build -t motcua .      Run: README.md, "Docker".
+
+# 1. Front-end assets: the pinned htmx from npm (never committed). Node stays in this stage.
 FROM node:20-bookworm-slim AS assets
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --omit=dev
 
-# 2. The Python package, its dependencies and compiled translations.
+# 2. The Python dependencies from the lock, then the code with its compiled translations.
 FROM python:3.11-slim-bookworm AS build
-WORKDIR /app
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN python -m venv /venv
-COPY pyproject.toml README.md ./
-COPY backend ./backend
-RUN /venv/bin/pip install . && /venv/bin/pybabel compile -d backend/translations -D messages
-
-# 3. The runtime image.
-FROM python:3.11-slim-bookworm
+# A venv without pip, setuptools or wheel: the image's own pip installs into it (--python).
+RUN python -m venv --without-pip /venv
+# Only the lock before this step: a change to the code reuses the installed dependencies.
+COPY requirements.lock /tmp/requirements.lock
+RUN pip --python /venv/bin/python install --require-hashes -r /tmp/requirements.lock
 WORKDIR /app
-RUN useradd --create-home --uid 10001 motcua
+COPY backend ./backend
+# The project is not pip-installed: it runs from /app beside frontend/ and migrations/ (its
+# paths are relative to the source tree), so the image holds one copy of backend/.
+RUN /venv/bin/pybabel compile -d backend/translations -D messages \
+    && /venv/bin/python -m compileall -q --invalidation-mode checked-hash backend
+
+# 3. The runtime image: the venv and the app, no compiler, no Node, no build tools.
+FROM python:3.11-slim-bookworm
+RUN groupadd --gid 10001 motcua && useradd --create-home --uid 10001 --gid 10001 motcua
+WORKDIR /app
 COPY --from=build /venv /venv
 COPY --from=build /app/backend ./backend
 COPY frontend ./frontend
 COPY migrations ./migrations
 COPY --from=assets /src/node_modules/htmx.org/dist/htmx.min.js ./frontend/static/vendor/htmx.min.js
-RUN mkdir -p /app/var && chown motcua /app/var
-USER motcua
-# PYTHONPATH: import the code from /app (beside frontend/ and migrations/), not the copy pip
-# put in site-packages, whose paths would miss the templates.
-ENV PATH=/venv/bin:$PATH PYTHONPATH=/app PICCOLO_CONF=backend.piccolo_conf VAR_DIR=/app/var PORT=8000
+COPY docker/entrypoint.sh ./docker/entrypoint.sh
+# A bind-mounted var/ must be writable by uid 10001 too (README, "Docker").
+RUN mkdir -p /app/var && chown motcua:motcua /app/var
+# Numeric, so that a platform can check it is not root without reading /etc/passwd.
+USER 10001:10001
+ENV PATH=/venv/bin:$PATH PYTHONPATH=/app PYTHONUNBUFFERED=1 \
+    PICCOLO_CONF=backend.piccolo_conf VAR_DIR=/app/var PORT=8000
 EXPOSE 8000
 VOLUME ["/app/var"]
-# Migrations run on start; granian needs --interface asgi (its default, RSGI, answers 500s).
-CMD ["sh", "-c", "piccolo migrations forwards all && granian --interface asgi --host 0.0.0.0 --port ${PORT} --workers ${WORKERS:-2} backend.app:app"]
+# Healthy when /healthz answers and the database answers it (no curl in the image).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import json, os, urllib.request as u; r = u.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4); raise SystemExit(0 if json.load(r)['database'] is True else 1)"]
+# Migrations (and DEMO_DATA=1), then `exec granian`: PID 1 is the server, so SIGTERM stops it.
+ENTRYPOINT ["/app/docker/entrypoint.sh"]
