@@ -90,10 +90,11 @@ async def _filed(ctx: Context) -> Effect:
 
 
 async def _accept(ctx: Context) -> Effect:
-    # The appointment is fixed from the moment of acceptance (form 01).
+    # The appointment is fixed from the moment of acceptance (form 01), and the clock starts
+    # now: nothing before receipt counts against the agency.
     due = await _due_from_now(ctx, ctx.dossier["procedure"])
     return Effect(
-        {Dossier.received_at: ctx.now, Dossier.appointment_date: due},
+        {Dossier.received_at: ctx.now, Dossier.appointment_date: due, Dossier.late: False},
         {"appointment_before": ctx.dossier["appointment_date"], "appointment_after": due},
     )
 

@@ -97,7 +97,7 @@ def _scope(user: CurrentUser, wanted: QueueFilter) -> Combinable:
     if wanted.state:
         where &= Dossier.state == wanted.state
     elif user.role is not Role.COUNTER:
-        running = OPEN_STATES | WAITING_FOR_CITIZEN | {State.DONE}
+        running = OPEN_STATES | WAITING_FOR_CITIZEN | {State.SUBMITTED, State.DONE}
         where &= Dossier.state.is_in([s.value for s in running])
     if wanted.procedure_id:
         where &= Dossier.procedure == wanted.procedure_id

@@ -88,10 +88,12 @@ STATE_LABELS: dict[State, str] = {
     State.RETURNED: N_("Đã trả kết quả"),
 }
 
-# States in which the deadline runs and the dossier is still somebody's work.
+# States in which the deadline runs and the dossier is still somebody's work. The clock starts
+# when the counter receives the dossier (Decree 61/2018 art. 19, kept by Decree 118/2025;
+# Decision 766 counts from the receipt date): a dossier still waiting at the counter
+# (SUBMITTED) is never late.
 OPEN_STATES = frozenset(
     {
-        State.SUBMITTED,
         State.RECEIVED,
         State.PROCESSING,
         State.FORWARDED,

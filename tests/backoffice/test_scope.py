@@ -72,9 +72,15 @@ def offered_actions(html: str, dossier_id: int) -> set[str]:
 
 
 async def queue_codes(client: httpx.AsyncClient, query: str = "") -> str:
-    r = await client.get(f"/staff/queue{query}")
-    assert r.status_code == 200, r.text
-    return r.text
+    """Every page of the person's queue (it comes 50 dossiers at a time)."""
+    pages, url = [], f"/staff/queue{query}"
+    while url:
+        r = await client.get(url)
+        assert r.status_code == 200, r.text
+        pages.append(r.text)
+        after = soup(r.text).select_one(".pager a[rel=next]")
+        url = f"/staff/queue{after['href']}" if after else ""
+    return "\n".join(pages)
 
 
 async def test_another_agencys_dossier_is_invisible_on_the_pages(

@@ -163,7 +163,9 @@ async def test_a_kiosk_vote_body_is_typed(client: Client, database: None) -> Non
         assert r.status_code == 400, (body, r.status_code)
     r = await client.post("/kiosk/votes", json={"key": "typed-5", "level": 9}, headers=headers)
     assert r.status_code == 422 and r.json()["detail"] == "Chọn một mức đánh giá."
-    assert r.json()["status_code"] == 422 and r.json()["errors"] == {"level": "Chọn một mức đánh giá."}
+    assert r.json()["status_code"] == 422 and r.json()["errors"] == {
+        "level": "Chọn một mức đánh giá."
+    }
     # A level written as a number in a string was read before the body was typed: still is.
     r = await client.post("/kiosk/votes", json={"key": "typed-6", "level": "5"}, headers=headers)
     assert r.status_code == 200 and r.json() == {"counted": True}
