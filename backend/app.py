@@ -32,6 +32,8 @@ from backend.accounts import ratelimit
 from backend.accounts import routes as accounts_routes
 from backend.accounts.middleware import session_middleware
 from backend.accounts.services import prune_sessions
+from backend.audit import checkpoints as audit_checkpoints
+from backend.audit import keys as audit_keys
 from backend.catalog import routes as catalog_routes
 from backend.complaints import routes as complaints_routes
 from backend.dossiers import deadlines
@@ -191,7 +193,12 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await _set_wal()
     elif isinstance(DB, PostgresEngine):
         await DB.start_connection_pool(min_size=1, max_size=10)
-    background = [asyncio.create_task(_housekeeping()), asyncio.create_task(deadlines.watch())]
+    audit_keys.load()  # a bad AUDIT_KEY or AUDIT_SIGNING_KEY stops the start, not a transition
+    background = [
+        asyncio.create_task(_housekeeping()),
+        asyncio.create_task(deadlines.watch()),
+        asyncio.create_task(audit_checkpoints.keep_writing()),
+    ]
     if get_settings().push_sender_in_app:
         background.append(asyncio.create_task(sender.run_forever()))
     try:

@@ -24,6 +24,11 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
+def _list(name: str) -> tuple[str, ...]:
+    """A comma-separated variable, blanks dropped."""
+    return tuple(p.strip() for p in os.environ.get(name, "").split(",") if p.strip())
+
+
 def create_once(path: Path, data: bytes) -> bytes:
     """Write `data` to `path` unless the file exists; returns what the file holds (ours, or
     what another process wrote first).
@@ -97,6 +102,17 @@ class Settings:
     # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
     # networks, e.g. "127.0.0.1, 10.0.0.0/8"); empty: the socket's address is the client's.
     trusted_proxies: tuple[str, ...] = ()
+    # The audit chain's keys (backend.audit.keys), kept outside the database; each is
+    # generated once into var/ when not set. AUDIT_KEY: the HMAC key every event's hash is
+    # keyed with (at least 32 characters, no commas); AUDIT_RETIRED_KEYS: former ones, kept to
+    # verify older events. AUDIT_SIGNING_KEY: the Ed25519 key that signs checkpoints (PEM, or
+    # the base64url raw 32 bytes); AUDIT_RETIRED_SIGNERS: former public keys (base64url).
+    audit_key: str = field(default="", repr=False)
+    audit_retired_keys: tuple[str, ...] = field(default=(), repr=False)
+    audit_signing_key: str = field(default="", repr=False)
+    audit_retired_signers: tuple[str, ...] = ()
+    # The append-only file of signed checkpoints (default var/audit_checkpoints.jsonl).
+    audit_checkpoint_file: Path | None = None
     languages: tuple[str, ...] = field(default=("vi", "en"))
 
     @property
@@ -116,6 +132,10 @@ class Settings:
         """Where uploads are streamed before they are checked (backend.lib.cleanup empties it
         of what a crash left behind)."""
         return self.upload_dir / "tmp"
+
+    @property
+    def audit_checkpoints(self) -> Path:
+        return self.audit_checkpoint_file or self.var_dir / "audit_checkpoints.jsonl"
 
     @property
     def max_file_bytes(self) -> int:
@@ -157,8 +177,15 @@ class Settings:
             vapid_public_key=_env("VAPID_PUBLIC_KEY", ""),
             postal_max_attempts=max(1, int(_env("POSTAL_MAX_ATTEMPTS", "3"))),
             password_hash_cost="test" if _env("PASSWORD_HASH_COST", "") == "test" else "production",
-            trusted_proxies=tuple(
-                p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()
+            trusted_proxies=_list("TRUSTED_PROXIES"),
+            audit_key=_env("AUDIT_KEY", ""),
+            audit_retired_keys=_list("AUDIT_RETIRED_KEYS"),
+            audit_signing_key=_env("AUDIT_SIGNING_KEY", ""),
+            audit_retired_signers=_list("AUDIT_RETIRED_SIGNERS"),
+            audit_checkpoint_file=(
+                Path(os.environ["AUDIT_CHECKPOINT_FILE"]).resolve()
+                if os.environ.get("AUDIT_CHECKPOINT_FILE", "").strip()
+                else None
             ),
         )
 

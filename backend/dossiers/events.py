@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from backend.access.user import CurrentUser
+from backend.audit import checkpoints
 from backend.audit.chain import Chain, register
 from backend.dossiers.tables import DossierEvent
 from backend.dossiers.workflow import State
@@ -37,6 +38,12 @@ HISTORY = Chain(DossierEvent, HASHED_FIELDS)
 def declare() -> None:
     """Make the dossier history known to `python -m backend.audit verify` (at start-up)."""
     register(HISTORY)
+
+
+def anchor_of(last_seq: int) -> checkpoints.Checkpoint | None:
+    """The latest signed checkpoint if it covers the event at `last_seq` (form 06 prints it,
+    so that the paper anchors the chain too); None while the event is newer than it."""
+    return checkpoints.covering(HISTORY, last_seq)
 
 
 def _json_default(value: Any) -> Any:

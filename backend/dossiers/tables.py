@@ -112,6 +112,9 @@ class DossierEvent(Table, tablename="dossier_event"):
     seq = Integer(null=True, default=None, index=True)
     prev_hash = Varchar(length=64, default="")
     hash = Varchar(length=64, default="")
+    # Which secret key the hash is an HMAC under (backend.audit.keys); "" for the events
+    # written before the keys existed, whose hash is a plain SHA-256.
+    key_id = Varchar(length=16, default="")
 
 
 class CodeSequence(Table, tablename="code_sequence"):

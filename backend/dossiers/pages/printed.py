@@ -7,6 +7,7 @@ Each is rebuilt from the event log, so what is printed is what happened.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date
 from typing import Any
@@ -16,6 +17,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from backend.access.guards import SignedIn, signed_in
+from backend.dossiers import events as history
 from backend.dossiers import queries
 from backend.dossiers.workflow import Action
 from backend.lib.errors import NotFound
@@ -86,6 +88,10 @@ class PrintedFormPages(Controller):
             event = matching[-1]
             wanted = set(event["info"].get("documents", []))
             event["document_names"] = [d["name"] for d in view["documents"] if d["id"] in wanted]
+        anchor = None
+        if number == "06" and events:
+            # The paper anchors the audit chain: the signed checkpoint covering the last step.
+            anchor = await asyncio.to_thread(history.anchor_of, max(e["seq"] for e in events))
         return render(
             request,
             "dossiers/form.html",
@@ -94,4 +100,5 @@ class PrintedFormPages(Controller):
             title=FORM_TITLES[number],
             event=event,
             rows=control_rows(events) if number == "06" else [],
+            anchor=anchor,
         )
