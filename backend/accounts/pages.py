@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from backend.access.guards import user_of
 from backend.access.roles import Role
 from backend.accounts import hooks, services
-from backend.accounts.middleware import SESSION_COOKIE
+from backend.accounts.middleware import SESSION_COOKIE, csrf_cookie, session_csrf_token
 from backend.lib.clock import utcnow
 from backend.lib.errors import UserError
 from backend.lib.forms import first
@@ -44,6 +44,8 @@ def _signed_in(token: str, next_url: str, secure: bool) -> Redirect:
         max_age=int(services.WEB_SESSION_TTL.total_seconds()),
         path="/",
     )
+    # The form token of the anonymous visit ends here: from now on only the session's own.
+    response.cookies.append(csrf_cookie(session_csrf_token(token)))
     return response
 
 

@@ -121,6 +121,8 @@ async def test_staff_cannot_start_a_citizen_dossier(client: Client) -> None:
     )
     assert r.status_code == 303
     proc = await procedure_with_documents(client)
+    # The token of the visit before sign-in ended with it: the session has its own.
+    token = await csrf(client)
     r = await client.post(f"/procedures/{proc['id']}/start", data={"_csrf_token": token})
     assert r.status_code == 403
     assert "Chỉ tài khoản công dân" in r.text
