@@ -59,7 +59,8 @@ class DossierRatingController(Controller):
         try:
             await services.rate(user, dossier_id, read(RatingTap, data).level)
         except UserError as e:
-            if e.status_code == 404:
+            # Without JavaScript the refusal is a page that says why, not a silent return.
+            if e.status_code == 404 or not request.htmx:
                 raise
             return await card_answer(request, dossier_id, e.status_code, e.render(gettext))
         return await card_answer(request, dossier_id)
@@ -72,7 +73,7 @@ class DossierRatingController(Controller):
         try:
             await services.add_details(user, dossier_id, given.criteria or {}, given.comment)
         except UserError as e:
-            if e.status_code == 404:
+            if e.status_code == 404 or not request.htmx:
                 raise
             return await card_answer(request, dossier_id, e.status_code, e.render(gettext))
         return await card_answer(request, dossier_id)

@@ -161,3 +161,28 @@ async def test_no_rating_card_before_completion(client: Client, factory: Factory
     await cookie_session(client, factory.people["owner"].id)
     page = await client.get(f"/dossiers/{dossier_id}")
     assert soup(page.text).select_one("#rating") is None
+
+
+async def test_a_tap_before_the_result_is_refused_with_a_message(
+    client: Client, factory: Factory
+) -> None:
+    """Issue 12, item 19: a tap before the result (an old page, a crafted post) answered 500
+    under htmx and a silent redirect without JavaScript."""
+    from tests.postal.test_pages_and_api import cookie_session
+
+    dossier_id = await factory.create(State.PROCESSING)
+    await cookie_session(client, factory.people["owner"].id)
+    await client.get(f"/dossiers/{dossier_id}")  # the page gives the session's CSRF token
+    token = client.cookies["csrftoken"]
+    url = f"/dossiers/{dossier_id}/rating/"
+    r = await client.post(
+        url, data={"_csrf_token": token, "level": "5"}, headers={"HX-Request": "true"}
+    )
+    assert r.status_code == 409
+    assert (
+        "Bạn có thể đánh giá khi đã nhận kết quả hồ sơ." in soup(r.text).select_one("#rating").text
+    )
+    r = await client.post(url, data={"_csrf_token": token, "level": "5"}, follow_redirects=False)
+    assert r.status_code == 409
+    assert "Bạn có thể đánh giá khi đã nhận kết quả hồ sơ." in r.text
+    assert await Rating.count().where(Rating.dossier == dossier_id) == 0
