@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# The app derives its default BASE_URL (receipt links and QR codes) from PORT.
+export PORT
 export PICCOLO_CONF := backend.piccolo_conf
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 

@@ -164,7 +164,9 @@ class Settings:
             cutoff=time(int(hour), int(minute or 0)),
             max_file_mb=int(_env("MAX_FILE_MB", "10")),
             max_dossier_mb=int(_env("MAX_DOSSIER_MB", "50")),
-            base_url=_env("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            # Printed on receipts (QR codes, links): without BASE_URL, the port the app was
+            # started on (`make run PORT=9000`), not always 8000.
+            base_url=_env("BASE_URL", f"http://127.0.0.1:{_env('PORT', '8000')}").rstrip("/"),
             debug=_env("DEBUG", "0") == "1",
             push_endpoint_allowlist=tuple(
                 o.strip().rstrip("/")

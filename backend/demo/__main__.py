@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -206,8 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = get_settings()
     if args.print_accounts:
-        port = os.environ.get("PORT", "8000")
-        print_accounts(f"http://127.0.0.1:{port}")
+        print_accounts(settings.base_url)
         return 0
     counts = asyncio.run(load(settings.province))
     print(

@@ -115,6 +115,10 @@ async def test_counter_lists_parcels_and_the_courier_signs_on_the_phone(
         f"/courier/handover/{list_id}", data={"_csrf_token": token, "count": "5"}
     )
     assert wrong.status_code == 422 and "khác số trên biên bản" in wrong.text
+    # The form again with its message, as a page (issue 12, item 14: it was JSON-typed).
+    assert wrong.headers["content-type"].startswith("text/html")
+    again = soup(wrong.text).select_one(f"form[action='/courier/handover/{list_id}']")
+    assert again is not None and "khác số trên biên bản" in again.parent.text
     ok = await client.post(
         f"/courier/handover/{list_id}",
         data={"_csrf_token": token, "count": "1"},
