@@ -80,6 +80,7 @@ class Settings:
     unit_code: str
     # Received at or after this local time, a dossier counts from the next working day.
     cutoff: time
+    due_soon_working_days: int
     max_file_mb: int
     max_dossier_mb: int
     base_url: str
@@ -162,6 +163,7 @@ class Settings:
             center_name=_env("CENTER_NAME", f"Trung tâm Phục vụ hành chính công tỉnh {province}"),
             unit_code=_env("UNIT_CODE", "000.00.20.H42"),
             cutoff=time(int(hour), int(minute or 0)),
+            due_soon_working_days=max(1, int(_env("DUE_SOON_WORKING_DAYS", "2"))),
             max_file_mb=int(_env("MAX_FILE_MB", "10")),
             max_dossier_mb=int(_env("MAX_DOSSIER_MB", "50")),
             # Printed on receipts (QR codes, links): without BASE_URL, the port the app was

@@ -3,8 +3,8 @@
 Queues are filtered in SQL by the person's scope (the counter: the center's intake and
 handover; agency staff: their agency's dossiers, including those forwarded to it; managers and
 administrators: everything, read-only for managers) and sorted by appointment date, with the
-dossiers due within one working day and the overdue ones marked. They come a page of 50 at a
-time with their total (they used to stop silently at 500).
+dossiers due within DUE_SOON_WORKING_DAYS (2) working days and the overdue ones marked.
+They come a page of 50 at a time with their total (they used to stop silently at 500).
 """
 
 from __future__ import annotations
@@ -56,19 +56,25 @@ def today() -> date:
     return utcnow().astimezone(get_settings().time_zone).date()
 
 
+def due_soon_horizon(calendar: WorkCalendar, on: date) -> date:
+    """The last appointment date that counts as "due soon" on `on`: DUE_SOON_WORKING_DAYS
+    working days ahead (2 by default). One day was too late: an apology with a new date must
+    go out at least one day before the deadline (Decree 61/2018 art. 19), so the warning has
+    to arrive the working day before that."""
+    days = get_settings().due_soon_working_days
+    if calendar.is_working_day(on):
+        return calendar.add_working_days(on, days)
+    return calendar.add_working_days(calendar.next_working_day(on), days - 1)
+
+
 def deadline_flag(row: dict[str, Any], calendar: WorkCalendar, on: date) -> str:
-    """ "overdue", "due-soon" (due within one working day) or "" for a running dossier."""
+    """ "overdue", "due-soon" (within `due_soon_horizon`) or "" for a running dossier."""
     due = row["appointment_date"]
     if due is None or State(row["state"]) not in OPEN_STATES:
         return ""
     if due < on:
         return "overdue"
-    next_day = (
-        calendar.add_working_days(on, 1)
-        if calendar.is_working_day(on)
-        else calendar.next_working_day(on)
-    )
-    return "due-soon" if due <= next_day else ""
+    return "due-soon" if due <= due_soon_horizon(calendar, on) else ""
 
 
 def home_for(user: CurrentUser) -> str:

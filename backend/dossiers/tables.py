@@ -55,7 +55,7 @@ class Dossier(Table, tablename="dossier"):
     late = Boolean(default=False)
     # Decided when the dossier is finished (DOMAIN: on time = finished by the appointment date).
     on_time = Boolean(null=True, default=None)
-    # The day the agency was last warned that the deadline is one working day away.
+    # The day the agency was last warned that the deadline is near (DUE_SOON_WORKING_DAYS).
     due_soon_alerted_on = Date(null=True, default=None)
     result_kind = Varchar(length=12, default="")  # paper | electronic
     delivery_method = Varchar(length=10, default="counter")  # counter | post

@@ -83,7 +83,8 @@ async def on_transition(change: Change) -> None:
 
 
 async def on_due_soon(event: DueSoon) -> None:
-    """The agency's warning one working day ahead (written with the mark that it was given)."""
+    """The agency's warning, DUE_SOON_WORKING_DAYS ahead (written with the mark that it was
+    given)."""
     dossier = event.dossier
     for recipient in event.recipients:
         await deliver(

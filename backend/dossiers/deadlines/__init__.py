@@ -1,4 +1,5 @@
-"""Deadline watch: warn the agency one working day ahead, mark overdue dossiers late.
+"""Deadline watch: warn the agency DUE_SOON_WORKING_DAYS (2) working days ahead, mark overdue
+dossiers late.
 
 Runs in every app process every few minutes (it is idempotent: a dossier is warned once a
 day, guarded by a conditional update) and as `python -m backend.dossiers.deadlines` for cron.
@@ -17,7 +18,7 @@ from backend.access.roles import Role
 from backend.accounts.tables import User
 from backend.catalog.services import load_calendar
 from backend.dossiers import listeners
-from backend.dossiers.queues import today
+from backend.dossiers.queues import due_soon_horizon, today
 from backend.dossiers.scope import acting_agency
 from backend.dossiers.tables import Dossier
 from backend.dossiers.workflow import OPEN_STATES
@@ -30,11 +31,7 @@ OPEN = [s.value for s in OPEN_STATES]
 async def check(on: date | None = None) -> dict[str, int]:
     on = on or today()
     calendar = await load_calendar()
-    horizon = (
-        calendar.add_working_days(on, 1)
-        if calendar.is_working_day(on)
-        else calendar.next_working_day(on)
-    )
+    horizon = due_soon_horizon(calendar, on)
     overdue = (
         await Dossier.update({Dossier.late: True})
         .where(Dossier.state.is_in(OPEN) & (Dossier.appointment_date < on) & Dossier.late.eq(False))
