@@ -70,6 +70,9 @@ async def citizen_panel(dossier: dict[str, Any]) -> dict[str, Any] | None:
         State(dossier["state"]) in shipments.OPEN_FOR_CHOICE
         and dossier["result_kind"] != "electronic"
     )
+    if not open_for_choice and state in (None, ShipmentState.CANCELLED):
+        # Handed over at the counter, electronic, withdrawn...: nothing to offer any more.
+        return None
     quotes = await tariff()
     return {
         "shipment": shipment,

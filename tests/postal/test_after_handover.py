@@ -1,0 +1,33 @@
+"""After the result is handed over at the counter, the citizen's page says so and offers no
+delivery any more (issue 12, item 13: it still said "Mời bạn đến Bộ phận Một cửa nhận kết quả"
+and offered the post)."""
+
+from __future__ import annotations
+
+from backend.catalog.tables import Procedure
+from backend.dossiers.workflow import Action, State
+from tests.backoffice.factory import Factory
+from tests.conftest import Client, soup
+from tests.postal.test_pages_and_api import cookie_session
+
+
+async def test_the_page_after_the_counter_handed_the_result_over(client: Client) -> None:
+    factory = await Factory().setup()
+    proc = (
+        await Procedure.select(Procedure.result_delivery)
+        .where(Procedure.id == factory.procedures["stp"]["id"])
+        .first()
+    )
+    assert proc is not None and "post" in proc["result_delivery"].split(",")
+    dossier_id = await factory.create(State.DONE)
+    await cookie_session(client, factory.people["owner"].id)
+    before = soup((await client.get(f"/dossiers/{dossier_id}")).text)
+    assert "Mời bạn đến Bộ phận Một cửa nhận kết quả" in before.text
+    assert before.select_one("#postal form") is not None  # the post can still bring it
+
+    await factory.act(factory.people["counter"], dossier_id, Action.HAND_OVER)
+    after = soup((await client.get(f"/dossiers/{dossier_id}")).text)
+    assert "Mời bạn đến Bộ phận Một cửa" not in after.text
+    assert "Bạn đã nhận kết quả tại Bộ phận Một cửa." in after.text
+    assert after.select_one("#postal") is None
+    assert "Bưu điện có thể mang kết quả đến tận nhà" not in after.text
