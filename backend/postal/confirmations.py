@@ -137,7 +137,20 @@ def _check(step: Step, shipment: dict[str, Any], inp: StepInput) -> None:
             errors.append(UserError(N_("Ghi họ tên người nhận."), field="received_by"))
         if inp.relation not in RELATIONS:
             errors.append(
-                UserError(N_("Chọn quan hệ của người nhận với người nộp."), field="relation")
+                UserError(
+                    N_(
+                        "Chỉ giao kết quả cho chính người nộp hồ sơ, người đại diện theo pháp "
+                        "luật hoặc người được ủy quyền bằng văn bản."
+                    ),
+                    field="relation",
+                )
+            )
+        elif inp.relation == "authorized" and len(inp.authorization.strip()) < 5:
+            errors.append(
+                UserError(
+                    N_("Ghi số và ngày của văn bản ủy quyền, chụp ảnh văn bản cùng người nhận."),
+                    field="authorization",
+                )
             )
         digits = inp.id_last_digits.strip()
         if not (digits.isdigit() and 4 <= len(digits) <= 6):
@@ -191,6 +204,8 @@ def _step_changes(
             id_last_digits=inp.id_last_digits.strip(),
             proof=proof[0],
         )
+        if inp.relation == "authorized":
+            data["authorization"] = " ".join(inp.authorization.split())
     return changes, data
 
 

@@ -137,12 +137,21 @@ FAILURE_REASONS: dict[str, str] = {
     "other": N_("Lý do khác"),
 }
 
+# Who may receive a result: the applicant, their legal representative or a person they
+# authorised in writing, identity checked (the one-stop rules, Decree 61/2018 art. 20 and
+# Decision 45/2016 on results by post). A relative or a neighbour without an authorisation
+# may not.
 RELATIONS: dict[str, str] = {
     "self": N_("Chính người nộp hồ sơ"),
-    "family": N_("Người thân trong gia đình"),
+    "representative": N_("Người đại diện theo pháp luật"),
     "authorized": N_("Người được ủy quyền"),
+}
+# Accepted before December 2026; kept so that old deliveries still read correctly.
+FORMER_RELATIONS: dict[str, str] = {
+    "family": N_("Người thân trong gia đình"),
     "other": N_("Khác (bảo vệ, hàng xóm...)"),
 }
+RELATION_LABELS = {**RELATIONS, **FORMER_RELATIONS}
 
 # (title, body) of the citizen's message per step; {code}, {reason}, {left} filled in.
 MESSAGES: dict[str, tuple[str, str]] = {

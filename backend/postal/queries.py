@@ -18,6 +18,7 @@ from backend.postal.lifecycle import (
     CHANGEABLE,
     FAILURE_REASONS,
     ON_ROUND,
+    RELATION_LABELS,
     RELATIONS,
     RULES,
     ShipmentState,
@@ -47,7 +48,8 @@ def _step_rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "note": e["note"],
                 "reason": FAILURE_REASONS.get(data.get("reason", ""), ""),
                 "received_by": data.get("received_by", ""),
-                "relation": RELATIONS.get(data.get("relation", ""), ""),
+                "relation": RELATION_LABELS.get(data.get("relation", ""), ""),
+                "authorization": data.get("authorization", ""),
                 "attempt": data.get("attempt"),
             }
         )
@@ -84,7 +86,7 @@ async def citizen_panel(dossier: dict[str, Any]) -> dict[str, Any] | None:
         "out_for_delivery": state is ShipmentState.OUT_FOR_DELIVERY,
         "quotes": quotes,
         "payment_labels": PAYMENT_LABELS,
-        "relations": RELATIONS,
+        "relations": RELATION_LABELS,
     }
 
 

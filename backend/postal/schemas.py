@@ -42,6 +42,7 @@ class StepInput:
     note: str = ""
     received_by: str = ""
     relation: str = ""  # a RELATIONS key
+    authorization: str = ""  # for "authorized": the written authorisation (number, date)
     id_last_digits: str = ""
     # A photo or an on-screen signature as a data: URL (the phone may have queued it offline).
     proof: str = ""
@@ -65,6 +66,7 @@ def read_step(data: RawForm) -> StepInput:
         note=first(data, "note")[:2000],
         received_by=first(data, "received_by"),
         relation=first(data, "relation"),
+        authorization=first(data, "authorization")[:200],
         id_last_digits=first(data, "id_last_digits"),
         proof=first(data, "proof"),
         expected_version=to_int(first(data, "expected_version")),
@@ -106,8 +108,9 @@ class ConfirmationBody:
     is the parcel's code (printed on its label) or its id; `step` is one of in_transit,
     out_for_delivery, delivered, failed, returned. A failed attempt needs `reason`
     (not_home, wrong_address, refused, other: then `note` says why); a delivery needs
-    `received_by`, `relation` (self, family, authorized, other), `id_last_digits` (4 to 6
-    digits of the recipient's identity paper) and `proof` (a photo or a signature as a
+    `received_by`, `relation` (self, representative, authorized; an authorized person also
+    needs `authorization`, the number and date of the written authorisation), `id_last_digits`
+    (4 to 6 digits of the recipient's identity paper) and `proof` (a photo or a signature as a
     data:image/...;base64 URL). `expected_version` is the parcel's version the phone showed.
     Other fields the phone keeps in its queue (card, endpoint, queued_at) are ignored.
     """
@@ -119,6 +122,7 @@ class ConfirmationBody:
     note: str = ""
     received_by: str = ""
     relation: str = ""
+    authorization: str = ""
     id_last_digits: str = ""
     proof: str = ""
     expected_version: int | None = None

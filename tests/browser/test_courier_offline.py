@@ -45,10 +45,12 @@ async def test_a_delivery_confirmed_offline_lands_once(
     await courier.set_offline(True)
     await card.locator("summary", has_text="Đã giao").click()
     await card.get_by_label("Họ tên người nhận").fill("Nguyễn Thị Nhận")
-    await card.get_by_label("Quan hệ với người nộp hồ sơ").select_option("family")
+    await card.get_by_label("Quan hệ với người nộp hồ sơ").select_option("authorized")
+    await card.get_by_label("Văn bản ủy quyền (số, ngày)").fill("Giấy ủy quyền số 3/UQ, 01/12/2026")
     await card.get_by_label("4 số cuối CCCD của người nhận").fill("4321")
     await draw_signature(page, card.locator("canvas[data-signature]"))
     assert (await card.locator("input[name=proof]").input_value()).startswith("data:image/png")
+    await shot(page, "delivery-form")
     await card.get_by_role("button", name="Xác nhận đã giao").click()
 
     status = page.locator("#queue-status")
@@ -56,6 +58,7 @@ async def test_a_delivery_confirmed_offline_lands_once(
     queued = json.loads(await page.evaluate(f"localStorage.getItem('{QUEUE}')"))
     assert len(queued) == 1 and queued[0]["step"] == "delivered"
     assert queued[0]["proof"].startswith("data:image/png;base64,")
+    assert queued[0]["authorization"] == "Giấy ủy quyền số 3/UQ, 01/12/2026"
     await shot(page, "offline-queued")
     assert (await postal.shipment(dossier_id))["state"] == "out_for_delivery"
     assert await delivered_events(dossier_id) == 0

@@ -4,6 +4,7 @@ hash chain, the dossier's status follows, the citizen is told, and refusals chan
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 
 import pytest
@@ -381,3 +382,37 @@ async def test_a_list_the_post_cannot_confirm_is_withdrawn_and_made_again(postal
     new = await handover.create_list(postal.counter, postal.office_a, [parcel["id"]])
     await handover.confirm_list(postal.courier_a, new, 1)
     assert (await postal.shipment(dossier_id))["state"] == "handed_over"
+
+
+async def test_a_result_goes_only_to_the_applicant_a_representative_or_an_authorised_person(
+    postal: Postal,
+) -> None:
+    """Issue 12, item 5: "Khác (bảo vệ, hàng xóm...)" was accepted and the dossier became 10."""
+    dossier_id = await postal.ready()
+    code = await postal.handed_over(dossier_id)
+    await confirm(postal.courier_a, code, Step.OUT, StepInput())
+    for relation in ("other", "family", ""):
+        neighbour = dataclasses.replace(DELIVERED, relation=relation)
+        answer = await confirm(postal.courier_a, code, Step.DELIVER, neighbour)
+        assert answer.status_code == 422, relation
+        assert "người được ủy quyền bằng văn bản" in str(answer.body)
+    unproven = dataclasses.replace(DELIVERED, relation="authorized", authorization="")
+    answer = await confirm(postal.courier_a, code, Step.DELIVER, unproven)
+    assert answer.status_code == 422 and "văn bản ủy quyền" in str(answer.body)
+    assert (await postal.shipment(dossier_id))["state"] == "out_for_delivery"
+    assert (await postal.dossier(dossier_id))["status"] != 10
+
+    authorised = dataclasses.replace(
+        DELIVERED, relation="authorized", authorization="  Giấy ủy quyền số 7/UQ  ngày 2/12/2026 "
+    )
+    assert (await confirm(postal.courier_a, code, Step.DELIVER, authorised)).status_code == 200
+    assert (await postal.dossier(dossier_id))["status"] == 10
+    delivered = (
+        await DossierEvent.select(DossierEvent.data)
+        .where((DossierEvent.dossier == dossier_id) & (DossierEvent.action == "postal.delivered"))
+        .first()
+    )
+    assert delivered is not None
+    recorded = json.loads(delivered["data"])
+    assert recorded["relation"] == "authorized"
+    assert recorded["authorization"] == "Giấy ủy quyền số 7/UQ ngày 2/12/2026"

@@ -34,7 +34,8 @@ async def test_courier_confirms_through_the_api_once_per_key(
         "shipment": code,
         "step": "delivered",
         "received_by": "Nguyễn Thị Nhận",
-        "relation": "family",
+        "relation": "authorized",
+        "authorization": "Giấy ủy quyền số 12/UQ ngày 01/12/2026",
         "id_last_digits": "5678",
         "proof": signature_png(),
     }
