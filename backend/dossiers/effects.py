@@ -57,9 +57,9 @@ async def _due_from_now(ctx: Context, procedure_id: int) -> date:
 
 
 def _finished(ctx: Context) -> dict[Any, Any]:
-    """On time means finished on or before the appointment date, with at most one supplement
-    request (DOMAIN.md)."""
-    due = ctx.dossier["appointment_date"]
+    """On time means finished on or before the appointment of form 01 (not a date an apology
+    moved it to), with at most one supplement request (DOMAIN.md)."""
+    due = ctx.dossier["promised_date"] or ctx.dossier["appointment_date"]
     on_time = not ctx.dossier["late"] and (due is None or ctx.local(ctx.now) <= due)
     return {Dossier.finished_at: ctx.now, Dossier.on_time: on_time, Dossier.late: not on_time}
 
@@ -78,8 +78,9 @@ async def _filed(ctx: Context) -> Effect:
         Dossier.channel: inp.channel or dossier["channel"],
         **inp.columns,
     }
-    if ctx.transition.target is State.RECEIVED:
+    if ctx.transition.target is State.RECEIVED:  # filed at the counter: received at once
         changes[Dossier.received_at] = ctx.now
+        changes[Dossier.promised_date] = changes[Dossier.appointment_date]
 
     async def take_code() -> None:
         settings = get_settings()
@@ -94,7 +95,12 @@ async def _accept(ctx: Context) -> Effect:
     # now: nothing before receipt counts against the agency.
     due = await _due_from_now(ctx, ctx.dossier["procedure"])
     return Effect(
-        {Dossier.received_at: ctx.now, Dossier.appointment_date: due, Dossier.late: False},
+        {
+            Dossier.received_at: ctx.now,
+            Dossier.appointment_date: due,
+            Dossier.promised_date: due,
+            Dossier.late: False,
+        },
         {"appointment_before": ctx.dossier["appointment_date"], "appointment_after": due},
     )
 
@@ -127,6 +133,10 @@ async def _supplement(ctx: Context) -> Effect:
         )
         new_due = ctx.calendar.add_working_days(due, waited) if waited else due
         changes[Dossier.appointment_date] = new_due
+        # The commitment moves by the same days: the pause is not the agency's time.
+        promised = dossier["promised_date"]
+        if promised and waited:
+            changes[Dossier.promised_date] = ctx.calendar.add_working_days(promised, waited)
         data = {"appointment_before": due, "appointment_after": new_due, "waited_days": waited}
     data["files"] = len(ctx.inp.files)
     return Effect(changes, data)
@@ -175,6 +185,7 @@ async def _hand_over(ctx: Context) -> Effect:
 
 
 async def _apologize(ctx: Context) -> Effect:
+    """A new date beside the commitment (form 04); `promised_date` stays as form 01 said."""
     return Effect(
         {Dossier.appointment_date: ctx.inp.new_date, Dossier.late: True},
         {

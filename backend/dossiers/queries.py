@@ -13,6 +13,7 @@ from backend.dossiers.scope import may_view
 from backend.dossiers.tables import Dossier, DossierEvent, DossierFile
 from backend.dossiers.workflow import Action, State, find
 from backend.lib.errors import NotFound
+from backend.lib.forms import to_date
 from backend.lib.i18n import N_
 
 
@@ -134,3 +135,18 @@ async def visible_to(user: CurrentUser, dossier_id: int) -> bool:
     """Whether this person may still see the dossier (after giving it back, an agency may not)."""
     row = await Dossier.select().where(Dossier.id == dossier_id).first()
     return row is not None and may_view(user, row)
+
+
+async def receipt_facts(dossier_id: int) -> dict[str, Any]:
+    """What form 01 adds to the dossier, from its events: who received it, and each new date
+    an apology gave (printed beside the commitment, which stays as it was)."""
+    events = await dossier_events_full(dossier_id)
+    receipt = next(
+        (e for e in events if e["action"] in (Action.ACCEPT.value, Action.INTAKE.value)), None
+    )
+    new_dates = []
+    for e in events:
+        if e["action"] == Action.APOLOGIZE.value:
+            data = json.loads(e["data"] or "{}")
+            new_dates.append({"at": e["at"], "date": to_date(data.get("appointment_after"))})
+    return {"received_by": receipt["actor_name"] if receipt else "", "new_dates": new_dates}

@@ -43,7 +43,12 @@ class Dossier(Table, tablename="dossier"):
     created_at = Timestamptz()
     updated_at = Timestamptz()
     submitted_at = Timestamptz(null=True, default=None)
+    # The date shown now: the commitment, moved by supplement pauses and by an apology.
     appointment_date = Date(null=True, default=None)
+    # The commitment printed on form 01 at receipt, moved only by supplement pauses (the clock
+    # stood still), never by an apology (DOMAIN: the original appointment stays frozen; lateness
+    # is judged against it).
+    promised_date = Date(null=True, default=None)
     received_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
     # Set while waiting for the citizen's supplement: the deadline does not run meanwhile.

@@ -243,9 +243,7 @@ async def test_citizen_photographs_papers_submits_and_tracks_the_dossier(
     await page.get_by_role("button", name="Nộp hồ sơ", exact=True).tap()
     await expect(page).to_have_url(re.compile(r"/dossiers/\d+/receipt$"))
     assert page.url.removesuffix("/receipt") == edit_url.removesuffix("/edit")
-    await expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
-    )
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Xác nhận nộp hồ sơ trực tuyến")
     code = (await page.locator(".receipt strong.code").text_content() or "").strip()
     assert DOSSIER_CODE.match(code), code
     await expect(page.locator(".qr svg")).to_be_visible()

@@ -44,7 +44,8 @@ async def test_full_path_draft_upload_submit_receipt_track(client: Client) -> No
 
     receipt = await client.get(r.headers["location"])
     html = soup(receipt.text)
-    assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in receipt.text
+    # Online and not yet received: a confirmation of submission; form 01 comes at receipt.
+    assert html.select_one("h1").text == "Xác nhận nộp hồ sơ trực tuyến"
     code = html.select_one(".receipt strong.code").get_text(strip=True)
     assert CODE_PATTERN.match(code) and code.startswith(get_settings().unit_code + "-")
     local_day = datetime.now(get_settings().time_zone).strftime("%y%m%d")

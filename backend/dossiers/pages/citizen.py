@@ -205,7 +205,13 @@ class DossierPages(Controller):
             else ""
         )
         return render(
-            request, "dossiers/receipt.html", dossier=view, qr=qr, track_url=url, claim_code=code
+            request,
+            "dossiers/receipt.html",
+            dossier=view,
+            qr=qr,
+            track_url=url,
+            claim_code=code,
+            **await queries.receipt_facts(dossier_id),
         )
 
     @get("/dossiers/{dossier_id:int}/files/{file_id:int}", cache_control=None)
