@@ -33,6 +33,9 @@ def dossier_json(row: dict[str, Any]) -> dict[str, Any]:
         "procedure_id": row["procedure"],
         "submitted_at": row["submitted_at"],
         "appointment_date": row["appointment_date"],
+        # The appointment of form 01 (null until received); appointment_date may be later
+        # when an apology gave a new date.
+        "promised_date": row.get("promised_date"),
         "delivery_method": row["delivery_method"],
     }
     if "documents" in row:
