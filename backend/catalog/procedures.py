@@ -45,6 +45,7 @@ def procedure_form_values(row: dict[str, Any]) -> dict[str, str]:
         if d in DELIVERY_OPTIONS:
             values[f"delivery_{d}"] = "1"
     values["active"] = "1" if row.get("active") else ""
+    values["same_day_cutoff"] = "1" if row.get("same_day_cutoff") else ""
     return values
 
 

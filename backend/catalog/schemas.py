@@ -145,6 +145,7 @@ class ProcedureInput:
     agency: int = rule(agency_id, default=0)
     processing_days: int = rule(processing_days, default=0)
     processing_note: str = long_text(max_length=1000)
+    same_day_cutoff: bool = False
     fee_vnd: int | None = form_rule(fee)
     fee_text: str = long_text(max_length=1000)
     online_level: str = rule(

@@ -34,6 +34,11 @@ class Procedure(Table, tablename="procedure"):
     level = Text(default="")
     processing_days = Integer()
     processing_note = Text(default="")
+    # Same-day procedures (certified copies, birth registration...) count a dossier received at
+    # or after CUTOFF_TIME (15:00) from the next working day; the others start on the day of
+    # receipt whatever the hour (the cut-off belongs to those procedures' own rules, e.g.
+    # Decree 23/2015 art. 7 on certification, not to every procedure).
+    same_day_cutoff = Boolean(default=False)
     # A fixed fee in đồng, or None with the rule in fee_text (fees set by the People's Council).
     fee_vnd = Integer(null=True, default=None)
     fee_text = Text(default="")

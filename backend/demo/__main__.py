@@ -161,6 +161,8 @@ async def _upsert_procedure(
         Procedure.level: p.get("level", ""),
         Procedure.processing_days: int(p["processing_days"]),
         Procedure.processing_note: p.get("processing_note", ""),
+        # The catalog states the afternoon cut-off in the note of the procedures that have it.
+        Procedure.same_day_cutoff: "15 giờ" in p.get("processing_note", ""),
         Procedure.fee_vnd: fee if isinstance(fee, int) else None,
         Procedure.fee_text: fee if isinstance(fee, str) else "",
         Procedure.online_level: p["online_level"],

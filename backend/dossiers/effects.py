@@ -48,12 +48,13 @@ async def _due_from_now(ctx: Context, procedure_id: int) -> date:
     """The appointment date if the dossier is received now (form 01)."""
     settings = get_settings()
     proc = (
-        await Procedure.select(Procedure.processing_days)
+        await Procedure.select(Procedure.processing_days, Procedure.same_day_cutoff)
         .where(Procedure.id == procedure_id)
         .first()
     )
     days = proc["processing_days"] if proc else 0
-    return appointment_date(ctx.now, days, ctx.calendar, settings.cutoff, settings.time_zone)
+    cutoff = settings.cutoff if proc and proc["same_day_cutoff"] else None
+    return appointment_date(ctx.now, days, ctx.calendar, cutoff, settings.time_zone)
 
 
 def _finished(ctx: Context) -> dict[Any, Any]:

@@ -128,13 +128,13 @@ def appointment_date(
     received_at: datetime,
     processing_days: int,
     calendar: WorkCalendar,
-    cutoff: time,
+    cutoff: time | None,
     tz: ZoneInfo = VIETNAM_TZ,
 ) -> date:
     """The date a dossier's result is due.
 
-    A dossier received on a day off, or at/after the daily cut-off, is treated as received on
-    the next working day, because the office cannot start on it that day. The date is taken in
+    A dossier received on a day off, or at/after the daily cut-off of a procedure that has one
+    (`cutoff` None for the others), is treated as received on the next working day. The date is taken in
     the centre's time zone: servers and databases store UTC, and 18:00 UTC is already tomorrow
     in Vietnam.
     """
@@ -142,7 +142,7 @@ def appointment_date(
         raise ValueError("received_at must be timezone-aware")
     local = received_at.astimezone(tz)
     day = local.date()
-    if calendar.is_working_day(day) and local.time() < cutoff:
+    if calendar.is_working_day(day) and (cutoff is None or local.time() < cutoff):
         start = day
     else:
         start = calendar.next_working_day(day)

@@ -399,3 +399,20 @@ async def test_the_list_has_pages_of_50(admin: Client) -> None:
         "/admin/procedures/", params={"page": "2"}, headers={"HX-Request": "true"}
     )
     assert text_of(partial.text, "a.item strong") == more
+
+
+async def test_the_afternoon_cutoff_is_a_setting_of_the_procedure(admin: Client) -> None:
+    """Issue 12, item 6: ticked for same-day procedures only; the form shows it back."""
+    plain = await add_procedure(admin)
+    same_day = await add_procedure(admin, processing_days="0", same_day_cutoff="1")
+    rows = {
+        r["id"]: r["same_day_cutoff"]
+        for r in await Procedure.select(Procedure.id, Procedure.same_day_cutoff).where(
+            Procedure.id.is_in([plain, same_day])
+        )
+    }
+    assert rows == {plain: False, same_day: True}
+    page = soup((await admin.get(f"/admin/procedures/{same_day}")).text)
+    box = page.select_one("input[name=same_day_cutoff]")
+    assert box is not None and box.has_attr("checked")
+    assert "15:00" in box.find_parent("label").text

@@ -222,6 +222,10 @@ def test_appointment_date(received_at: datetime, days: int, expected: date) -> N
         # 08:30Z is 15:30 local: after the cut-off though before it in UTC.
         (datetime(2026, 3, 2, 8, 30, tzinfo=UTC), CUTOFF, date(2026, 3, 3)),
         (datetime(2026, 3, 2, 7, 59, tzinfo=UTC), CUTOFF, date(2026, 3, 2)),
+        # A procedure without the cut-off (None): 15:30 Monday still counts from Monday...
+        (datetime(2026, 3, 2, 8, 30, tzinfo=UTC), None, date(2026, 3, 2)),
+        # ...but a day off still starts on the next working day (Saturday -> Monday).
+        (datetime(2026, 3, 7, 2, 0, tzinfo=UTC), None, date(2026, 3, 9)),
         # 17:30Z Friday is 00:30 Saturday local: counting starts Monday.
         (datetime(2026, 3, 6, 17, 30, tzinfo=UTC), time(23, 0), date(2026, 3, 9)),
         # Any other offset is converted too (UTC-5 evening = next morning in Vietnam).
@@ -229,7 +233,7 @@ def test_appointment_date(received_at: datetime, days: int, expected: date) -> N
     ],
 )
 def test_appointment_date_uses_vietnam_local_time(
-    received_at: datetime, cutoff: time, expected: date
+    received_at: datetime, cutoff: time | None, expected: date
 ) -> None:
     assert appointment_date(received_at, 0, NATIONAL, cutoff) == expected
 

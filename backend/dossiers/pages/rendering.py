@@ -51,7 +51,7 @@ async def edit_page(
         utcnow(),
         proc["processing_days"],
         await load_calendar(),
-        settings.cutoff,
+        settings.cutoff if proc["same_day_cutoff"] else None,
         settings.time_zone,
     )
     return render(
