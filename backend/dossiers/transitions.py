@@ -67,11 +67,30 @@ async def load(dossier_id: int) -> dict[str, Any]:
     return row
 
 
+def needs_the_leader(dossier: dict[str, Any], transition: Transition) -> bool:
+    """A second supplement request during processing: the citizen is sent back for papers a
+    second time, which the rules allow only exceptionally and count as late (DOMAIN.md), so the
+    agency's leader approves it by making it, with the reason stated."""
+    return (
+        transition.action is Action.REQUEST_SUPPLEMENT
+        and transition.target is State.PROCESSING_SUPPLEMENT
+        and dossier["supplement_count"] >= 1
+    )
+
+
+SECOND_REQUEST = N_(
+    "Hồ sơ đã được yêu cầu bổ sung một lần. Yêu cầu bổ sung lần thứ hai cần lãnh đạo cơ quan "
+    "phê duyệt: đề nghị lãnh đạo thực hiện và ghi rõ lý do (hồ sơ sẽ bị tính là trễ hạn)."
+)
+
+
 def allowed(user: CurrentUser, dossier: dict[str, Any], transition: Transition) -> bool:
     """Whether this person may run this row on this dossier (role, ownership, agency)."""
     if OWNER in transition.roles and dossier["citizen"] == user.id:
         return True
     if user.role.value not in transition.roles:
+        return False
+    if needs_the_leader(dossier, transition) and user.role is not Role.LEADER:
         return False
     if user.role in (Role.SPECIALIST, Role.LEADER):
         if user.agency_id != acting_agency(dossier, transition.action.value):
@@ -122,6 +141,8 @@ def decide(
             N_("Bạn không có quyền thực hiện “{action}” với hồ sơ này."), action=action.label
         )
     transition = _row_for(dossier, action)
+    if needs_the_leader(dossier, transition) and user.role is Role.SPECIALIST:
+        raise Forbidden(SECOND_REQUEST)
     if not allowed(user, dossier, transition):
         raise Forbidden(
             N_("Bạn không có quyền thực hiện “{action}” với hồ sơ này."), action=action.label

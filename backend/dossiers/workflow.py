@@ -254,11 +254,12 @@ TRANSITIONS: tuple[Transition, ...] = tuple(
         (Input.ASSIGNEE,),
         notify=False,
     )
+    # A second request is the leader's alone (transitions.needs_the_leader).
     + _rows(
         _AGENCY_WORK,
         Action.REQUEST_SUPPLEMENT,
         State.PROCESSING_SUPPLEMENT,
-        (Role.SPECIALIST,),
+        (Role.SPECIALIST, Role.LEADER),
         (Input.REASON, Input.DOCUMENTS),
     )
     + _rows(

@@ -16,6 +16,7 @@ from backend.dossiers.events import HISTORY
 from backend.dossiers.tables import Dossier, DossierEvent
 from backend.dossiers.transitions import ActionInput, perform
 from backend.dossiers.workflow import Action
+from backend.lib.errors import Forbidden
 from backend.settings import get_settings
 from tests.backoffice.conftest import submitted_dossier
 from tests.conftest import Client, Clock
@@ -145,14 +146,16 @@ async def test_supplement_pause_moves_the_date_by_the_working_days_waited(
         assert row["appointment_date"] == date(2027, 4, 21)
     assert row["late"] is False and row["supplement_count"] == 1
 
-    # A second request marks the dossier late (DOMAIN: more than one supplement request).
+    # A second request is the leader's (issue 12, item 8), and marks the dossier late
+    # (DOMAIN: more than one supplement request).
     await perform(specialist, d["id"], Action.RECHECK, ActionInput())
-    await perform(
-        specialist,
-        d["id"],
-        Action.REQUEST_SUPPLEMENT,
-        ActionInput(reason="Bản vẽ chưa có dấu.", documents=[doc["id"]]),
-    )
+    second = ActionInput(reason="Bản vẽ chưa có dấu.", documents=[doc["id"]])
+    with pytest.raises(Forbidden, match="cần lãnh đạo cơ quan phê duyệt"):
+        await perform(specialist, d["id"], Action.REQUEST_SUPPLEMENT, second)
+    assert (await Dossier.select(Dossier.state).where(Dossier.id == d["id"]).first()) == {
+        "state": "processing"
+    }
+    await perform(await staff("xaydung.ld"), d["id"], Action.REQUEST_SUPPLEMENT, second)
     row = await Dossier.select().where(Dossier.id == d["id"]).first()
     assert row["supplement_count"] == 2 and row["late"] is True
 

@@ -66,8 +66,9 @@ HELD = (State.PROCESSING, State.SUPPLEMENTED)
 CHANNELS = {"online": 2, "walk_in": 1}
 
 
-def dossier_in(state: State, channel: int = 2) -> dict[str, Any]:
+def dossier_in(state: State, channel: int = 2, supplements: int = 0) -> dict[str, Any]:
     return {
+        "supplement_count": supplements,
         "id": 1,
         "citizen": 11,
         "state": state.value,
@@ -110,10 +111,18 @@ def ever_allowed(who: Identity, action: Action) -> bool:
     return any(who.user.role.value in t.roles for t in rows)
 
 
-def may_run(who: Identity, state: State, row: Transition) -> bool:
+def may_run(who: Identity, state: State, row: Transition, supplements: int = 0) -> bool:
     if who.key == "owner" and OWNER in row.roles:
         return True
     if who.user.role.value not in row.roles:
+        return False
+    # Asking the citizen a second time for papers during processing is the leader's.
+    second_request = (
+        row.action is Action.REQUEST_SUPPLEMENT
+        and row.target is State.PROCESSING_SUPPLEMENT
+        and supplements >= 1
+    )
+    if second_request and who.user.role is not Role.LEADER:
         return False
     if who.user.role in (Role.SPECIALIST, Role.LEADER):
         if who.agency != acting_agency(state, row.action):
@@ -123,7 +132,9 @@ def may_run(who: Identity, state: State, row: Transition) -> bool:
     return True
 
 
-def expected(who: Identity, state: State, action: Action, channel: int) -> Any:
+def expected(
+    who: Identity, state: State, action: Action, channel: int, supplements: int = 0
+) -> Any:
     if not may_see(who, state, channel):
         return NotFound
     if not ever_allowed(who, action):
@@ -131,12 +142,12 @@ def expected(who: Identity, state: State, action: Action, channel: int) -> Any:
     row = find(state, action)
     if row is None:
         return Conflict
-    return row if may_run(who, state, row) else Forbidden
+    return row if may_run(who, state, row, supplements) else Forbidden
 
 
-def outcome(who: Identity, state: State, action: Action, channel: int) -> Any:
+def outcome(who: Identity, state: State, action: Action, channel: int, supplements: int = 0) -> Any:
     try:
-        return decide(who.user, dossier_in(state, channel), action)
+        return decide(who.user, dossier_in(state, channel, supplements), action)
     except UserError as e:
         return type(e)
 
@@ -150,10 +161,13 @@ def test_decide_agrees_with_the_rules_for_every_state_action_and_person() -> Non
                 for name, channel in CHANNELS.items():
                     if state is not State.DRAFT and name == "walk_in":
                         continue
-                    want = expected(who, state, action, channel)
-                    got = outcome(who, state, action, channel)
-                    if got is not want:
-                        wrong.append((state.value, action.value, who.key, name, want, got))
+                    for supplements in (0, 1):  # a first or a second supplement request
+                        want = expected(who, state, action, channel, supplements)
+                        got = outcome(who, state, action, channel, supplements)
+                        if got is not want:
+                            wrong.append(
+                                (state.value, action.value, who.key, name, supplements, want, got)
+                            )
     assert not wrong, "\n".join(map(str, wrong[:40]))
 
 
