@@ -181,8 +181,6 @@ class Input(StrEnum):
 OWNER = "owner"
 SYSTEM = "system"
 
-STAFF_AGENCY = (Role.SPECIALIST, Role.LEADER)
-
 
 @dataclass(frozen=True)
 class Transition:
@@ -313,8 +311,9 @@ TRANSITIONS: tuple[Transition, ...] = tuple(
     + _rows(_RUNNING, Action.STOP, State.STOPPED, (Role.LEADER,), (Input.REASON,))
     + _rows(BEFORE_DECISION, Action.WITHDRAW, State.WITHDRAWN, (OWNER,), (Input.REASON,))
     + _rows((State.DONE,), Action.HAND_OVER, State.RETURNED, (Role.COUNTER,), (Input.RECEIVER,))
-    # Late: an apology with a reason and a new date (form 04); the state does not change.
-    + _rows(_RUNNING, Action.APOLOGIZE, None, STAFF_AGENCY, (Input.REASON, Input.NEW_DATE))
+    # Late: an apology with a reason and a new date (form 04); the state does not change. The
+    # letter is the deciding agency's, signed by its head: the leader's, not a specialist's.
+    + _rows(_RUNNING, Action.APOLOGIZE, None, (Role.LEADER,), (Input.REASON, Input.NEW_DATE))
     # The post (backend.postal) tells its own messages; an electronic result is in the
     # citizen's hands as soon as it is signed (DOMAIN: status 10 when made available).
     + _rows((State.DONE,), Action.POST_HANDED_OVER, State.WITH_POST, (SYSTEM,), notify=False)

@@ -92,7 +92,7 @@ async def on_due_soon(event: DueSoon) -> None:
             dossier_id=dossier["id"],
             kind="deadline.due_soon",
             title=f"Hồ sơ {dossier['code']} đến hạn ngày {format_date(dossier['appointment_date'])}",
-            body="Nếu không kịp, hãy gửi văn bản xin lỗi và hẹn lại ngày trả (mẫu 04) "
+            body="Nếu không kịp, đề nghị lãnh đạo gửi văn bản xin lỗi và gia hạn (mẫu 04) "
             "trước hạn ít nhất một ngày.",
             url=f"/staff/dossiers/{dossier['id']}",
             now=event.now,

@@ -219,9 +219,12 @@ async def test_a_forwarded_dossier_is_the_consulted_agencys_until_it_is_returned
     assert "return_forward" in offered_actions(page.text, dossier_id)
     assert (await consulted.get(f"/dossiers/{dossier_id}/files/{file_id}")).status_code == 200
     # The host agency still sees it; while it is away the host can only apologise to the
-    # citizen for a delay (it stays answerable for the deadline), not take it back.
+    # citizen for a delay (it stays answerable for the deadline; the letter is its leader's),
+    # not take it back.
     page = await host.get(f"/staff/dossiers/{dossier_id}")
-    assert page.status_code == 200 and offered_actions(page.text, dossier_id) == {"apologize"}
+    assert page.status_code == 200 and offered_actions(page.text, dossier_id) == set()
+    page = await host_leader.get(f"/staff/dossiers/{dossier_id}")
+    assert offered_actions(page.text, dossier_id) == {"apologize", "stop"}
     before = await snapshot(dossier_id)
     r = await act(host, dossier_id, "return_forward", reason="Tự lấy lại hồ sơ.")
     assert r.status_code == 403, alert_text(r.text)

@@ -81,7 +81,7 @@ async def test_an_apology_prints_the_new_date_beside_the_commitment(
     clock.now = at(MON, 9)
     dossier_id = await factory.create(State.PROCESSING)
     promised, _ = await dates(dossier_id)
-    await factory.act(factory.people["stp.specialist"], dossier_id, Action.APOLOGIZE)
+    await factory.act(factory.people["stp.leader"], dossier_id, Action.APOLOGIZE)
     kept, new = await dates(dossier_id)
     assert kept == promised and new > promised
 
@@ -120,8 +120,8 @@ async def test_the_migration_keeps_the_date_before_the_first_apology(clock: Cloc
     clock.now = at(MON, 9)
     dossier_id = await factory.create(State.PROCESSING)
     promised, _ = await dates(dossier_id)
-    await factory.act(factory.people["stp.specialist"], dossier_id, Action.APOLOGIZE)
-    await factory.act(factory.people["stp.specialist"], dossier_id, Action.APOLOGIZE)
+    await factory.act(factory.people["stp.leader"], dossier_id, Action.APOLOGIZE)
+    await factory.act(factory.people["stp.leader"], dossier_id, Action.APOLOGIZE)
     received = await factory.create(State.RECEIVED)
     # As the rows were before the column existed.
     await Dossier.update({Dossier.promised_date: None}).where(

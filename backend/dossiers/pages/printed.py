@@ -19,7 +19,7 @@ from litestar.response import Redirect, Template
 from backend.access.guards import SignedIn, signed_in
 from backend.dossiers import events as history
 from backend.dossiers import queries
-from backend.dossiers.workflow import Action
+from backend.dossiers.workflow import FINAL_STATES, OWNER, SYSTEM, Action, State
 from backend.lib.errors import NotFound
 from backend.lib.i18n import N_
 from backend.lib.web import render, see_other
@@ -34,10 +34,15 @@ FORM_ACTIONS: dict[str, Action] = {
 FORM_TITLES: dict[str, str] = {
     "02": N_("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
     "03": N_("Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
-    "04": N_("Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+    "04": N_("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết"),
     "05": N_("Thông báo dừng giải quyết hồ sơ"),
     "06": N_("Phiếu kiểm soát quá trình giải quyết hồ sơ"),
 }
+
+
+ENDED = FINAL_STATES | {State.DONE, State.WITH_POST}
+# Documents of the deciding agency, signed by its head (Circular 03/2025): not the Center's.
+AGENCY_FORMS = frozenset({"04", "05"})
 
 
 def _parse(event: dict[str, Any]) -> dict[str, Any]:
@@ -45,23 +50,35 @@ def _parse(event: dict[str, Any]) -> dict[str, Any]:
         data = json.loads(event["data"] or "{}")
     except ValueError:
         data = {}
+    for key in ("appointment_before", "appointment_after"):  # stored as ISO text
+        if isinstance(data.get(key), str):
+            data[key] = date.fromisoformat(data[key][:10])
     return {**event, "info": data}
 
 
-def control_rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def control_rows(events: list[dict[str, Any]], finished: bool = False) -> list[dict[str, Any]]:
     """Form 06: each step with who held the dossier, from when to when, and whether the step
-    ended by the appointment date in force at that moment."""
+    ended by the appointment date in force at that moment. Only the officers' steps are
+    judged (the citizen's own and the system's are not theirs to be late with); the last step
+    of a finished dossier is held by nobody."""
     ordered = sorted((_parse(e) for e in events), key=lambda e: e["at"])
     rows, due = [], None
     tz = get_settings().time_zone
     for i, e in enumerate(ordered):
         after = e["info"].get("appointment_after")
         if after:
-            due = date.fromisoformat(after) if isinstance(after, str) else after
+            due = after
         ends = ordered[i + 1]["at"] if i + 1 < len(ordered) else None
         finished_on = (ends or e["at"]).astimezone(tz).date()
+        judged = due is not None and e["actor_role"] not in (OWNER, SYSTEM)
         rows.append(
-            {**e, "until": ends, "on_time": None if due is None else finished_on <= due, "due": due}
+            {
+                **e,
+                "until": ends,
+                "held": ends is None and not finished,
+                "on_time": finished_on <= due if judged and due else None,
+                "due": due,
+            }
         )
     return rows
 
@@ -99,6 +116,9 @@ class PrintedFormPages(Controller):
             number=number,
             title=FORM_TITLES[number],
             event=event,
-            rows=control_rows(events) if number == "06" else [],
+            rows=control_rows(events, finished=State(view["state"]) in ENDED)
+            if number == "06"
+            else [],
             anchor=anchor,
+            by_agency=number in AGENCY_FORMS,
         )
