@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date
+from typing import Any
 
 import httpx
 import pytest
@@ -219,3 +220,29 @@ async def test_adding_the_same_day_again_replaces_it(client: Client) -> None:
     )
     assert rows == [{"working": True, "note": "B"}]
     assert await is_working(SATURDAY)
+
+
+async def test_the_page_shows_this_year_and_the_next_in_vietnam(client: Client, clock: Any) -> None:
+    """Issue 12, item 10: in December next year's Tết must be reviewable; the years come from
+    Vietnam's date; worked Saturdays are listed; a year without a recorded notice is marked."""
+    from datetime import UTC, datetime
+
+    await sign_in_admin(client)
+    clock.now = datetime(2026, 12, 31, 20, 0, tzinfo=UTC)  # 03:00 on 1 January 2027 in Vietnam
+    page = soup((await client.get("/admin/calendar/")).text)
+    years = page.select("section.calendar-year")
+    assert [y.select_one("h2").text.split()[1] for y in years] == ["2027", "2028"]
+
+    clock.now = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
+    page = soup((await client.get("/admin/calendar/")).text)
+    this_year, next_year = page.select("section.calendar-year")
+    assert "Năm 2026" in this_year.select_one("h2").text
+    # The Saturday worked before National Day 2026 (the holidays package's swap).
+    assert "22/08/2026" in this_year.text
+    # Tết 2027 (the lunar new year falls on Saturday 6 February): weekdays off that week.
+    assert "08/02/2027" in next_year.text
+    confirmed_2027 = await CalendarDay.exists().where(
+        (CalendarDay.day >= date(2027, 1, 1)) & (CalendarDay.day <= date(2027, 12, 31))
+    )
+    marked = "Chưa có thông báo chính thức" in next_year.select_one("h2").text
+    assert marked is not confirmed_2027

@@ -14,10 +14,12 @@ from backend.access.roles import Role
 from backend.catalog import queries, services
 from backend.catalog.schemas import CalendarDayInput
 from backend.lib.admin import AdminPages, AdminSection, section
+from backend.lib.clock import utcnow
 from backend.lib.forms import read
 from backend.lib.i18n import N_
 from backend.lib.web import FormData, render, see_other
 from backend.lib.workdays import WorkCalendar
+from backend.settings import get_settings
 
 CALENDAR_PAGES = AdminPages(
     list_template="admin/calendar.html", form_template="admin/calendar.html"
@@ -40,14 +42,17 @@ class AdminCalendarController(Controller):
     )
 
     async def _page(self, request: HTMXRequest, status: int = 200, **ctx: Any) -> Template:
-        year = date.today().year
+        # Vietnam's date, not the server's: on 31 December at 20:00 UTC it is already January.
+        year = utcnow().astimezone(get_settings().time_zone).year
+        days = await queries.list_calendar_days()
+        calendar = await services.load_calendar()
         return render(
             request,
             "admin/calendar.html",
             status_code=status,
-            days=await queries.list_calendar_days(),
-            upcoming=_public_holidays(await services.load_calendar(), year),
-            year=year,
+            days=days,
+            # This year and the next: Tết of next year must be reviewable in December.
+            years=[_year(calendar, y, days) for y in (year, year + 1)],
             values=ctx.pop("values", {}),
             errors=ctx.pop("errors", {}),
             **ctx,
@@ -76,11 +81,18 @@ class AdminCalendarController(Controller):
         return see_other("/admin/calendar/")
 
 
-def _public_holidays(calendar: WorkCalendar, year: int) -> list[date]:
-    """Weekdays that are not working days this year, for the administrator to check."""
-    day, out = date(year, 1, 1), []
+def _year(calendar: WorkCalendar, year: int, corrections: list[dict[str, Any]]) -> dict[str, Any]:
+    """A year for the administrator to check: the weekdays off, the weekend days worked, and
+    whether an official notice was recorded for it (a correction entered for that year); until
+    then the days come from the general rules (Labour Code art. 112, lunar dates) and the
+    swaps announced each year are missing."""
+    day, days_off, worked = date(year, 1, 1), [], []
     while day.year == year:
-        if day.weekday() < 5 and not calendar.is_working_day(day):
-            out.append(day)
+        working = calendar.is_working_day(day)
+        if day.weekday() < 5 and not working:
+            days_off.append(day)
+        elif day.weekday() >= 5 and working:
+            worked.append(day)
         day = date.fromordinal(day.toordinal() + 1)
-    return out
+    confirmed = any(c["day"].year == year for c in corrections)
+    return {"year": year, "days_off": days_off, "worked": worked, "confirmed": confirmed}
