@@ -47,7 +47,7 @@ STAFF_SECTION = AdminSection(
     10,
     "/admin/staff/",
     N_("Cán bộ"),
-    N_("Tài khoản cán bộ: tạo mới, phân quyền, khoá, đặt lại mật khẩu"),
+    N_("Tài khoản cán bộ: tạo mới, phân quyền, khóa, đặt lại mật khẩu"),
     _active_staff,
 )
 PAGES = AdminPages(
@@ -57,8 +57,8 @@ PAGES = AdminPages(
         "staff-created": N_(
             "Đã tạo tài khoản. Hãy báo tên đăng nhập và mật khẩu ban đầu cho cán bộ."
         ),
-        "deactivated": N_("Đã khoá tài khoản. Tài khoản này đã bị đăng xuất khỏi mọi thiết bị."),
-        "activated": N_("Đã mở khoá tài khoản."),
+        "deactivated": N_("Đã khóa tài khoản. Tài khoản này đã bị đăng xuất khỏi mọi thiết bị."),
+        "activated": N_("Đã mở khóa tài khoản."),
         "password": N_("Đã đặt mật khẩu mới."),
     },
     choices=queries.staff_choices,

@@ -169,7 +169,7 @@ async def set_staff_active(user_id: int, active: bool, acting_user_id: int) -> N
     """A deactivated account cannot sign in, and every session it had ends now."""
     await get_staff(user_id)
     if not active and user_id == acting_user_id:
-        raise UserError(N_("Bạn không thể tự khoá tài khoản của chính mình."))
+        raise UserError(N_("Bạn không thể tự khóa tài khoản của chính mình."))
     async with write_transaction():
         await User.update({User.active: active}).where(User.id == user_id)
         if not active:

@@ -149,7 +149,7 @@ async def delete_document(procedure_id: int, document_id: int) -> None:
     if await is_referenced(RequiredDocument, document_id):
         raise UserError(
             N_(
-                "Đã có hồ sơ nộp giấy tờ này nên không xoá được. Bạn có thể sửa tên "
+                "Đã có hồ sơ nộp giấy tờ này nên không xóa được. Bạn có thể sửa tên "
                 "hoặc chuyển thành giấy tờ không bắt buộc."
             ),
             field="documents",

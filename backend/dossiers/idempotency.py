@@ -59,7 +59,7 @@ async def _wait(key: str) -> Answer | None:
         409,
         {
             "status_code": 409,
-            "detail": "Hồ sơ với khoá này vẫn đang được nộp. Vui lòng thử lại sau.",
+            "detail": "Hồ sơ với khóa này vẫn đang được nộp. Vui lòng thử lại sau.",
         },
     )
 

@@ -71,5 +71,5 @@ async def delete_set(user: CurrentUser, set_id: int) -> None:
         if not await CriteriaSet.exists().where(CriteriaSet.id == set_id):
             raise NotFound(SET_NOT_FOUND)
         if await EvaluationPeriod.exists().where(EvaluationPeriod.criteria_set == set_id):
-            raise Conflict(N_("Bộ tiêu chí đang được một kỳ đánh giá sử dụng nên không xoá được."))
+            raise Conflict(N_("Bộ tiêu chí đang được một kỳ đánh giá sử dụng nên không xóa được."))
         await CriteriaSet.delete().where(CriteriaSet.id == set_id)

@@ -18,9 +18,9 @@ SET_NAME = "Tiêu chí đánh giá phối hợp và phục vụ năm {year}"
 CRITERIA = [
     ("Tinh thần phối hợp, hỗ trợ khi giải quyết thủ tục liên thông", 10),
     ("Giải quyết hồ sơ đúng hạn, đúng quy trình", 10),
-    ("Thái độ phục vụ, văn hoá ứng xử với người dân, doanh nghiệp", 10),
+    ("Thái độ phục vụ, văn hóa ứng xử với người dân, doanh nghiệp", 10),
     ("Công khai, minh bạch thông tin thủ tục hành chính", 5),
-    ("Ứng dụng dịch vụ công trực tuyến, số hoá hồ sơ", 5),
+    ("Ứng dụng dịch vụ công trực tuyến, số hóa hồ sơ", 5),
 ]
 QUARTERS = ("I", "II", "III", "IV")
 

@@ -55,12 +55,12 @@ from backend.lib.web import FormData, form_errors, render, see_other
 NOTICES: dict[str, str] = {
     "set-saved": N_("Đã lưu bộ tiêu chí."),
     "set-copied": N_("Đã tạo bản sao. Bạn có thể sửa bản sao này."),
-    "set-deleted": N_("Đã xoá bộ tiêu chí."),
+    "set-deleted": N_("Đã xóa bộ tiêu chí."),
     "period-saved": N_("Đã lưu kỳ đánh giá."),
     "period-opened": N_("Đã mở kỳ đánh giá. Cán bộ, cơ quan đã thấy phiếu cần chấm."),
-    "period-closed": N_("Đã khoá kỳ đánh giá. Không ai nộp hay sửa phiếu được nữa."),
-    "period-deleted": N_("Đã xoá kỳ đánh giá."),
-    "saved": N_("Đã lưu phiếu. Bạn vẫn sửa được cho đến khi kỳ đánh giá khoá."),
+    "period-closed": N_("Đã khóa kỳ đánh giá. Không ai nộp hay sửa phiếu được nữa."),
+    "period-deleted": N_("Đã xóa kỳ đánh giá."),
+    "saved": N_("Đã lưu phiếu. Bạn vẫn sửa được cho đến khi kỳ đánh giá khóa."),
     "all-done": N_("Đã lưu phiếu. Bạn đã chấm đủ các phiếu của phần này."),
 }
 

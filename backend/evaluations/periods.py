@@ -43,7 +43,7 @@ def _columns(data: PeriodInput) -> dict[Any, Any]:
 def _check_change(current: dict[str, Any], data: PeriodInput) -> None:
     """A closed period does not change; an open one keeps its set and kinds."""
     if current["status"] == PeriodStatus.CLOSED.value:
-        raise Conflict(N_("Kỳ đánh giá đã khoá nên không sửa được. Hãy mở lại kỳ nếu cần."))
+        raise Conflict(N_("Kỳ đánh giá đã khóa nên không sửa được. Hãy mở lại kỳ nếu cần."))
     if current["status"] != PeriodStatus.OPEN.value:
         return
     errors = []
@@ -117,5 +117,5 @@ async def delete_period(user: CurrentUser, period_id: int) -> None:
     async with write_transaction():
         current = await period_row(period_id)
         if current["status"] != PeriodStatus.DRAFT.value:
-            raise Conflict(N_("Chỉ xoá được kỳ đánh giá chưa mở."))
+            raise Conflict(N_("Chỉ xóa được kỳ đánh giá chưa mở."))
         await EvaluationPeriod.delete().where(EvaluationPeriod.id == period_id)

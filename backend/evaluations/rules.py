@@ -42,7 +42,7 @@ SET_LOCKED = N_(
     "Bộ tiêu chí này đã được dùng trong một kỳ đánh giá đã mở nên không sửa được nữa. "
     "Hãy sao chép để tạo bộ mới."
 )
-PERIOD_CLOSED = N_("Kỳ đánh giá đã khoá nên không thể nộp hay sửa phiếu nữa.")
+PERIOD_CLOSED = N_("Kỳ đánh giá đã khóa nên không thể nộp hay sửa phiếu nữa.")
 PERIOD_NOT_OPEN = N_("Kỳ đánh giá này chưa mở.")
 PAGE_NOT_FOUND = N_("Không tìm thấy trang bạn cần.")
 
@@ -64,7 +64,7 @@ class PeriodStatus(StrEnum):
 STATUS_LABELS: dict[PeriodStatus, str] = {
     PeriodStatus.DRAFT: N_("Đang soạn"),
     PeriodStatus.OPEN: N_("Đang mở"),
-    PeriodStatus.CLOSED: N_("Đã khoá"),
+    PeriodStatus.CLOSED: N_("Đã khóa"),
 }
 # Short names of the kinds, for chips and table headings.
 KIND_SHORT: dict[Kind, str] = {

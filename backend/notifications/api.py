@@ -19,7 +19,7 @@ class VapidKeyApi(Controller):
     path = "/api/v1/push"
     tags = ["notifications"]
 
-    @get("/vapid-public-key", summary="Khoá công khai VAPID (applicationServerKey)")
+    @get("/vapid-public-key", summary="Khóa công khai VAPID (applicationServerKey)")
     async def public_key(self) -> dict[str, str]:
         return {"publicKey": vapid.public_key()}
 

@@ -31,7 +31,7 @@ KNOWN_PUSH_HOSTS = (
     "notify.windows.com",  # Edge on Windows (wns2-*.notify.windows.com)
 )
 BAD_ENDPOINT = N_("Địa chỉ nhận thông báo không thuộc dịch vụ push của trình duyệt.")
-BAD_KEYS = N_("Khoá mã hoá của thiết bị không hợp lệ.")
+BAD_KEYS = N_("Khóa mã hóa của thiết bị không hợp lệ.")
 
 MAX_ENDPOINT = 2048  # real endpoints are a few hundred characters
 # A URL as push services hand it out: printable ASCII, no space. Control characters (a CR LF

@@ -241,7 +241,7 @@ async def test_an_administrator_cannot_demote_or_lock_themselves(admin: Client) 
     assert soup(page.text).select_one('form[action$="/deactivate"]') is None
     r = await post_form(admin, f"/admin/staff/{me['id']}/deactivate")
     assert r.status_code == 422
-    assert text_of(r.text, ".alert.bad") == ["Bạn không thể tự khoá tài khoản của chính mình."]
+    assert text_of(r.text, ".alert.bad") == ["Bạn không thể tự khóa tài khoản của chính mình."]
     assert (await row(me["id"]))["active"] is True
     assert (await row(me["id"]))["role"] == "admin"
 
@@ -283,9 +283,9 @@ async def test_deactivating_signs_out_and_blocks_sign_in(
     assert field_errors(r.text) == {"login": MSG_SIGN_IN_FAILED}
 
     page = await admin.get(f"/admin/staff/{user_id}")
-    assert "Đã khoá" in text_of(page.text, "main .meta")[0]
+    assert "Đã khóa" in text_of(page.text, "main .meta")[0]
     listing = await admin.get("/admin/staff/", params={"q": form["login"]})
-    assert "Đã khoá" in text_of(listing.text, "ul.staff a.item")[0]
+    assert "Đã khóa" in text_of(listing.text, "ul.staff a.item")[0]
 
     r = await post_form(admin, f"/admin/staff/{user_id}/activate")
     assert r.status_code == 303

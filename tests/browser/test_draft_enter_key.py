@@ -1,5 +1,5 @@
 """Pressing Enter in a text field of a draft must not delete a page (the form's first submit
-button used to be a page's "Xoá")."""
+button used to be a page's "Xóa")."""
 
 from __future__ import annotations
 

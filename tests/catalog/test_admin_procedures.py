@@ -372,7 +372,7 @@ async def test_a_document_with_pages_in_a_dossier_is_kept(
         r = await post_form(admin, f"{url}/documents/{doc['id']}/delete")
         assert r.status_code == 422
         assert text_of(r.text, "#documents .alert.bad") == [
-            "Đã có hồ sơ nộp giấy tờ này nên không xoá được. Bạn có thể sửa tên hoặc chuyển "
+            "Đã có hồ sơ nộp giấy tờ này nên không xóa được. Bạn có thể sửa tên hoặc chuyển "
             "thành giấy tờ không bắt buộc."
         ]
         assert await RequiredDocument.count().where(RequiredDocument.procedure == pid) == 1

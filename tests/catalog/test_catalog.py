@@ -16,7 +16,7 @@ CATALOG: dict[str, Any] = load_catalog(get_settings().province)
 BY_REF = {p["id"]: p for p in CATALOG["procedures"]}
 AGENCY_NAME = {a["code"]: a["name"] for a in CATALOG["agencies"]}
 NO_RESULT = (
-    "Không tìm thấy thủ tục phù hợp. Hãy thử từ khoá ngắn hơn; gõ có dấu hay không dấu đều được."
+    "Không tìm thấy thủ tục phù hợp. Hãy thử từ khóa ngắn hơn; gõ có dấu hay không dấu đều được."
 )
 
 

@@ -231,7 +231,7 @@ async def test_a_closed_period_refuses_forms_and_shows_them_read_only(
 
     r = await client.post(url, data={"_csrf_token": token, **score_fields(period, "2", "1")})
     assert r.status_code == 409
-    assert "Kỳ đánh giá đã khoá nên không thể nộp hay sửa phiếu nữa." in alerts(r.text)
+    assert "Kỳ đánh giá đã khóa nên không thể nộp hay sửa phiếu nữa." in alerts(r.text)
     first = f"score-{period['criteria'][0]['id']}"
     assert value_of(r.text, first) == "2"  # what was typed, even though it cannot be saved
     row = await Evaluation.select(Evaluation.total).where(Evaluation.period == pid).first()

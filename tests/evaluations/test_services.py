@@ -243,7 +243,7 @@ async def test_a_closed_period_refuses_changes(people: People) -> None:
         await scoring.submit(
             people.leader_snv, period["id"], Kind.CROSS, sct, score_fields(period, "1", "1")
         )
-    assert e.value.message == "Kỳ đánh giá đã khoá nên không thể nộp hay sửa phiếu nữa."
+    assert e.value.message == "Kỳ đánh giá đã khóa nên không thể nộp hay sửa phiếu nữa."
     with pytest.raises(Conflict):
         await scoring.submit(
             people.specialist_snv, period["id"], Kind.SELF, None, score_fields(period, "1", "1")

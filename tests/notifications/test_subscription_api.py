@@ -108,7 +108,7 @@ async def test_bad_keys_are_422(client: Client) -> None:
     body = {"endpoint": "https://fcm.googleapis.com/fcm/send/k", "keys": {"p256dh": "x"}}
     r = await client.post(SUBSCRIPTIONS, json=body, headers=citizen.headers)
     assert r.status_code == 422, r.text
-    assert r.json()["detail"] == "Khoá mã hoá của thiết bị không hợp lệ."
+    assert r.json()["detail"] == "Khóa mã hóa của thiết bị không hợp lệ."
 
 
 async def test_vapid_public_key_is_the_servers_uncompressed_p256_point(client: Client) -> None:

@@ -28,7 +28,7 @@ from tests.notifications.conftest import SUBSCRIPTIONS, drain, new_citizen, subs
 from tests.notifications.push_endpoint import PushEndpoint, Subscriber, b64url
 
 BAD_ENDPOINT = "Địa chỉ nhận thông báo không thuộc dịch vụ push của trình duyệt."
-BAD_KEYS = "Khoá mã hoá của thiết bị không hợp lệ."
+BAD_KEYS = "Khóa mã hóa của thiết bị không hợp lệ."
 FCM = "https://fcm.googleapis.com/fcm/send/"
 
 

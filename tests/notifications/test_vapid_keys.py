@@ -146,7 +146,7 @@ async def test_a_sender_process_signs_with_the_environment_key(
         recipient=citizen.id,
         dossier_id=None,
         kind="dossier.accept",
-        title="Ký bằng khoá trong biến môi trường",
+        title="Ký bằng khóa trong biến môi trường",
         body="",
         url="/",
         now=utcnow(),

@@ -35,7 +35,7 @@ PROCEDURE_PAGES = AdminPages(
     notices={
         "doc-added": N_("Đã thêm giấy tờ."),
         "doc-saved": N_("Đã lưu giấy tờ."),
-        "doc-deleted": N_("Đã xoá giấy tờ."),
+        "doc-deleted": N_("Đã xóa giấy tờ."),
     },
 )
 NEW_PROCEDURE = {"processing_days": "", "online_level": "một phần", "delivery_counter": "1"}
