@@ -111,6 +111,8 @@ def make_jinja(settings: Settings) -> Environment:
         date=formatting.format_date,
         datetime=formatting.format_datetime,
         money=formatting.format_money,
+        percent=formatting.format_percent,
+        decimal=formatting.format_decimal,
         filesize=formatting.format_size,
     )
     return env

@@ -38,6 +38,21 @@ def format_money(amount: int | None, text: str = "") -> str:
     return f"{amount:,}".replace(",", ".") + " đ"
 
 
+def format_decimal(value: float | None, digits: int = 1) -> str:
+    """64,6 in Vietnamese (comma for decimals, dot for thousands), 64.6 in English."""
+    if value is None:
+        return ""
+    text = f"{value:,.{digits}f}"
+    if current_language.get() == "vi":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def format_percent(share: float | None, digits: int = 1) -> str:
+    """A share between 0 and 1 as a percentage: 0.646 -> "64,6%" (Vietnamese)."""
+    return "" if share is None else format_decimal(100 * share, digits) + "%"
+
+
 def format_size(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")

@@ -50,7 +50,7 @@ def _how_to_collect(dossier: dict[str, Any], data: dict[str, Any]) -> str:
         )
     if dossier["delivery_method"] == "post":
         return "Kết quả sẽ được gửi qua bưu điện đến địa chỉ bạn đã đăng ký."
-    return "Mời bạn đến Bộ phận Một cửa nhận kết quả, nhớ mang theo giấy tờ tùy thân."
+    return "Mời bạn đến Bộ phận Một cửa nhận kết quả, mang theo giấy tiếp nhận hồ sơ và giấy tờ tùy thân (CCCD)."
 
 
 async def on_transition(change: Change) -> None:

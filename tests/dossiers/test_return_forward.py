@@ -26,7 +26,10 @@ async def test_the_page_goes_back_to_the_queue_with_the_notice(client: Client) -
     r = await act(client, dossier_id, "return_forward", reason="Sở Xây dựng đồng ý phương án.")
     assert r.status_code == 303 and r.headers["location"] == "/staff/queue?done=return_forward"
     page = soup((await client.get(r.headers["location"])).text)
-    assert "Đã thực hiện: Trả lại cơ quan chủ trì." in page.select_one(".alert.good").get_text()
+    assert (
+        "Đã thực hiện: Gửi ý kiến, trả lại cơ quan chủ trì."
+        in page.select_one(".alert.good").get_text()
+    )
     row = await Dossier.select(Dossier.state).where(Dossier.id == dossier_id).first()
     assert row == {"state": "processing"}
 

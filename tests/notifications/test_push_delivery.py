@@ -8,6 +8,7 @@ with each device's own keys (RFC 8291, aes128gcm) and the VAPID header checked (
 from __future__ import annotations
 
 import aiohttp
+import pytest
 
 from backend.dossiers.tables import Dossier
 from backend.dossiers.workflow import State
@@ -21,6 +22,8 @@ from tests.notifications.conftest import (
     new_citizen,
 )
 from tests.notifications.push_endpoint import PushEndpoint
+
+pytestmark = pytest.mark.usefixtures("quiet_outbox")
 
 
 async def _code(dossier_id: int) -> str:

@@ -41,6 +41,8 @@ from tests.conftest import Client, Clock
 from tests.notifications.conftest import Citizen, device, new_citizen
 from tests.notifications.push_endpoint import PushEndpoint, Received, Subscriber
 
+pytestmark = pytest.mark.usefixtures("quiet_outbox")
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 BATCH = 200

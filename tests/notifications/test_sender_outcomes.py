@@ -24,6 +24,8 @@ from tests.conftest import Client, Clock
 from tests.notifications.conftest import Citizen, device, drain, new_citizen, outbox_rows
 from tests.notifications.push_endpoint import PushEndpoint, Subscriber
 
+pytestmark = pytest.mark.usefixtures("quiet_outbox")
+
 
 async def _notify(citizen: Citizen, kind: str = "dossier.accept") -> int:
     """One message to the citizen, as a dossier transition writes it."""

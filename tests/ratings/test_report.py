@@ -83,7 +83,7 @@ async def test_the_satisfaction_page_is_for_managers(client: Client, database: N
         if tr.select_one("th")
     }
     name = next(k for k in rows if k.startswith("Người thử t.report.k1"))
-    assert rows[name][0] == "3" and rows[name][1] == "66.7%"
+    assert rows[name][0] == "3" and rows[name][1] == "66,7%"
     assert "mẫu nhỏ" in name
     counter_officer = await make_user(Role.COUNTER, "t.report.counter")
     await cookie_session(client, counter_officer.id)
