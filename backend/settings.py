@@ -81,6 +81,10 @@ class Settings:
     # Received at or after this local time, a dossier counts from the next working day.
     cutoff: time
     due_soon_working_days: int
+    # How people reach the center (footer, privacy notice); empty = not shown.
+    center_address: str
+    center_phone: str
+    center_email: str
     max_file_mb: int
     max_dossier_mb: int
     base_url: str
@@ -163,6 +167,9 @@ class Settings:
             center_name=_env("CENTER_NAME", f"Trung tâm Phục vụ hành chính công tỉnh {province}"),
             unit_code=_env("UNIT_CODE", "000.00.20.H42"),
             cutoff=time(int(hour), int(minute or 0)),
+            center_address=_env("CENTER_ADDRESS", ""),
+            center_phone=_env("CENTER_PHONE", ""),
+            center_email=_env("CENTER_EMAIL", ""),
             due_soon_working_days=max(1, int(_env("DUE_SOON_WORKING_DAYS", "2"))),
             max_file_mb=int(_env("MAX_FILE_MB", "10")),
             max_dossier_mb=int(_env("MAX_DOSSIER_MB", "50")),

@@ -1,6 +1,6 @@
-"""The service worker, the manifest and the offline page, served at the root scope.
-
-A worker under /static/ could only control /static/, so these have handlers of their own.
+"""The site's shell: the service worker, the manifest and the offline page, served at the root
+scope (a worker under /static/ could only control /static/), and the privacy notice every page
+links to.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from litestar import Controller, Request, Response, get
 from litestar.response import Template
 
 from backend.lib.assets import PWA, asset_version
+from backend.lib.web import render
 
 
 @lru_cache(maxsize=1)
@@ -47,6 +48,12 @@ class PwaController(Controller):
             media_type="application/manifest+json",
             headers={"Cache-Control": "public, max-age=3600"},
         )
+
+    @get("/privacy")
+    async def privacy(self, request: Request[Any, Any, Any]) -> Template:
+        """What the app keeps about people, why, who sees it and for how long (Decree 13/2023
+        and the Personal Data Protection Law 2025). Public, the same for everyone."""
+        return render(request, "pwa/privacy.html")
 
     @get("/offline")
     async def offline(self) -> Template:

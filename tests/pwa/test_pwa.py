@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from litestar import Litestar
 from PIL import Image
 
 from tests.conftest import Client, register, soup, text_of
@@ -99,3 +100,42 @@ async def test_offline_page_holds_nothing_personal(client: Client, signed_in: bo
         assert phone not in r.text
         # The same visitor does see their account on an ordinary page.
         assert "Đăng xuất" in (await client.get("/")).text
+
+
+async def test_every_page_links_the_privacy_notice(client: Client) -> None:
+    """Issue 12, item 21: what is kept (ID numbers, photos), who sees it, for how long, the
+    rights and the law it follows, linked from every page's footer."""
+    home = soup((await client.get("/")).text)
+    link = home.select_one('footer a[href="/privacy"]')
+    assert link is not None and link.text == "Quyền riêng tư"
+    page = await client.get("/privacy")
+    assert page.status_code == 200
+    text = " ".join(soup(page.text).select_one("main").text.split())
+    for must in (
+        "Nghị định 13/2023/NĐ-CP",
+        "Luật Bảo vệ dữ liệu cá nhân",
+        "Số định danh cá nhân",
+        "Ảnh, tệp giấy tờ",
+        "Bưu điện chỉ thấy",
+        "Giữ trong bao lâu",
+        "Quyền của bạn",
+    ):
+        assert must in text, must
+
+
+async def test_the_footer_gives_the_centers_contact_when_configured(
+    app: Litestar, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from backend.settings import get_settings
+
+    configured = dataclasses.replace(
+        get_settings(), center_phone="0229 3 871 234", center_email="motcua@ninhbinh.gov.vn"
+    )
+    globals_ = app.template_engine.engine.globals  # type: ignore[union-attr]
+    monkeypatch.setitem(globals_, "settings", configured)
+    footer = soup((await client.get("/privacy")).text).select_one("footer")
+    assert footer is not None
+    assert footer.select_one('a[href="tel:02293871234"]') is not None
+    assert footer.select_one('a[href="mailto:motcua@ninhbinh.gov.vn"]') is not None
