@@ -23,6 +23,8 @@ class Slot(StrEnum):
     # The citizen's dossier page (backend.dossiers.pages).
     CITIZEN_AFTER_RESULT = "citizen_after_result"  # below the result card
     CITIZEN_AFTER_STATUS = "citizen_after_status"  # below the status card, above the timeline
+    # The citizen's draft (the submission form): under the choice of delivery by post.
+    DRAFT_DELIVERY = "draft_delivery"
     # The staff's dossier page: rows of its facts list.
     STAFF_FACTS = "staff_facts"
 

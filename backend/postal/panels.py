@@ -13,6 +13,7 @@ from backend.postal import pickups, shipments
 from backend.postal.lifecycle import ShipmentState
 from backend.postal.queries import citizen_panel
 from backend.postal.schemas import read_change
+from backend.postal.tariff import tariff
 
 
 async def _citizen_shipment(dossier: dict[str, Any], viewer: CurrentUser) -> Any:
@@ -21,6 +22,11 @@ async def _citizen_shipment(dossier: dict[str, Any], viewer: CurrentUser) -> Any
 
 async def _pickup(dossier: dict[str, Any], viewer: CurrentUser) -> Any:
     return await pickups.of_dossier(dossier["id"])
+
+
+async def _postage(dossier: dict[str, Any], viewer: CurrentUser) -> Any:
+    """The fees the citizen will pay, shown before choosing the post (README promise)."""
+    return await tariff()
 
 
 async def _staff_parcel(dossier: dict[str, Any], viewer: CurrentUser) -> Any:
@@ -44,6 +50,7 @@ def register_all() -> None:
             form=_change_delivery,
         )
     )
+    register(Panel("postage", Slot.DRAFT_DELIVERY, "postal/_postage.html", _postage))
     register(
         Panel("pickup", Slot.CITIZEN_AFTER_RESULT, "postal/_pickup_status.html", _pickup, order=60)
     )

@@ -67,6 +67,8 @@ async def edit_page(
         address_choices=addresses.choices,
         max_file_mb=settings.max_file_mb,
         max_dossier_mb=settings.max_dossier_mb,
+        # The postage, from the post's tariff, before the citizen chooses (backend.postal).
+        panels=await panels.for_page((panels.Slot.DRAFT_DELIVERY,), view, user),
     )
 
 
