@@ -119,3 +119,22 @@ async def test_back_button_after_sign_out_shows_nothing_private(page: Any, shot:
     await expect(page.get_by_text(PROCEDURE)).to_have_count(0)
     stored = await page.evaluate("() => JSON.stringify({...localStorage, ...sessionStorage})")
     assert PROCEDURE not in stored, "a signed-in page is kept in the browser's storage"
+
+
+async def test_a_tap_while_offline_says_so(phone: Any, page: Any, shot: Shot) -> None:
+    """Issue 12, item 17: an in-app link tapped offline did nothing (htmx:sendError); now a
+    banner says there is no network and the link opens the offline page."""
+    await page.goto("/")
+    await controlled_by_service_worker(page)
+    await phone.set_offline(True)
+    try:
+        banner = page.locator(".offline-banner")
+        await expect(banner).to_be_visible()
+        await expect(banner).to_contain_text("Không có kết nối mạng")
+        await shot(page, "offline-banner")
+        # A boosted link (htmx) cannot reach the server: the offline page instead of nothing.
+        await page.locator('footer a[href="/track"]').click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(OFFLINE)
+        await shot(page, "offline-link")
+    finally:
+        await phone.set_offline(False)

@@ -39,12 +39,46 @@
   var T = vi ? {
     uploading: "Đang tải lên", failed: "Tải lên không được (mạng yếu?).", retry: "Thử lại",
     shrinking: "Đang thu nhỏ ảnh", saved: "Đã lưu nháp lúc ", missing: "Còn thiếu:",
-    complete: "Đã đủ giấy tờ bắt buộc.", saveFailed: "Chưa lưu được, sẽ thử lại khi có mạng."
+    complete: "Đã đủ giấy tờ bắt buộc.", saveFailed: "Chưa lưu được, sẽ thử lại khi có mạng.",
+    offline: "Không có kết nối mạng. Hãy thử lại khi có mạng.",
+    notSent: "Chưa gửi được vì mất mạng. Những gì bạn đã nhập vẫn còn; hãy bấm gửi lại khi có mạng."
   } : {
     uploading: "Uploading", failed: "Upload failed (weak network?).", retry: "Retry",
     shrinking: "Shrinking photo", saved: "Draft saved at ", missing: "Still missing:",
-    complete: "All required documents are there.", saveFailed: "Not saved yet; will retry when online."
+    complete: "All required documents are there.", saveFailed: "Not saved yet; will retry when online.",
+    offline: "No network connection. Try again when you are back online.",
+    notSent: "Not sent: the network is down. What you typed is kept; send again when you are online."
   };
+
+  /* Offline (issue 12, item 17): a banner while the phone has no network. An in-app link
+     (boosted by htmx) that cannot reach the server becomes a real navigation, which the
+     service worker answers with the offline page; a form that could not be sent says so and
+     keeps what was typed. */
+  var banner = null;
+  function offlineBanner(show, text) {
+    if (!banner) {
+      banner = document.createElement("p");
+      banner.className = "offline-banner";
+      banner.setAttribute("role", "alert");
+      document.body.insertBefore(banner, document.body.firstChild);
+    }
+    banner.textContent = text || T.offline;
+    banner.hidden = !show;
+  }
+  window.addEventListener("offline", function () { offlineBanner(true); });
+  window.addEventListener("online", function () { if (banner) { banner.hidden = true; } });
+  if (navigator.onLine === false) { offlineBanner(true); }
+  document.addEventListener("htmx:sendError", function (event) {
+    var detail = event.detail || {};
+    var config = detail.requestConfig || {};
+    var verb = String(config.verb || "get").toLowerCase();
+    var path = (detail.pathInfo && detail.pathInfo.requestPath) || config.path;
+    if (detail.boosted && verb === "get" && path) {
+      window.location.assign(path);
+      return;
+    }
+    offlineBanner(true, T.notSent);
+  });
 
   if ("serviceWorker" in navigator) {
     window.addEventListener("load", function () { navigator.serviceWorker.register("/sw.js"); });
