@@ -187,6 +187,14 @@ async def test_citizen_photographs_papers_submits_and_tracks_the_dossier(
     await page.get_by_role("button", name="Nộp hồ sơ trực tuyến").tap()
     await expect(page).to_have_url(re.compile(r"/dossiers/\d+/edit$"))
     edit_url = page.url
+    # Reached by an in-app (boosted) step, the page keeps its JavaScript form (issue 12, item
+    # 15: the no-JavaScript fallback turned on, with native English file boxes, 415 px wide).
+    assert not await page.evaluate("document.documentElement.classList.contains('no-js')")
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page is {width} px wide at 360"
+    for box in await page.locator("input[type=file]").all():
+        style = await box.evaluate("e => [getComputedStyle(e).position, getComputedStyle(e).clip]")
+        assert style == ["absolute", "rect(0px, 0px, 0px, 0px)"], f"a native file box: {style}"
 
     slots = page.locator(".slot[data-required='1']")
     await expect(slots).to_have_count(len(required))
