@@ -21,6 +21,7 @@ from backend.accounts.services import create_user
 from backend.accounts.tables import User
 from backend.catalog.services import procedure_search_text
 from backend.catalog.tables import Agency, Counter, PostOffice, Procedure, RequiredDocument
+from backend.demo.notes import public_note
 from backend.evaluations.demo import load as load_evaluations
 from backend.lib.db import write_transaction
 from backend.settings import get_settings
@@ -160,7 +161,7 @@ async def _upsert_procedure(
         Procedure.field: p.get("field", ""),
         Procedure.level: p.get("level", ""),
         Procedure.processing_days: int(p["processing_days"]),
-        Procedure.processing_note: p.get("processing_note", ""),
+        Procedure.processing_note: public_note(p.get("processing_note", "")),
         # The catalog states the afternoon cut-off in the note of the procedures that have it.
         Procedure.same_day_cutoff: "15 giờ" in p.get("processing_note", ""),
         Procedure.fee_vnd: fee if isinstance(fee, int) else None,
