@@ -4,7 +4,7 @@ fail the server there (found by schemathesis on the API token route)."""
 
 from __future__ import annotations
 
-from tests.conftest import Client, csrf, register
+from tests.helpers import Client, csrf, register
 
 
 async def test_a_login_with_nul_is_refused_not_failed(client: Client, engine_name: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Client, register
+from tests.helpers import Client, register
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from tests.conftest import Client, csrf, soup
+from tests.helpers import Client, csrf, soup
 
 ADMIN_LOGIN, ADMIN_PASSWORD = "admin", "quantri123"
 MSG_FORBIDDEN = "Bạn không có quyền xem trang này."

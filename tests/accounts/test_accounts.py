@@ -17,7 +17,7 @@ from litestar import Litestar
 from backend.access.roles import Role
 from backend.accounts import passwords, services
 from backend.accounts.tables import AuthSession, User
-from tests.conftest import Client, csrf, new_phone, register, soup
+from tests.helpers import Client, csrf, new_phone, register, soup
 
 PASSWORD = "matkhau-an-toan"
 OTHER_IP = "198.51.100.9"

@@ -8,7 +8,7 @@ import pytest
 from backend.access.roles import Role
 from backend.accounts.services import create_user
 from tests.accounts.admin_helpers import MSG_FORBIDDEN, new_login, sign_in
-from tests.conftest import Client, csrf, register, soup, text_of
+from tests.helpers import Client, csrf, register, soup, text_of
 
 GET_URLS = [
     "/admin/",

@@ -21,7 +21,7 @@ from tests.accounts.admin_helpers import (
     post_form,
     sign_in,
 )
-from tests.conftest import Client, soup, text_of
+from tests.helpers import Client, soup, text_of
 
 PASSWORD = "matkhau-ban-dau"
 MSG_AGENCY_NEEDED = "Chuyên viên và lãnh đạo cơ quan phải thuộc một cơ quan. Hãy chọn cơ quan."

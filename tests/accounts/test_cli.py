@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from backend.accounts.tables import User
-from tests.conftest import Client, new_phone
+from tests.helpers import Client, new_phone
 
 ROOT = Path(__file__).resolve().parents[2]
 

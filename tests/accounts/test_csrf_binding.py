@@ -12,7 +12,7 @@ from litestar import Litestar
 
 from backend.accounts.middleware import session_csrf_token
 from tests.accounts.test_accounts import another_client, post_login
-from tests.conftest import Client, csrf, register, soup
+from tests.helpers import Client, csrf, register, soup
 
 SETTINGS = "/settings/notifications"
 

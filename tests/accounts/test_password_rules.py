@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Client, csrf, new_phone, soup
+from tests.helpers import Client, csrf, new_phone, soup
 
 COMMON = "Mật khẩu này quá phổ biến hoặc trùng số điện thoại, kẻ gian đoán được ngay. Hãy ghép vài từ dễ nhớ với nhau, ví dụ: hoa-mai-no-som-2026."
 

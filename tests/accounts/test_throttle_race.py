@@ -18,7 +18,7 @@ from backend.access.roles import Role
 from backend.accounts import passwords, services
 from backend.app import create_app
 from backend.dossiers import tracking
-from tests.conftest import Client, new_phone
+from tests.helpers import Client, new_phone
 
 PASSWORD = "matkhau-an-toan"
 

@@ -23,7 +23,7 @@ from backend.dossiers.workflow import State
 from backend.lib.clock import utcnow
 from backend.lib.db import write_transaction
 from backend.settings import get_settings
-from tests.conftest import Client
+from tests.helpers import Client
 
 ROOT = Path(__file__).resolve().parents[2]
 STAFF_PASSWORD = "canbo123"

@@ -29,7 +29,7 @@ from tests.audit.helpers import (
     tail_restored,
     var_copy,
 )
-from tests.conftest import Client
+from tests.helpers import Client
 
 
 def _unkeyed(prev: str, row: dict[str, Any]) -> tuple[str, str]:

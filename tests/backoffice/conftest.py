@@ -9,8 +9,8 @@ import httpx
 
 from backend.catalog.tables import Procedure
 from backend.dossiers.tables import Dossier
-from tests.conftest import Client, csrf, register
 from tests.dossiers.conftest import fill_required, photo, start_draft, submit
+from tests.helpers import Client, csrf, register
 
 STAFF_PASSWORD = "canbo123"
 
@@ -61,7 +61,7 @@ async def act(client: Client, dossier_id: int, action: str, **fields: Any) -> ht
 
 
 def alert_text(html: str) -> str:
-    from tests.conftest import soup
+    from tests.helpers import soup
 
     return " ".join(el.get_text(" ", strip=True) for el in soup(html).select(".alert, .error"))
 

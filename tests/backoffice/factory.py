@@ -29,7 +29,7 @@ from backend.dossiers.uploads import file_store
 from backend.dossiers.workflow import TRANSITIONS, Action, Input, State, find
 from backend.lib.clock import utcnow
 from backend.lib.files import StoredFile
-from tests.conftest import new_phone
+from tests.helpers import new_phone
 
 # One page (a PDF is rewritten by qpdf when uploaded; one without pages is refused).
 PDF = (

@@ -18,7 +18,8 @@ from backend.dossiers.transitions import ActionInput, perform
 from backend.dossiers.workflow import Action
 from backend.settings import get_settings
 from tests.backoffice.conftest import submitted_dossier
-from tests.conftest import Client, Clock
+from tests.conftest import Clock
+from tests.helpers import Client
 
 verify = HISTORY.verify
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

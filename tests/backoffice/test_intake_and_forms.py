@@ -10,8 +10,8 @@ from backend.dossiers import deadlines
 from backend.dossiers.tables import Dossier, DossierEvent
 from backend.notifications.tables import Notification
 from tests.backoffice.conftest import act, alert_text, other_client, sign_in, submitted_dossier
-from tests.conftest import Client, csrf, new_phone, soup, text_of
 from tests.dossiers.conftest import fill_required, submit
+from tests.helpers import Client, csrf, new_phone, soup, text_of
 
 
 async def test_walk_in_is_received_at_once_with_a_claim_code(client: Client, app: object) -> None:

@@ -7,8 +7,8 @@ import json
 from backend.dossiers.tables import Dossier, DossierEvent
 from backend.notifications.tables import Notification
 from tests.backoffice.conftest import PDF, act, alert_text, other_client, sign_in, submitted_dossier
-from tests.conftest import Client, soup
 from tests.dossiers.conftest import photo, upload
+from tests.helpers import Client, soup
 
 
 async def state_of(dossier_id: int) -> dict:

@@ -18,7 +18,7 @@ from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.workflow import OFFERED, Action, State, actions_from
 from tests.backoffice.conftest import act, alert_text, other_client, sign_in
 from tests.backoffice.factory import REASON, Factory, api_headers, snapshot, user_by_login
-from tests.conftest import Client, register, soup
+from tests.helpers import Client, register, soup
 
 CITIZEN_PASSWORD = "matkhau-an-toan"
 

@@ -16,7 +16,7 @@ from backend.dossiers.workflow import State
 from tests.backoffice.factory import make_user
 from tests.browser.conftest import AxeChecker, ContextFactory, Shot, make_photo, signed_in_context
 from tests.complaints.conftest import People, people  # noqa: F401 (the fixture)
-from tests.conftest import new_phone
+from tests.helpers import new_phone
 
 pytestmark = pytest.mark.browser
 

@@ -33,7 +33,7 @@ from backend.notifications import services
 from backend.notifications.tables import PushSubscription
 from tests.backoffice.factory import Factory, user_by_login
 from tests.browser.conftest import AxeChecker, ContextFactory, Shot, sign_up
-from tests.conftest import new_phone
+from tests.helpers import new_phone
 
 pytestmark = pytest.mark.browser
 

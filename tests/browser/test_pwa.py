@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import Shot, sign_up
-from tests.conftest import new_phone
+from tests.helpers import new_phone
 
 pytestmark = pytest.mark.browser
 

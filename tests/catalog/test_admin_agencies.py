@@ -10,7 +10,7 @@ import pytest
 
 from backend.catalog.tables import Agency, Procedure
 from tests.accounts.admin_helpers import field_errors, form_value, post_form
-from tests.conftest import Client, text_of
+from tests.helpers import Client, text_of
 
 _codes = itertools.count(1)
 PREFIX = f"tt{os.getpid()}"

@@ -10,7 +10,7 @@ import pytest
 
 from backend.catalog import services
 from backend.catalog.tables import CalendarDay
-from tests.conftest import Client, csrf, register, soup, text_of
+from tests.helpers import Client, csrf, register, soup, text_of
 
 WEDNESDAY = date(2031, 10, 15)  # an ordinary working day
 SATURDAY = date(2031, 10, 18)  # an ordinary weekend day

@@ -20,7 +20,7 @@ from backend.complaints.tables import Complaint, ComplaintEvent, ComplaintFile, 
 from backend.dossiers.workflow import State
 from backend.notifications.tables import Notification
 from tests.backoffice.factory import Factory
-from tests.conftest import Client, csrf
+from tests.helpers import Client, csrf
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 CONTENT = (

@@ -14,8 +14,8 @@ from backend.dossiers.tables import Dossier
 from tests.backoffice.conftest import other_client
 from tests.backoffice.factory import PDF
 from tests.complaints.conftest import CONTENT, People, post_multipart, sign_in_as
-from tests.conftest import Client, soup, text_of
 from tests.dossiers.conftest import photo
+from tests.helpers import Client, soup, text_of
 
 CODE = re.compile(r"^PAKN-\d{6}-\d{4}$")
 

@@ -22,8 +22,8 @@ from tests.complaints.conftest import (
     sign_in_as,
     snapshot,
 )
-from tests.conftest import Client, soup, text_of
 from tests.dossiers.conftest import photo
+from tests.helpers import Client, soup, text_of
 
 QUESTION = "Xin cho biết bạn nộp hồ sơ ở quầy số mấy, vào giờ nào."
 ANSWER = "Sở Tư pháp đã làm việc với cán bộ liên quan, yêu cầu hoàn trả khoản tiền đã thu sai."

@@ -14,7 +14,7 @@ from backend.complaints.tables import Complaint, ComplaintEvent
 from backend.complaints.workflow import Action
 from tests.backoffice.conftest import other_client
 from tests.complaints.conftest import People, file_as, sign_in_as, vn
-from tests.conftest import Client, csrf, soup, text_of
+from tests.helpers import Client, csrf, soup, text_of
 
 
 async def test_the_footer_leads_to_complaints(client: Client, people: People) -> None:

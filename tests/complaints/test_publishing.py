@@ -12,7 +12,7 @@ from backend.complaints.tables import ComplaintVote
 from backend.complaints.workflow import Action
 from tests.backoffice.conftest import other_client
 from tests.complaints.conftest import People, file_as, post_form, row, sign_in_as, snapshot
-from tests.conftest import Client, soup, text_of
+from tests.helpers import Client, soup, text_of
 
 FILER = "Trần Thị Phản Ánh"
 SECRET_CONTENT = (

@@ -8,7 +8,7 @@ from typing import Any
 
 from PIL import ExifTags, Image
 
-from tests.conftest import Client, csrf
+from tests.helpers import Client, csrf
 
 
 def photo(width: int = 1200, height: int = 1600, gps: bool = True) -> bytes:

@@ -13,8 +13,8 @@ from litestar import Litestar
 from backend.dossiers import claims
 from backend.dossiers.tables import Dossier
 from tests.backoffice.conftest import sign_in
-from tests.conftest import Client, csrf, new_phone, register, soup
 from tests.dossiers.conftest import fill_required, submit
+from tests.helpers import Client, csrf, new_phone, register, soup
 
 
 def _client(app: Litestar, ip: str) -> httpx.AsyncClient:

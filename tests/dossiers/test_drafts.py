@@ -12,8 +12,8 @@ from PIL import Image
 
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.settings import get_settings
-from tests.conftest import Client, csrf, new_phone, register, soup
 from tests.dossiers.conftest import photo, procedure_with_documents, start_draft, upload
+from tests.helpers import Client, csrf, new_phone, register, soup
 
 
 def noise_photo() -> bytes:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 
 from backend.dossiers.tables import Dossier, DossierFile
-from tests.conftest import Client, new_phone, register
 from tests.dossiers.conftest import photo, procedure_with_documents
+from tests.helpers import Client, new_phone, register
 
 
 async def token_for(client: Client) -> str:

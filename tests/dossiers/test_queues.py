@@ -9,7 +9,7 @@ from backend.dossiers import queues
 from backend.dossiers.workflow import State
 from tests.backoffice.conftest import sign_in
 from tests.backoffice.factory import Factory
-from tests.conftest import Client, soup
+from tests.helpers import Client, soup
 
 
 @pytest.fixture(scope="module")

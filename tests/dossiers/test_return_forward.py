@@ -8,7 +8,7 @@ from backend.dossiers.transitions import perform
 from backend.dossiers.workflow import Action, State
 from tests.backoffice.conftest import act, sign_in
 from tests.backoffice.factory import Factory, api_headers
-from tests.conftest import Client, soup
+from tests.helpers import Client, soup
 
 
 async def forwarded_to_sxd(factory: Factory) -> int:

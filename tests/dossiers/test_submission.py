@@ -12,7 +12,6 @@ from PIL import Image
 from backend.dossiers.codes import CODE_PATTERN
 from backend.dossiers.tables import Dossier, DossierEvent, DossierFile
 from backend.settings import get_settings
-from tests.conftest import Client, csrf, new_phone, register, soup, text_of
 from tests.dossiers.conftest import (
     fill_required,
     photo,
@@ -21,6 +20,7 @@ from tests.dossiers.conftest import (
     submit,
     upload,
 )
+from tests.helpers import Client, csrf, new_phone, register, soup, text_of
 
 
 async def test_full_path_draft_upload_submit_receipt_track(client: Client) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import pikepdf
 from PIL import Image
 
-from tests.conftest import Client
+from tests.helpers import Client
 from tests.lib.test_image_limits import the_bomb
 from tests.lib.test_pdf_cleaning import hostile_pdf
 

@@ -19,7 +19,7 @@ from backend.catalog.tables import Agency
 from backend.evaluations import criteria_sets, periods, queries, schemas
 from backend.evaluations.aggregate import Kind
 from tests.backoffice.factory import make_user
-from tests.conftest import Client, soup
+from tests.helpers import Client, soup
 
 _names = itertools.count(1)
 

@@ -11,7 +11,6 @@ from backend.evaluations import periods, queries, scoring
 from backend.evaluations.aggregate import Kind
 from backend.evaluations.tables import CriteriaSet, Criterion, Evaluation, EvaluationPeriod
 from tests.backoffice.factory import make_citizen
-from tests.conftest import Client, csrf, soup, text_of
 from tests.evaluations.conftest import (
     People,
     make_period,
@@ -21,6 +20,7 @@ from tests.evaluations.conftest import (
     sign_in_as,
     unique,
 )
+from tests.helpers import Client, csrf, soup, text_of
 
 
 def alerts(html: str) -> list[str]:

@@ -30,7 +30,7 @@ from backend.notifications import sender, services, vapid
 from backend.notifications.tables import OutboxItem, PushSubscription
 from backend.settings import get_settings
 from tests.backoffice.factory import Factory, api_headers, user_by_login
-from tests.conftest import Client, register
+from tests.helpers import Client, register
 from tests.notifications.push_endpoint import PushEndpoint, Received, Subscriber, b64url_decode
 
 CITIZEN_PASSWORD = "matkhau-an-toan"

@@ -16,7 +16,7 @@ from backend.lib.clock import utcnow
 from backend.notifications import queries, services
 from backend.notifications.tables import Notification, OutboxItem, PushSubscription
 from tests.backoffice.factory import Factory, user_by_login
-from tests.conftest import Client, csrf, register, soup, text_of
+from tests.helpers import Client, csrf, register, soup, text_of
 from tests.notifications.push_endpoint import Subscriber
 
 MSG_ESSENTIAL = "Thông báo này quan trọng nên luôn được gửi."

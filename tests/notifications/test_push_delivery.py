@@ -13,7 +13,7 @@ from backend.dossiers.tables import Dossier
 from backend.dossiers.workflow import State
 from backend.notifications.tables import Notification, OutboxItem, PushSubscription
 from tests.backoffice.factory import Factory, api_headers
-from tests.conftest import Client
+from tests.helpers import Client
 from tests.notifications.conftest import (
     check_vapid,
     device,

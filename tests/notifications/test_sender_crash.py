@@ -37,7 +37,8 @@ from backend.notifications import sender, services, vapid
 from backend.notifications.outbox import MAX_ATTEMPTS, STOPPED_EACH_TIME, Ledger
 from backend.notifications.tables import Notification, OutboxItem, PushSubscription
 from backend.settings import get_settings
-from tests.conftest import Client, Clock
+from tests.conftest import Clock
+from tests.helpers import Client
 from tests.notifications.conftest import Citizen, device, new_citizen
 from tests.notifications.push_endpoint import PushEndpoint, Received, Subscriber
 

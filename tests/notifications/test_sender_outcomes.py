@@ -20,7 +20,8 @@ from backend.lib.clock import utcnow
 from backend.notifications import sender
 from backend.notifications.services import deliver
 from backend.notifications.tables import OutboxItem, PushSubscription
-from tests.conftest import Client, Clock
+from tests.conftest import Clock
+from tests.helpers import Client
 from tests.notifications.conftest import Citizen, device, drain, new_citizen, outbox_rows
 from tests.notifications.push_endpoint import PushEndpoint, Subscriber
 

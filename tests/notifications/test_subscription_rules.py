@@ -23,7 +23,7 @@ import pytest
 from backend.lib.clock import utcnow
 from backend.notifications import services
 from backend.notifications.tables import OutboxItem, PushSubscription
-from tests.conftest import Client
+from tests.helpers import Client
 from tests.notifications.conftest import SUBSCRIPTIONS, drain, new_citizen, subscribe
 from tests.notifications.push_endpoint import PushEndpoint, Subscriber, b64url
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from backend.lib.clock import utcnow
 from backend.notifications import vapid
 from backend.notifications.tables import Notification, OutboxItem, PushSubscription
-from tests.conftest import Client
+from tests.helpers import Client
 from tests.notifications.conftest import check_vapid, device, new_citizen
 from tests.notifications.push_endpoint import PushEndpoint
 

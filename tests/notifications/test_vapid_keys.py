@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from backend.lib.clock import utcnow
 from backend.notifications import services, vapid
 from backend.settings import get_settings
-from tests.conftest import Client
+from tests.helpers import Client
 from tests.notifications.conftest import check_vapid, device, new_citizen
 from tests.notifications.push_endpoint import PushEndpoint, b64url
 

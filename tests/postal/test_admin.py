@@ -26,7 +26,7 @@ from tests.accounts.admin_helpers import (
     post_form,
     sign_in,
 )
-from tests.conftest import Client, csrf, register, soup, text_of
+from tests.helpers import Client, csrf, register, soup, text_of
 
 # The administration's fixtures (tests/postal/conftest.py holds the postal pages' own).
 _forget_staff = admin_helpers._forget_staff

@@ -15,7 +15,7 @@ from backend.postal import pickups, queries
 from backend.postal.schemas import Booking
 from backend.postal.tables import Pickup
 from tests.backoffice.factory import make_user
-from tests.conftest import Client, soup
+from tests.helpers import Client, soup
 from tests.postal.conftest import PHU_LY, Postal, signature_png
 from tests.postal.test_pages_and_api import cookie_session
 

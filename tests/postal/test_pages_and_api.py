@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from backend.accounts.services import start_session
 from backend.postal.tables import Shipment
-from tests.conftest import Client, soup
+from tests.helpers import Client, soup
 from tests.postal.conftest import Postal, signature_png
 
 

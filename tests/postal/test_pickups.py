@@ -17,7 +17,7 @@ from backend.postal import pickups
 from backend.postal.schemas import Booking, Collection
 from backend.postal.tables import Pickup
 from backend.postal.tariff import quote_pickup
-from tests.conftest import Client
+from tests.helpers import Client
 from tests.postal.conftest import PHU_LY, Postal, signature_png
 
 
@@ -145,7 +145,7 @@ async def test_another_office_cannot_collect(postal: Postal) -> None:
 
 async def test_booking_a_pickup_from_the_page(client: Client, postal: Postal) -> None:
     from backend.dossiers import drafts
-    from tests.conftest import soup
+    from tests.helpers import soup
     from tests.postal.test_pages_and_api import cookie_session
 
     proc = postal.factory.procedures["stp"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from backend.accounts.middleware import SESSION_COOKIE
 from backend.accounts.services import start_session
 from backend.settings import get_settings
-from tests.conftest import Client
 from tests.dossiers.test_upload_hardening import SANDBOX
+from tests.helpers import Client
 from tests.postal.conftest import Postal, signature_png
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.conftest import Client, register, soup, text_of
+from tests.helpers import Client, register, soup, text_of
 
 
 async def manifest(client: Client) -> dict[str, Any]:

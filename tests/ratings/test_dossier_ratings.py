@@ -15,7 +15,7 @@ from backend.ratings import scale as scales
 from backend.ratings import services
 from backend.ratings.tables import Rating
 from tests.backoffice.factory import Factory
-from tests.conftest import Client, soup
+from tests.helpers import Client, soup
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,8 @@ from backend.lib.errors import Forbidden, FormErrors, TooManyRequests
 from backend.ratings import duty, kiosk
 from backend.ratings.tables import CounterDuty, KioskDevice, Rating
 from tests.backoffice.factory import make_user
-from tests.conftest import Client, Clock, csrf, soup
+from tests.conftest import Clock
+from tests.helpers import Client, csrf, soup
 
 
 async def _counter(number: int) -> int:

@@ -10,7 +10,7 @@ from backend.catalog.tables import Counter
 from backend.lib.clock import utcnow
 from backend.ratings import duty, kiosk
 from tests.backoffice.factory import make_user
-from tests.conftest import Client, soup
+from tests.helpers import Client, soup
 
 
 async def test_the_officer_is_signed_out_and_stays_on_duty(client: Client) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend.ratings.queries import SMALL_SAMPLE, aggregate, wilson_lower
-from tests.conftest import Client
+from tests.helpers import Client
 
 
 def vote(officer: int, level: int, scale: int = 5, criteria: str = "{}") -> dict[str, object]:
@@ -60,7 +60,7 @@ async def test_the_satisfaction_page_is_for_managers(client: Client, database: N
     from backend.access.roles import Role
     from backend.ratings import kiosk
     from tests.backoffice.factory import make_user
-    from tests.conftest import soup
+    from tests.helpers import soup
     from tests.postal.test_pages_and_api import cookie_session
     from tests.ratings.test_kiosk import _device
 
