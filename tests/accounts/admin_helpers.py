@@ -12,7 +12,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from tests.helpers import Client, csrf, soup
+from tests.helpers import Client, another_client, csrf, soup
 
 ADMIN_LOGIN, ADMIN_PASSWORD = "admin", "quantri123"
 MSG_FORBIDDEN = "Bạn không có quyền xem trang này."
@@ -97,8 +97,7 @@ async def admin(client: Client) -> Client:
 @pytest.fixture
 async def other_client(app: Litestar) -> AsyncIterator[Client]:
     """A second browser, for the staff member an administrator manages."""
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 50001))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+    async with another_client(app, "203.0.113.8", 50001) as c:
         yield c
 
 

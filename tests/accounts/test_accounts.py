@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -17,7 +15,7 @@ from litestar import Litestar
 from backend.access.roles import Role
 from backend.accounts import passwords, services
 from backend.accounts.tables import AuthSession, User
-from tests.helpers import Client, csrf, new_phone, register, soup
+from tests.helpers import Client, another_client, csrf, new_phone, register, soup
 
 PASSWORD = "matkhau-an-toan"
 OTHER_IP = "198.51.100.9"
@@ -47,14 +45,6 @@ MSG_SIGN_IN = "Vui lòng đăng nhập."
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-@asynccontextmanager
-async def another_client(app: Litestar, ip: str = "203.0.113.7") -> AsyncIterator[Client]:
-    """A second browser (its own cookies), optionally from another address."""
-    transport = httpx.ASGITransport(app=app, client=(ip, 1))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
-        yield c
 
 
 async def make_citizen(name: str = "Đỗ Thị Mai") -> str:

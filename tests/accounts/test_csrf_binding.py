@@ -11,8 +11,8 @@ import httpx
 from litestar import Litestar
 
 from backend.accounts.middleware import session_csrf_token
-from tests.accounts.test_accounts import another_client, post_login
-from tests.helpers import Client, csrf, register, soup
+from tests.accounts.test_accounts import post_login
+from tests.helpers import Client, another_client, csrf, register, soup
 
 SETTINGS = "/settings/notifications"
 

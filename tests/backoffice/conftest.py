@@ -26,11 +26,6 @@ async def sign_in(client: Client, login: str, password: str = STAFF_PASSWORD) ->
     assert r.status_code == 303, r.text
 
 
-def other_client(app: Any, ip: str) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, client=(ip, 1))
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver.local")
-
-
 async def submitted_dossier(
     client: Client, agency: str = "stp", days_min: int = 1
 ) -> dict[str, Any]:
@@ -73,5 +68,5 @@ PDF = (
     b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
     b"trailer << /Root 1 0 R >>\n%%EOF\n"
 )
-__all__ = ["PDF", "act", "alert_text", "other_client", "photo", "sign_in", "submitted_dossier"]
+__all__ = ["PDF", "act", "alert_text", "photo", "sign_in", "submitted_dossier"]
 _ = re

@@ -16,9 +16,9 @@ import pytest
 
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.workflow import OFFERED, Action, State, actions_from
-from tests.backoffice.conftest import act, alert_text, other_client, sign_in
+from tests.backoffice.conftest import act, alert_text, sign_in
 from tests.backoffice.factory import REASON, Factory, api_headers, snapshot, user_by_login
-from tests.helpers import Client, register, soup
+from tests.helpers import Client, another_client, register, soup
 
 CITIZEN_PASSWORD = "matkhau-an-toan"
 
@@ -41,7 +41,7 @@ async def people(app: Any) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
     clients: dict[str, httpx.AsyncClient] = {}
     try:
         for i, (key, login) in enumerate(logins.items()):
-            clients[key] = other_client(app, f"198.51.100.{120 + i}")
+            clients[key] = another_client(app, f"198.51.100.{120 + i}")
             await sign_in(clients[key], login)
         yield clients
     finally:
@@ -269,7 +269,7 @@ async def test_a_citizen_sees_only_their_own_dossiers(
     assert (await client.get(f"/dossiers/{mine}/files/{file_id}")).status_code == 200
     assert code in (await client.get("/my/dossiers")).text
 
-    async with other_client(app, "198.51.100.150") as stranger:
+    async with another_client(app, "198.51.100.150") as stranger:
         phone = await register(stranger)
         theirs = await factory.create(State.SUBMITTED, owner=await user_by_login(phone))
         before = await snapshot(mine)

@@ -6,14 +6,14 @@ import dataclasses
 import io
 import os
 
-import httpx
 import pytest
+from litestar import Litestar
 from PIL import Image
 
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.settings import get_settings
 from tests.dossiers.conftest import photo, procedure_with_documents, start_draft, upload
-from tests.helpers import Client, csrf, new_phone, register, soup
+from tests.helpers import Client, another_client, csrf, new_phone, register, soup
 
 
 def noise_photo() -> bytes:
@@ -33,7 +33,7 @@ async def sign_in(client: Client, phone: str) -> None:
     assert r.status_code == 303
 
 
-async def test_draft_resumes_on_another_device(client: Client, app: object) -> None:
+async def test_draft_resumes_on_another_device(client: Client, app: Litestar) -> None:
     phone = await register(client, new_phone())
     proc = await procedure_with_documents(client)
     doc = next(d for d in proc["documents"] if d["required"])
@@ -47,8 +47,7 @@ async def test_draft_resumes_on_another_device(client: Client, app: object) -> N
     )
     assert saved.status_code == 200 and "Đã lưu nháp" in saved.text
 
-    transport = httpx.ASGITransport(app=app, client=("198.51.100.30", 1))  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as phone2:
+    async with another_client(app, "198.51.100.30") as phone2:
         await sign_in(phone2, phone)
         mine = await phone2.get("/my/dossiers")
         assert f"/dossiers/{dossier_id}/edit" in mine.text and "Bản nháp" in mine.text

@@ -7,6 +7,7 @@ import io
 import re
 from datetime import datetime
 
+from litestar import Litestar
 from PIL import Image
 
 from backend.dossiers.codes import CODE_PATTERN
@@ -20,7 +21,7 @@ from tests.dossiers.conftest import (
     submit,
     upload,
 )
-from tests.helpers import Client, csrf, new_phone, register, soup, text_of
+from tests.helpers import Client, another_client, csrf, new_phone, register, soup, text_of
 
 
 async def test_full_path_draft_upload_submit_receipt_track(client: Client) -> None:
@@ -274,9 +275,7 @@ async def test_gps_is_removed_from_uploaded_photo(client: Client) -> None:
     assert not Image.open(io.BytesIO(served.content)).getexif()
 
 
-async def test_another_citizen_sees_nothing(client: Client, app: object) -> None:
-    import httpx
-
+async def test_another_citizen_sees_nothing(client: Client, app: Litestar) -> None:
     await register(client)
     proc = await procedure_with_documents(client)
     dossier_id = await start_draft(client, proc["id"])
@@ -287,8 +286,7 @@ async def test_another_citizen_sees_nothing(client: Client, app: object) -> None
         await DossierFile.select(DossierFile.id).where(DossierFile.dossier == dossier_id).first()
     )["id"]
 
-    transport = httpx.ASGITransport(app=app, client=("198.51.100.20", 1))  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as other:
+    async with another_client(app, "198.51.100.20") as other:
         await register(other)
         for path in (
             f"/dossiers/{dossier_id}",

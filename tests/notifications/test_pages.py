@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import httpx
@@ -16,19 +14,12 @@ from backend.lib.clock import utcnow
 from backend.notifications import queries, services
 from backend.notifications.tables import Notification, OutboxItem, PushSubscription
 from tests.backoffice.factory import Factory, user_by_login
-from tests.helpers import Client, csrf, register, soup, text_of
+from tests.helpers import Client, another_client, csrf, register, soup, text_of
 from tests.notifications.push_endpoint import Subscriber
 
 MSG_ESSENTIAL = "Thông báo này quan trọng nên luôn được gửi."
 OPTIONAL = ["progress", "postal", "rating", "complaint"]  # what a citizen may turn off
 ESSENTIAL = ["supplement", "result", "decision", "delay"]
-
-
-@asynccontextmanager
-async def another_client(app: Litestar) -> AsyncIterator[Client]:
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 1))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
-        yield c
 
 
 async def user_id(phone: str) -> int:
@@ -98,7 +89,7 @@ async def test_inbox_lists_only_my_messages_newest_first_and_marks_them_read(
     client: Client, app: Litestar
 ) -> None:
     me = await user_id(await register(client, name="Nguyễn Thị Hộp Thư"))
-    async with another_client(app) as other_client:
+    async with another_client(app, "203.0.113.8") as other_client:
         other = await user_id(await register(other_client, name="Trần Văn Khác"))
         await note(other, "Tin của người khác", "/dossiers/999")
         await note(me, "Tin có địa chỉ lạ", "https://example.com/phishing", minutes_ago=60)
