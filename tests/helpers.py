@@ -15,10 +15,16 @@ import httpx
 from bs4 import BeautifulSoup
 from litestar import Litestar
 
+from backend.access.user import CurrentUser
+from backend.accounts.middleware import SESSION_COOKIE
+from backend.accounts.services import start_session
+
 Client = httpx.AsyncClient
 
-# Citizens registered by `register` have this password.
+# The demo's staff accounts share one password; citizens registered by `register` get another.
+STAFF_PASSWORD = "canbo123"
 CITIZEN_PASSWORD = "matkhau-an-toan"
+ADMIN_LOGIN, ADMIN_PASSWORD = "admin", "quantri123"
 
 
 # --- browsers ----------------------------------------------------------------------------------
@@ -61,6 +67,51 @@ async def post_form(
         data={"_csrf_token": await csrf(client), **(data or {}), **fields},
         follow_redirects=False,
     )
+
+
+# --- signing in --------------------------------------------------------------------------------
+
+
+async def post_login(
+    client: Client, login: str, password: str = CITIZEN_PASSWORD, /, **fields: str
+) -> httpx.Response:
+    """The sign-in form as it is posted, in whatever browser state `client` is; the answer is
+    the caller's to check."""
+    return await post_form(client, "/login", login=login, password=password, **fields)
+
+
+async def sign_in(client: Client, login: str, password: str = STAFF_PASSWORD) -> None:
+    """`client` becomes a fresh browser signed in as `login` through the form."""
+    client.cookies.clear()
+    r = await post_login(client, login, password)
+    assert r.status_code == 303, r.text
+
+
+async def sign_in_admin(client: Client) -> None:
+    """The demo administrator signs in on `client` (its cookies as they are)."""
+    r = await post_login(client, ADMIN_LOGIN, ADMIN_PASSWORD)
+    assert r.status_code == 303, r.text
+
+
+async def sign_in_as(client: Client, user: CurrentUser | int) -> None:
+    """`client` becomes a fresh browser holding a session of `user`, made directly (no form, no
+    password). Its CSRF token comes with the first request (`csrf` fetches it)."""
+    user_id = user if isinstance(user, int) else user.id
+    client.cookies.clear()
+    client.cookies.set(SESSION_COOKIE, await start_session(user_id, "web"))
+
+
+async def bearer(user: CurrentUser | int) -> dict[str, str]:
+    """API headers with a token of `user`, made directly."""
+    user_id = user if isinstance(user, int) else user.id
+    return {"Authorization": f"Bearer {await start_session(user_id, 'api')}"}
+
+
+async def api_headers(client: Client, login: str, password: str = STAFF_PASSWORD) -> dict[str, str]:
+    """API headers with a token from the real sign-in endpoint."""
+    r = await client.post("/api/v1/auth/token", json={"login": login, "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 # --- people ------------------------------------------------------------------------------------

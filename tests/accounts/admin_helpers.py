@@ -12,9 +12,8 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from tests.helpers import Client, another_client, csrf, soup
+from tests.helpers import Client, another_client, csrf, sign_in_admin, soup
 
-ADMIN_LOGIN, ADMIN_PASSWORD = "admin", "quantri123"
 MSG_FORBIDDEN = "Bạn không có quyền xem trang này."
 
 _logins = itertools.count(1)
@@ -35,19 +34,6 @@ async def _forget_staff() -> AsyncIterator[None]:
     from backend.accounts.tables import User
 
     await User.delete().where(User.login.like(f"%{_MARK}%"))
-
-
-async def sign_in(client: Client, login: str, password: str) -> httpx.Response:
-    return await client.post(
-        "/login",
-        data={"_csrf_token": await csrf(client), "login": login, "password": password},
-        follow_redirects=False,
-    )
-
-
-async def sign_in_admin(client: Client) -> None:
-    r = await sign_in(client, ADMIN_LOGIN, ADMIN_PASSWORD)
-    assert r.status_code == 303, r.text
 
 
 async def post_form(client: Client, url: str, **form: str) -> httpx.Response:

@@ -15,7 +15,7 @@ from litestar import Litestar
 from backend.access.roles import Role
 from backend.accounts import passwords, services
 from backend.accounts.tables import AuthSession, User
-from tests.helpers import Client, another_client, csrf, new_phone, register, soup
+from tests.helpers import Client, another_client, csrf, new_phone, post_login, register, soup
 
 PASSWORD = "matkhau-an-toan"
 OTHER_IP = "198.51.100.9"
@@ -52,16 +52,6 @@ async def make_citizen(name: str = "Đỗ Thị Mai") -> str:
     phone = new_phone()
     await services.create_user(role=Role.CITIZEN, login=phone, password=PASSWORD, full_name=name)
     return phone
-
-
-async def post_login(
-    client: Client, login: str, password: str = PASSWORD, **extra: str
-) -> httpx.Response:
-    return await client.post(
-        "/login",
-        data={"_csrf_token": await csrf(client), "login": login, "password": password, **extra},
-        follow_redirects=False,
-    )
 
 
 async def login_token(client: Client, login: str, password: str = PASSWORD) -> str:

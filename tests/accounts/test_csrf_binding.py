@@ -11,8 +11,7 @@ import httpx
 from litestar import Litestar
 
 from backend.accounts.middleware import session_csrf_token
-from tests.accounts.test_accounts import post_login
-from tests.helpers import Client, another_client, csrf, register, soup
+from tests.helpers import Client, another_client, csrf, post_login, register, soup
 
 SETTINGS = "/settings/notifications"
 

@@ -12,19 +12,6 @@ from backend.dossiers.tables import Dossier
 from tests.dossiers.conftest import fill_required, photo, start_draft, submit
 from tests.helpers import Client, csrf, register
 
-STAFF_PASSWORD = "canbo123"
-
-
-async def sign_in(client: Client, login: str, password: str = STAFF_PASSWORD) -> None:
-    client.cookies.clear()
-    token = await csrf(client)
-    r = await client.post(
-        "/login",
-        data={"_csrf_token": token, "login": login, "password": password},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
-
 
 async def submitted_dossier(
     client: Client, agency: str = "stp", days_min: int = 1
@@ -68,5 +55,5 @@ PDF = (
     b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
     b"trailer << /Root 1 0 R >>\n%%EOF\n"
 )
-__all__ = ["PDF", "act", "alert_text", "photo", "sign_in", "submitted_dossier"]
+__all__ = ["PDF", "act", "alert_text", "photo", "submitted_dossier"]
 _ = re

@@ -325,11 +325,4 @@ class Factory:
         return await perform(user, dossier_id, action, inp)
 
 
-async def api_headers(client: Any, login: str, password: str = "canbo123") -> dict[str, str]:
-    """A bearer token from the real sign-in endpoint."""
-    r = await client.post("/api/v1/auth/token", json={"login": login, "password": password})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-
-__all__ = ["PATHS", "PDF", "REACHABLE", "UPLOAD_STATES", "Factory", "api_headers", "snapshot"]
+__all__ = ["PATHS", "PDF", "REACHABLE", "UPLOAD_STATES", "Factory", "snapshot"]

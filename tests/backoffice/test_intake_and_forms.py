@@ -9,9 +9,9 @@ from backend.accounts.tables import User
 from backend.dossiers import deadlines
 from backend.dossiers.tables import Dossier, DossierEvent
 from backend.notifications.tables import Notification
-from tests.backoffice.conftest import act, alert_text, sign_in, submitted_dossier
+from tests.backoffice.conftest import act, alert_text, submitted_dossier
 from tests.dossiers.conftest import fill_required, submit
-from tests.helpers import Client, another_client, csrf, new_phone, soup, text_of
+from tests.helpers import Client, another_client, csrf, new_phone, sign_in, soup, text_of
 
 
 async def test_walk_in_is_received_at_once_with_a_claim_code(client: Client, app: object) -> None:

@@ -6,9 +6,9 @@ import json
 
 from backend.dossiers.tables import Dossier, DossierEvent
 from backend.notifications.tables import Notification
-from tests.backoffice.conftest import PDF, act, alert_text, sign_in, submitted_dossier
+from tests.backoffice.conftest import PDF, act, alert_text, submitted_dossier
 from tests.dossiers.conftest import photo, upload
-from tests.helpers import Client, another_client, soup
+from tests.helpers import Client, another_client, sign_in, soup
 
 
 async def state_of(dossier_id: int) -> dict:

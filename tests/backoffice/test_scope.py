@@ -16,9 +16,9 @@ import pytest
 
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.workflow import OFFERED, Action, State, actions_from
-from tests.backoffice.conftest import act, alert_text, sign_in
-from tests.backoffice.factory import REASON, Factory, api_headers, snapshot, user_by_login
-from tests.helpers import Client, another_client, register, soup
+from tests.backoffice.conftest import act, alert_text
+from tests.backoffice.factory import REASON, Factory, snapshot, user_by_login
+from tests.helpers import Client, another_client, api_headers, register, sign_in, soup
 
 CITIZEN_PASSWORD = "matkhau-an-toan"
 

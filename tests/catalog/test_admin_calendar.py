@@ -10,7 +10,17 @@ import pytest
 
 from backend.catalog import services
 from backend.catalog.tables import CalendarDay
-from tests.helpers import Client, csrf, register, soup, text_of
+from tests.helpers import (
+    ADMIN_LOGIN,
+    ADMIN_PASSWORD,
+    Client,
+    csrf,
+    post_login,
+    register,
+    sign_in_admin,
+    soup,
+    text_of,
+)
 
 WEDNESDAY = date(2031, 10, 15)  # an ordinary working day
 SATURDAY = date(2031, 10, 18)  # an ordinary weekend day
@@ -25,15 +35,6 @@ async def _clean_days() -> AsyncIterator[None]:
     await CalendarDay.delete().where(CalendarDay.day.is_in(list(MY_DAYS)))
     yield
     await CalendarDay.delete().where(CalendarDay.day.is_in(list(MY_DAYS)))
-
-
-async def sign_in_admin(client: Client) -> None:
-    r = await client.post(
-        "/login",
-        data={"_csrf_token": await csrf(client), "login": "admin", "password": "quantri123"},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
 
 
 async def is_working(day: date) -> bool:
@@ -80,16 +81,7 @@ async def test_anonymous_is_sent_to_login(client: Client, method: str, path: str
     assert next_url.rstrip("/") == "/admin/calendar"
     assert await CalendarDay.count().where(CalendarDay.day == WEDNESDAY) == 0
     # Signing in as the administrator leads back to the calendar.
-    r = await client.post(
-        "/login",
-        data={
-            "_csrf_token": await csrf(client),
-            "login": "admin",
-            "password": "quantri123",
-            "next": next_url,
-        },
-        follow_redirects=False,
-    )
+    r = await post_login(client, ADMIN_LOGIN, ADMIN_PASSWORD, next=next_url)
     assert r.status_code == 303
     assert r.headers["location"] == next_url
     page = await client.get(next_url)

@@ -12,8 +12,6 @@ import httpx
 import pytest
 
 from backend.access.user import CurrentUser
-from backend.accounts.middleware import SESSION_COOKIE
-from backend.accounts.services import start_session
 from backend.complaints import filing
 from backend.complaints.schemas import Filing
 from backend.complaints.tables import Complaint, ComplaintEvent, ComplaintFile, ComplaintVote
@@ -112,12 +110,6 @@ async def snapshot(complaint_id: int) -> dict[str, Any]:
             & (Notification.recipient == (complaint["filer"] or 0))
         ),
     }
-
-
-async def sign_in_as(client: Client, user: CurrentUser) -> None:
-    client.cookies.clear()
-    client.cookies.set(SESSION_COOKIE, await start_session(user.id, "web"))
-    await csrf(client)
 
 
 async def post_form(client: Client, url: str, **fields: Any) -> httpx.Response:

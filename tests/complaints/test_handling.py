@@ -18,11 +18,10 @@ from tests.complaints.conftest import (
     post_form,
     post_multipart,
     row,
-    sign_in_as,
     snapshot,
 )
 from tests.dossiers.conftest import photo
-from tests.helpers import Client, another_client, soup, text_of
+from tests.helpers import Client, another_client, sign_in_as, soup, text_of
 
 QUESTION = "Xin cho biết bạn nộp hồ sơ ở quầy số mấy, vào giờ nào."
 ANSWER = "Sở Tư pháp đã làm việc với cán bộ liên quan, yêu cầu hoàn trả khoản tiền đã thu sai."

@@ -12,8 +12,8 @@ from backend.complaints.access import link_key
 from backend.complaints.queries import QUEUE_FILTERS
 from backend.complaints.tables import Complaint, ComplaintEvent
 from backend.complaints.workflow import Action
-from tests.complaints.conftest import People, file_as, sign_in_as, vn
-from tests.helpers import Client, another_client, csrf, soup, text_of
+from tests.complaints.conftest import People, file_as, vn
+from tests.helpers import Client, another_client, csrf, sign_in_as, soup, text_of
 
 
 async def test_the_footer_leads_to_complaints(client: Client, people: People) -> None:

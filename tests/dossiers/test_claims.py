@@ -12,9 +12,8 @@ from litestar import Litestar
 
 from backend.dossiers import claims
 from backend.dossiers.tables import Dossier
-from tests.backoffice.conftest import sign_in
 from tests.dossiers.conftest import fill_required, submit
-from tests.helpers import Client, another_client, csrf, new_phone, register, soup
+from tests.helpers import Client, another_client, csrf, new_phone, register, sign_in, soup
 
 
 async def walk_in(counter: Client, phone: str) -> dict[str, Any]:

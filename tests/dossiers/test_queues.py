@@ -7,9 +7,8 @@ import pytest
 
 from backend.dossiers import queues
 from backend.dossiers.workflow import State
-from tests.backoffice.conftest import sign_in
 from tests.backoffice.factory import Factory
-from tests.helpers import Client, soup
+from tests.helpers import Client, sign_in, soup
 
 
 @pytest.fixture(scope="module")

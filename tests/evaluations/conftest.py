@@ -13,8 +13,6 @@ import pytest
 
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
-from backend.accounts.middleware import SESSION_COOKIE
-from backend.accounts.services import start_session
 from backend.catalog.tables import Agency
 from backend.evaluations import criteria_sets, periods, queries, schemas
 from backend.evaluations.aggregate import Kind
@@ -89,11 +87,6 @@ async def make_period(
 def score_fields(period: dict[str, Any], *scores: str) -> dict[str, str]:
     """Form fields for the period's criteria, in order."""
     return {f"score-{c['id']}": s for c, s in zip(period["criteria"], scores, strict=True)}
-
-
-async def sign_in_as(client: Client, user: CurrentUser) -> None:
-    client.cookies.clear()
-    client.cookies.set(SESSION_COOKIE, await start_session(user.id, "web"))
 
 
 def csrf_from(html: str) -> str:

@@ -17,10 +17,9 @@ from tests.evaluations.conftest import (
     make_set,
     post_form,
     score_fields,
-    sign_in_as,
     unique,
 )
-from tests.helpers import Client, csrf, soup, text_of
+from tests.helpers import Client, csrf, sign_in_as, soup, text_of
 
 
 def alerts(html: str) -> list[str]:

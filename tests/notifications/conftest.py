@@ -29,8 +29,8 @@ from backend.access.user import CurrentUser
 from backend.notifications import sender, services, vapid
 from backend.notifications.tables import OutboxItem, PushSubscription
 from backend.settings import get_settings
-from tests.backoffice.factory import Factory, api_headers, user_by_login
-from tests.helpers import Client, register
+from tests.backoffice.factory import Factory, user_by_login
+from tests.helpers import Client, api_headers, register
 from tests.notifications.push_endpoint import PushEndpoint, Received, Subscriber, b64url_decode
 
 CITIZEN_PASSWORD = "matkhau-an-toan"

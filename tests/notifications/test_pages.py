@@ -14,7 +14,7 @@ from backend.lib.clock import utcnow
 from backend.notifications import queries, services
 from backend.notifications.tables import Notification, OutboxItem, PushSubscription
 from tests.backoffice.factory import Factory, user_by_login
-from tests.helpers import Client, another_client, csrf, register, soup, text_of
+from tests.helpers import Client, another_client, csrf, register, sign_in, soup, text_of
 from tests.notifications.push_endpoint import Subscriber
 
 MSG_ESSENTIAL = "Thông báo này quan trọng nên luôn được gửi."
@@ -284,13 +284,7 @@ async def test_settings_need_the_csrf_token(client: Client) -> None:
 
 
 async def test_staff_see_their_deadline_reminders(client: Client) -> None:
-    token = await csrf(client)
-    r = await client.post(
-        "/login",
-        data={"_csrf_token": token, "login": "motcua1", "password": "canbo123"},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
+    await sign_in(client, "motcua1")
     boxes = checkboxes((await client.get("/settings/notifications")).text)
     assert boxes["staff"] == {"checked": True, "disabled": False}
 

@@ -12,8 +12,8 @@ import aiohttp
 from backend.dossiers.tables import Dossier
 from backend.dossiers.workflow import State
 from backend.notifications.tables import Notification, OutboxItem, PushSubscription
-from tests.backoffice.factory import Factory, api_headers
-from tests.helpers import Client
+from tests.backoffice.factory import Factory
+from tests.helpers import Client, api_headers
 from tests.notifications.conftest import (
     check_vapid,
     device,

@@ -24,9 +24,8 @@ from tests.accounts.admin_helpers import (
     form_value,
     new_login,
     post_form,
-    sign_in,
 )
-from tests.helpers import Client, csrf, register, soup, text_of
+from tests.helpers import Client, csrf, post_login, register, soup, text_of
 
 # The administration's fixtures (tests/postal/conftest.py holds the postal pages' own).
 _forget_staff = admin_helpers._forget_staff
@@ -273,7 +272,7 @@ async def test_a_postal_worker_belongs_to_a_post_office(
         None,
         None,
     )
-    assert (await sign_in(other_client, form["login"], PASSWORD)).status_code == 303
+    assert (await post_login(other_client, form["login"], PASSWORD)).status_code == 303
 
     listing = await admin.get("/admin/staff/", params={"q": form["login"]})
     [item] = text_of(listing.text, "ul.staff a.item")
@@ -498,7 +497,7 @@ async def test_only_administrators(client: Client, other_client: Client) -> None
         assert httpx.URL(r.headers["location"]).path == "/login"
 
     await register(client)
-    assert (await sign_in(other_client, "buudien1", "canbo123")).status_code == 303
+    assert (await post_login(other_client, "buudien1", "canbo123")).status_code == 303
     for c in (client, other_client):
         for method, url in URLS:
             r = await send(c, method, url)

@@ -15,7 +15,7 @@ from backend.ratings import scale as scales
 from backend.ratings import services
 from backend.ratings.tables import Rating
 from tests.backoffice.factory import Factory
-from tests.helpers import Client, soup
+from tests.helpers import Client, sign_in_as, soup
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,6 @@ async def test_the_three_level_scale(factory: Factory) -> None:
 async def test_one_tap_then_details_and_a_complaint_offer_through_the_page(
     client: Client, factory: Factory
 ) -> None:
-    from tests.postal.test_pages_and_api import cookie_session
 
     owner = factory.people["owner"]
     dossier_id = await factory.create(State.RETURNED)
@@ -106,7 +105,7 @@ async def test_one_tap_then_details_and_a_complaint_offer_through_the_page(
     )
     assert invite is not None and "có hài lòng không" in invite["body"]
 
-    await cookie_session(client, owner.id)
+    await sign_in_as(client, owner.id)
     page = await client.get(f"/dossiers/{dossier_id}")
     card = soup(page.text).select_one("#rating")
     assert card is not None
@@ -155,9 +154,8 @@ async def test_one_tap_then_details_and_a_complaint_offer_through_the_page(
 
 
 async def test_no_rating_card_before_completion(client: Client, factory: Factory) -> None:
-    from tests.postal.test_pages_and_api import cookie_session
 
     dossier_id = await factory.create(State.PROCESSING)
-    await cookie_session(client, factory.people["owner"].id)
+    await sign_in_as(client, factory.people["owner"].id)
     page = await client.get(f"/dossiers/{dossier_id}")
     assert soup(page.text).select_one("#rating") is None

@@ -15,7 +15,7 @@ from backend.ratings import duty, kiosk
 from backend.ratings.tables import CounterDuty, KioskDevice, Rating
 from tests.backoffice.factory import make_user
 from tests.conftest import Clock
-from tests.helpers import Client, csrf, soup
+from tests.helpers import Client, csrf, sign_in_as, soup
 
 
 async def _counter(number: int) -> int:
@@ -106,11 +106,10 @@ async def test_pin_guessing_is_limited(database: None) -> None:
 
 
 async def test_the_kiosk_through_http(client: Client, database: None) -> None:
-    from tests.postal.test_pages_and_api import cookie_session
 
     counter = await _counter(48)
     officer = await make_user(Role.COUNTER, "t.kiosk.f1", counter=counter)
-    await cookie_session(client, officer.id)
+    await sign_in_as(client, officer.id)
     page = await client.get("/kiosk/setup")
     token = soup(page.text).select_one("input[name=_csrf_token]")["value"]
     r = await client.post(
