@@ -47,6 +47,48 @@ def text_of(html: str, selector: str) -> list[str]:
     return [" ".join(el.get_text(" ").split()) for el in soup(html).select(selector)]
 
 
+def form_token(html: str) -> str:
+    """The CSRF token a page wrote into its (first) form."""
+    field = soup(html).select_one("input[name=_csrf_token]")
+    assert field is not None, "no CSRF field on the page"
+    return str(field["value"])
+
+
+def field_errors(html: str, *, marked_invalid: bool = False) -> dict[str, str]:
+    """{field name: message} for every field shown with an error beside it; `marked_invalid`
+    also checks that each such control says so to assistive technology (aria-invalid)."""
+    out = {}
+    for box in soup(html).select(".field.has-error"):
+        message = box.select_one(".error")
+        assert message is not None
+        control = box.select_one("input, select, textarea")
+        if marked_invalid:
+            assert control is not None and control.get("aria-invalid") == "true", box
+        if box.get("id"):  # a group of checkboxes names its error after the group
+            name = str(box["id"]).removeprefix("f-")
+        else:
+            assert control is not None
+            name = str(control["name"])
+        out[name] = " ".join(message.get_text(" ").split())
+    return out
+
+
+def form_value(html: str, name: str) -> str:
+    """What a form control shows: an input's value, a textarea's text, a select's choice."""
+    page = soup(html)
+    control = page.select_one(f'[name="{name}"]')
+    assert control is not None, name
+    if control.name == "textarea":
+        return control.get_text()
+    if control.name == "select":
+        chosen = control.select_one("option[selected]")
+        return str(chosen["value"]) if chosen else ""
+    if control.get("type") in ("radio", "checkbox"):
+        checked = page.select(f'[name="{name}"][checked]')
+        return ",".join(str(c["value"]) for c in checked)
+    return str(control.get("value", ""))
+
+
 # --- forms -------------------------------------------------------------------------------------
 
 
@@ -65,6 +107,20 @@ async def post_form(
     return await client.post(
         url,
         data={"_csrf_token": await csrf(client), **(data or {}), **fields},
+        follow_redirects=False,
+    )
+
+
+async def post_page_form(
+    client: Client, page_url: str, data: Mapping[str, Any], action: str | None = None
+) -> httpx.Response:
+    """Open the page (it must open), then post its form with the token written in it to
+    `action` (default: the page)."""
+    page = await client.get(page_url)
+    assert page.status_code == 200, page.text
+    return await client.post(
+        action or page_url,
+        data={"_csrf_token": form_token(page.text), **data},
         follow_redirects=False,
     )
 

@@ -1,6 +1,6 @@
-"""Helpers for the administration pages' tests (every domain's admin pages): the demo
-administrator, forms, field errors, and the fixtures the conftests of tests/accounts and
-tests/catalog (and tests/postal/test_admin.py) import."""
+"""The administration pages' fixtures (every domain's admin pages: the conftests of
+tests/accounts and tests/catalog, and tests/postal/test_admin.py, import them): the demo
+administrator's browser, a second browser, staff logins removed after the test."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ import itertools
 import os
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from litestar import Litestar
 
-from tests.helpers import Client, another_client, csrf, sign_in_admin, soup
+from tests.helpers import Client, another_client, sign_in_admin
 
 MSG_FORBIDDEN = "Bạn không có quyền xem trang này."
 
@@ -34,44 +33,6 @@ async def _forget_staff() -> AsyncIterator[None]:
     from backend.accounts.tables import User
 
     await User.delete().where(User.login.like(f"%{_MARK}%"))
-
-
-async def post_form(client: Client, url: str, **form: str) -> httpx.Response:
-    return await client.post(
-        url, data={"_csrf_token": await csrf(client), **form}, follow_redirects=False
-    )
-
-
-def field_errors(html: str) -> dict[str, str]:
-    """{field name: message} for every field shown with an error beside it."""
-    out = {}
-    for box in soup(html).select(".field.has-error"):
-        message = box.select_one(".error")
-        assert message is not None
-        control = box.select_one("input, select, textarea")
-        if box.get("id"):  # a group of checkboxes names its error after the group
-            name = str(box["id"]).removeprefix("f-")
-        else:
-            assert control is not None
-            name = str(control["name"])
-        out[name] = " ".join(message.get_text(" ").split())
-    return out
-
-
-def form_value(html: str, name: str) -> str:
-    """What a form control shows: an input's value, a textarea's text, a select's choice."""
-    page = soup(html)
-    control = page.select_one(f'[name="{name}"]')
-    assert control is not None, name
-    if control.name == "textarea":
-        return control.get_text()
-    if control.name == "select":
-        chosen = control.select_one("option[selected]")
-        return str(chosen["value"]) if chosen else ""
-    if control.get("type") in ("radio", "checkbox"):
-        checked = page.select(f'[name="{name}"][checked]')
-        return ",".join(str(c["value"]) for c in checked)
-    return str(control.get("value", ""))
 
 
 @pytest.fixture

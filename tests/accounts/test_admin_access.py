@@ -8,7 +8,7 @@ import pytest
 from backend.access.roles import Role
 from backend.accounts.services import create_user
 from tests.accounts.admin_helpers import MSG_FORBIDDEN, new_login
-from tests.helpers import Client, csrf, post_login, register, soup, text_of
+from tests.helpers import Client, post_form, post_login, register, soup, text_of
 
 GET_URLS = [
     "/admin/",
@@ -74,9 +74,7 @@ FORM = {
 async def send(client: Client, method: str, url: str) -> httpx.Response:
     if method == "GET":
         return await client.get(url, follow_redirects=False)
-    return await client.post(
-        url, data={"_csrf_token": await csrf(client), **FORM}, follow_redirects=False
-    )
+    return await post_form(client, url, FORM)
 
 
 @pytest.mark.parametrize(("method", "url"), REQUESTS)

@@ -13,13 +13,17 @@ import pytest
 from backend.access.roles import Role
 from backend.accounts.tables import AuthSession, User
 from backend.catalog.tables import Agency, Counter
-from tests.accounts.admin_helpers import (
+from tests.accounts.admin_helpers import new_login
+from tests.helpers import (
+    ADMIN_LOGIN,
+    Client,
     field_errors,
     form_value,
-    new_login,
     post_form,
+    post_login,
+    soup,
+    text_of,
 )
-from tests.helpers import ADMIN_LOGIN, Client, post_login, soup, text_of
 
 PASSWORD = "matkhau-ban-dau"
 MSG_AGENCY_NEEDED = "Chuyên viên và lãnh đạo cơ quan phải thuộc một cơ quan. Hãy chọn cơ quan."

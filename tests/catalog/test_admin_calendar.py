@@ -15,6 +15,8 @@ from tests.helpers import (
     ADMIN_PASSWORD,
     Client,
     csrf,
+    field_errors,
+    post_form,
     post_login,
     register,
     sign_in_admin,
@@ -45,21 +47,8 @@ def listed_days(html: str) -> list[str]:
     return text_of(html, "ul.list li.row > span")
 
 
-def field_errors(html: str) -> dict[str, str]:
-    out = {}
-    for box in soup(html).select(".field.has-error"):
-        control, message = box.select_one("input"), box.select_one(".error")
-        assert control is not None and message is not None
-        out[str(control["name"])] = " ".join(message.get_text(" ").split())
-    return out
-
-
 async def add_day(client: Client, **form: str) -> httpx.Response:
-    return await client.post(
-        "/admin/calendar/",
-        data={"_csrf_token": await csrf(client), **form},
-        follow_redirects=False,
-    )
+    return await post_form(client, "/admin/calendar/", **form)
 
 
 # --- who may use it ----------------------------------------------------------------------------

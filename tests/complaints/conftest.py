@@ -112,11 +112,6 @@ async def snapshot(complaint_id: int) -> dict[str, Any]:
     }
 
 
-async def post_form(client: Client, url: str, **fields: Any) -> httpx.Response:
-    token = await csrf(client)
-    return await client.post(url, data={"_csrf_token": token, **fields}, follow_redirects=False)
-
-
 async def post_multipart(
     client: Client,
     url: str,

@@ -12,16 +12,9 @@ from backend.complaints import handling
 from backend.complaints.access import link_key
 from backend.complaints.workflow import Action
 from backend.notifications.tables import Notification
-from tests.complaints.conftest import (
-    People,
-    file_as,
-    post_form,
-    post_multipart,
-    row,
-    snapshot,
-)
+from tests.complaints.conftest import People, file_as, post_multipart, row, snapshot
 from tests.dossiers.conftest import photo
-from tests.helpers import Client, another_client, sign_in_as, soup, text_of
+from tests.helpers import Client, another_client, post_form, sign_in_as, soup, text_of
 
 QUESTION = "Xin cho biết bạn nộp hồ sơ ở quầy số mấy, vào giờ nào."
 ANSWER = "Sở Tư pháp đã làm việc với cán bộ liên quan, yêu cầu hoàn trả khoản tiền đã thu sai."

@@ -13,7 +13,7 @@ from backend.complaints.queries import QUEUE_FILTERS
 from backend.complaints.tables import Complaint, ComplaintEvent
 from backend.complaints.workflow import Action
 from tests.complaints.conftest import People, file_as, vn
-from tests.helpers import Client, another_client, csrf, sign_in_as, soup, text_of
+from tests.helpers import Client, another_client, post_form, sign_in_as, soup, text_of
 
 
 async def test_the_footer_leads_to_complaints(client: Client, people: People) -> None:
@@ -57,11 +57,7 @@ async def test_my_complaints(client: Client, people: People) -> None:
 
 
 async def lookup(c: Any, code: str, phone: str) -> Any:
-    return await c.post(
-        "/complaints/track",
-        data={"_csrf_token": await csrf(c), "code": code, "phone": phone},
-        follow_redirects=False,
-    )
+    return await post_form(c, "/complaints/track", code=code, phone=phone)
 
 
 async def test_looking_up_by_code_and_phone(app: Any, people: People) -> None:

@@ -10,8 +10,8 @@ from backend.complaints import handling
 from backend.complaints.access import link_key
 from backend.complaints.tables import ComplaintVote
 from backend.complaints.workflow import Action
-from tests.complaints.conftest import People, file_as, post_form, row, snapshot
-from tests.helpers import Client, another_client, sign_in_as, soup, text_of
+from tests.complaints.conftest import People, file_as, row, snapshot
+from tests.helpers import Client, another_client, post_form, sign_in_as, soup, text_of
 
 FILER = "Trần Thị Phản Ánh"
 SECRET_CONTENT = (

@@ -13,7 +13,16 @@ from litestar import Litestar
 from backend.dossiers import claims
 from backend.dossiers.tables import Dossier
 from tests.dossiers.conftest import fill_required, submit
-from tests.helpers import Client, another_client, csrf, new_phone, register, sign_in, soup
+from tests.helpers import (
+    Client,
+    another_client,
+    csrf,
+    new_phone,
+    post_form,
+    register,
+    sign_in,
+    soup,
+)
 
 
 async def walk_in(counter: Client, phone: str) -> dict[str, Any]:
@@ -53,11 +62,7 @@ async def sees_nothing_of(citizen: Client, dossier: dict[str, Any]) -> None:
 
 
 async def claim(citizen: Client, code: str, claim_code: str) -> httpx.Response:
-    return await citizen.post(
-        "/my/dossiers/claim",
-        data={"_csrf_token": await csrf(citizen), "code": code, "claim_code": claim_code},
-        follow_redirects=False,
-    )
+    return await post_form(citizen, "/my/dossiers/claim", code=code, claim_code=claim_code)
 
 
 async def test_registering_after_the_walk_in_shows_nothing_until_the_claim(app: Litestar) -> None:

@@ -14,7 +14,7 @@ from backend.lib.clock import utcnow
 from backend.notifications import queries, services
 from backend.notifications.tables import Notification, OutboxItem, PushSubscription
 from tests.backoffice.factory import Factory, user_by_login
-from tests.helpers import Client, another_client, csrf, register, sign_in, soup, text_of
+from tests.helpers import Client, another_client, csrf, post_form, register, sign_in, soup, text_of
 from tests.notifications.push_endpoint import Subscriber
 
 MSG_ESSENTIAL = "Thông báo này quan trọng nên luôn được gửi."
@@ -50,8 +50,7 @@ def bell(html: str) -> tuple[str, str]:
 
 
 async def save(client: Client, shown: list[str], on: list[str]) -> httpx.Response:
-    data = {"_csrf_token": await csrf(client), "shown": shown, "on": on}
-    return await client.post("/settings/notifications", data=data, follow_redirects=False)
+    return await post_form(client, "/settings/notifications", shown=shown, on=on)
 
 
 def checkboxes(html: str) -> dict[str, dict[str, bool]]:

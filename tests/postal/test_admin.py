@@ -18,14 +18,17 @@ from backend.postal import tariff
 from backend.postal.offices import ward_names
 from backend.postal.tables import PostalTariff
 from tests.accounts import admin_helpers
-from tests.accounts.admin_helpers import (
-    MSG_FORBIDDEN,
+from tests.accounts.admin_helpers import MSG_FORBIDDEN, new_login
+from tests.helpers import (
+    Client,
     field_errors,
     form_value,
-    new_login,
     post_form,
+    post_login,
+    register,
+    soup,
+    text_of,
 )
-from tests.helpers import Client, csrf, post_login, register, soup, text_of
 
 # The administration's fixtures (tests/postal/conftest.py holds the postal pages' own).
 _forget_staff = admin_helpers._forget_staff
@@ -483,9 +486,7 @@ async def send(client: Client, method: str, url: str) -> httpx.Response:
     if method == "GET":
         return await client.get(url, follow_redirects=False)
     form = {**office_form(code="BD-NB", name="Đổi tên trái phép"), **tariff_form(pickup_fee="1")}
-    return await client.post(
-        url, data={"_csrf_token": await csrf(client), **form}, follow_redirects=False
-    )
+    return await post_form(client, url, form)
 
 
 @pytest.mark.usefixtures("keep_tariff")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend.postal.tables import Shipment
-from tests.helpers import Client, bearer, sign_in_as, soup
+from tests.helpers import Client, bearer, form_token, sign_in_as, soup
 from tests.postal.conftest import Postal, signature_png
 
 
@@ -67,7 +67,7 @@ async def test_counter_lists_parcels_and_the_courier_signs_on_the_phone(
     await sign_in_as(client, postal.counter.id)
     page = await client.get("/postal/handover/")
     assert page.status_code == 200 and parcel["code"] in page.text
-    token = soup(page.text).select_one("input[name=_csrf_token]")["value"]
+    token = form_token(page.text)
     r = await client.post(
         "/postal/handover/",
         data={
@@ -174,7 +174,7 @@ async def test_no_change_while_out_for_delivery(client: Client, postal: Postal) 
     panel = soup(page.text).select_one("#postal")
     assert panel is not None and "Bưu tá đang trên đường giao" in panel.text
     assert panel.select_one("form[action$='/postal']") is None
-    token = soup(page.text).select_one("input[name=_csrf_token]")["value"]
+    token = form_token(page.text)
     r = await client.post(
         f"/dossiers/{dossier_id}/panels/postal",
         data={

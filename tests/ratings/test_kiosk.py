@@ -15,7 +15,7 @@ from backend.ratings import duty, kiosk
 from backend.ratings.tables import CounterDuty, KioskDevice, Rating
 from tests.backoffice.factory import make_user
 from tests.conftest import Clock
-from tests.helpers import Client, csrf, sign_in_as, soup
+from tests.helpers import Client, csrf, form_token, sign_in_as, soup
 
 
 async def _counter(number: int) -> int:
@@ -111,7 +111,7 @@ async def test_the_kiosk_through_http(client: Client, database: None) -> None:
     officer = await make_user(Role.COUNTER, "t.kiosk.f1", counter=counter)
     await sign_in_as(client, officer.id)
     page = await client.get("/kiosk/setup")
-    token = soup(page.text).select_one("input[name=_csrf_token]")["value"]
+    token = form_token(page.text)
     r = await client.post(
         "/kiosk/setup",
         data={"_csrf_token": token, "pin": "1357", "pin_again": "1357"},

@@ -10,7 +10,7 @@ from backend.catalog.tables import Counter
 from backend.lib.clock import utcnow
 from backend.ratings import duty, kiosk
 from tests.backoffice.factory import make_user
-from tests.helpers import Client, soup
+from tests.helpers import Client, form_token
 
 
 async def test_the_officer_is_signed_out_and_stays_on_duty(client: Client) -> None:
@@ -20,7 +20,7 @@ async def test_the_officer_is_signed_out_and_stays_on_duty(client: Client) -> No
     client.cookies.set(SESSION_COOKIE, session)
     await duty.start(officer.id, counter[0]["id"], utcnow())
     page = await client.get("/kiosk/setup")
-    token = soup(page.text).select_one("input[name=_csrf_token]")["value"]
+    token = form_token(page.text)
     r = await client.post(
         "/kiosk/setup",
         data={"_csrf_token": token, "pin": "1357", "pin_again": "1357"},
