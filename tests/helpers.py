@@ -15,9 +15,13 @@ import httpx
 from bs4 import BeautifulSoup
 from litestar import Litestar
 
+from backend.access.roles import Role
 from backend.access.user import CurrentUser
 from backend.accounts.middleware import SESSION_COOKIE
-from backend.accounts.services import start_session
+from backend.accounts.services import PLACEHOLDER_HASH, start_session
+from backend.accounts.tables import User
+from backend.catalog.tables import Agency
+from backend.lib.clock import utcnow
 
 Client = httpx.AsyncClient
 
@@ -194,3 +198,39 @@ async def register(client: Client, phone: str | None = None, name: str = "Lê V�
     )
     assert r.status_code == 303, r.text
     return phone
+
+
+async def user_by_login(login: str) -> CurrentUser:
+    row = await User.select().where(User.login == login).first()
+    assert row is not None, login
+    return CurrentUser.from_row(row)
+
+
+async def make_user(role: Role, login: str, agency: str | None = None, **extra: Any) -> CurrentUser:
+    """A user row written directly (no password: this person never signs in), or the one a
+    previous call made with this login."""
+    row = await User.select().where(User.login == login).first()
+    if row is None:
+        agency_id = None
+        if agency:
+            agency_row = await Agency.select(Agency.id).where(Agency.code == agency).first()
+            assert agency_row is not None
+            agency_id = agency_row["id"]
+        user = User(
+            login=login,
+            password_hash=PLACEHOLDER_HASH,
+            full_name=f"Người thử {login}",
+            role=role.value,
+            phone=login if role is Role.CITIZEN else None,
+            agency=agency_id,
+            created_at=utcnow(),
+            **extra,
+        )
+        await user.save()
+        row = await User.select().where(User.id == user.id).first()
+        assert row is not None
+    return CurrentUser.from_row(row)
+
+
+async def make_citizen() -> CurrentUser:
+    return await make_user(Role.CITIZEN, new_phone())

@@ -18,8 +18,6 @@ from PIL import Image
 
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
-from backend.accounts.services import PLACEHOLDER_HASH
-from backend.accounts.tables import User
 from backend.catalog.services import load_calendar
 from backend.catalog.tables import Agency, Procedure, RequiredDocument
 from backend.dossiers import drafts, submission
@@ -29,7 +27,7 @@ from backend.dossiers.uploads import file_store
 from backend.dossiers.workflow import TRANSITIONS, Action, Input, State, find
 from backend.lib.clock import utcnow
 from backend.lib.files import StoredFile
-from tests.helpers import new_phone
+from tests.helpers import make_citizen, make_user, user_by_login
 
 # One page (a PDF is rewritten by qpdf when uploaded; one without pages is refused).
 PDF = (
@@ -97,41 +95,6 @@ def store_bytes(content: bytes, name: str) -> StoredFile:
     with tempfile.NamedTemporaryFile(delete=False, suffix=Path(name).suffix) as tmp:
         tmp.write(content)
     return file_store().accept(Path(tmp.name), name)
-
-
-async def user_by_login(login: str) -> CurrentUser:
-    row = await User.select().where(User.login == login).first()
-    assert row is not None, login
-    return CurrentUser.from_row(row)
-
-
-async def make_user(role: Role, login: str, agency: str | None = None, **extra: Any) -> CurrentUser:
-    """A user row written directly (no password: this person never signs in)."""
-    row = await User.select().where(User.login == login).first()
-    if row is None:
-        agency_id = None
-        if agency:
-            agency_row = await Agency.select(Agency.id).where(Agency.code == agency).first()
-            assert agency_row is not None
-            agency_id = agency_row["id"]
-        user = User(
-            login=login,
-            password_hash=PLACEHOLDER_HASH,
-            full_name=f"Người thử {login}",
-            role=role.value,
-            phone=login if role is Role.CITIZEN else None,
-            agency=agency_id,
-            created_at=utcnow(),
-            **extra,
-        )
-        await user.save()
-        row = await User.select().where(User.id == user.id).first()
-        assert row is not None
-    return CurrentUser.from_row(row)
-
-
-async def make_citizen() -> CurrentUser:
-    return await make_user(Role.CITIZEN, new_phone())
 
 
 _COUNTS = {

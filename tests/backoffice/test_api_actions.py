@@ -17,11 +17,9 @@ from backend.access.user import CurrentUser
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.uploads import file_store
 from backend.dossiers.workflow import OFFERED, TRANSITIONS, Action, State
-from tests.backoffice.factory import PDF, REASON, Factory, snapshot, user_by_login
+from tests.backoffice.factory import PDF, REASON, Factory, snapshot
 from tests.dossiers.conftest import photo
-from tests.helpers import Client, api_headers, register
-
-CITIZEN_PASSWORD = "matkhau-an-toan"
+from tests.helpers import CITIZEN_PASSWORD, Client, api_headers, register, user_by_login
 
 
 @pytest.fixture(scope="module")

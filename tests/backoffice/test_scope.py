@@ -17,10 +17,17 @@ import pytest
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.workflow import OFFERED, Action, State, actions_from
 from tests.backoffice.conftest import act, alert_text
-from tests.backoffice.factory import REASON, Factory, snapshot, user_by_login
-from tests.helpers import Client, another_client, api_headers, register, sign_in, soup
-
-CITIZEN_PASSWORD = "matkhau-an-toan"
+from tests.backoffice.factory import REASON, STAFF_LOGINS, Factory, snapshot
+from tests.helpers import (
+    CITIZEN_PASSWORD,
+    Client,
+    another_client,
+    api_headers,
+    register,
+    sign_in,
+    soup,
+    user_by_login,
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,13 +38,8 @@ async def factory(database: None) -> Factory:
 @pytest.fixture(scope="module")
 async def people(app: Any) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
     """Signed-in browsers, one per person, each from its own address."""
-    logins = {
-        "stp.specialist": "tuphap.cv",
-        "stp.leader": "tuphap.ld",
-        "sxd.specialist": "xaydung.cv",
-        "sxd.leader": "xaydung.ld",
-        "manager": "giamdoc",
-    }
+    keys = ("stp.specialist", "stp.leader", "sxd.specialist", "sxd.leader", "manager")
+    logins = {key: STAFF_LOGINS[key] for key in keys}
     clients: dict[str, httpx.AsyncClient] = {}
     try:
         for i, (key, login) in enumerate(logins.items()):

@@ -31,9 +31,9 @@ from backend.dossiers.workflow import State
 from backend.lib.clock import utcnow
 from backend.notifications import services
 from backend.notifications.tables import PushSubscription
-from tests.backoffice.factory import Factory, user_by_login
+from tests.backoffice.factory import Factory
 from tests.browser.conftest import AxeChecker, ContextFactory, Shot, sign_up
-from tests.helpers import new_phone
+from tests.helpers import new_phone, user_by_login
 
 pytestmark = pytest.mark.browser
 

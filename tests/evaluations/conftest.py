@@ -15,7 +15,7 @@ from backend.access.user import CurrentUser
 from backend.catalog.tables import Agency
 from backend.evaluations import criteria_sets, periods, queries, schemas
 from backend.evaluations.aggregate import Kind
-from tests.backoffice.factory import make_user
+from tests.helpers import make_user
 
 _names = itertools.count(1)
 

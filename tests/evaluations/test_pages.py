@@ -10,9 +10,17 @@ from backend.access.user import CurrentUser
 from backend.evaluations import periods, queries, scoring
 from backend.evaluations.aggregate import Kind
 from backend.evaluations.tables import CriteriaSet, Criterion, Evaluation, EvaluationPeriod
-from tests.backoffice.factory import make_citizen
 from tests.evaluations.conftest import People, make_period, make_set, score_fields, unique
-from tests.helpers import Client, csrf, form_token, post_page_form, sign_in_as, soup, text_of
+from tests.helpers import (
+    Client,
+    csrf,
+    form_token,
+    make_citizen,
+    post_page_form,
+    sign_in_as,
+    soup,
+    text_of,
+)
 
 
 def alerts(html: str) -> list[str]:

@@ -29,11 +29,10 @@ from backend.access.user import CurrentUser
 from backend.notifications import sender, services, vapid
 from backend.notifications.tables import OutboxItem, PushSubscription
 from backend.settings import get_settings
-from tests.backoffice.factory import Factory, user_by_login
-from tests.helpers import Client, api_headers, register
+from tests.backoffice.factory import Factory
+from tests.helpers import CITIZEN_PASSWORD, Client, api_headers, register, user_by_login
 from tests.notifications.push_endpoint import PushEndpoint, Received, Subscriber, b64url_decode
 
-CITIZEN_PASSWORD = "matkhau-an-toan"
 SUBSCRIPTIONS = "/api/v1/push/subscriptions"
 
 # Users made by these tests: their devices are removed after each test, so that no pending

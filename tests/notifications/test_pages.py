@@ -13,8 +13,18 @@ from backend.dossiers.workflow import State
 from backend.lib.clock import utcnow
 from backend.notifications import queries, services
 from backend.notifications.tables import Notification, OutboxItem, PushSubscription
-from tests.backoffice.factory import Factory, user_by_login
-from tests.helpers import Client, another_client, csrf, post_form, register, sign_in, soup, text_of
+from tests.backoffice.factory import Factory
+from tests.helpers import (
+    Client,
+    another_client,
+    csrf,
+    post_form,
+    register,
+    sign_in,
+    soup,
+    text_of,
+    user_by_login,
+)
 from tests.notifications.push_endpoint import Subscriber
 
 MSG_ESSENTIAL = "Thông báo này quan trọng nên luôn được gửi."

@@ -13,8 +13,7 @@ from backend.dossiers import drafts
 from backend.postal import pickups, queries
 from backend.postal.schemas import Booking
 from backend.postal.tables import Pickup
-from tests.backoffice.factory import make_user
-from tests.helpers import Client, bearer, sign_in_as, soup
+from tests.helpers import Client, bearer, make_user, sign_in_as, soup
 from tests.postal.conftest import PHU_LY, Postal, signature_png
 
 CONFIRMATIONS = "/api/v1/postal/confirmations"

@@ -124,7 +124,7 @@ async def test_the_counter_waits_for_the_papers(postal: Postal) -> None:
 
 async def _courier_of(postal: Postal, row: dict[str, object]) -> object:
     from backend.access.roles import Role
-    from tests.backoffice.factory import make_user
+    from tests.helpers import make_user
 
     return await make_user(
         Role.POSTAL, f"t.pickup.{row['post_office']}", post_office=row["post_office"]

@@ -13,9 +13,8 @@ from backend.lib.clock import utcnow
 from backend.lib.errors import Forbidden, FormErrors, TooManyRequests
 from backend.ratings import duty, kiosk
 from backend.ratings.tables import CounterDuty, KioskDevice, Rating
-from tests.backoffice.factory import make_user
 from tests.conftest import Clock
-from tests.helpers import Client, csrf, form_token, sign_in_as, soup
+from tests.helpers import Client, csrf, form_token, make_user, sign_in_as, soup
 
 
 async def _counter(number: int) -> int:

@@ -9,8 +9,7 @@ from backend.accounts.services import start_session, user_for_token
 from backend.catalog.tables import Counter
 from backend.lib.clock import utcnow
 from backend.ratings import duty, kiosk
-from tests.backoffice.factory import make_user
-from tests.helpers import Client, form_token
+from tests.helpers import Client, form_token, make_user
 
 
 async def test_the_officer_is_signed_out_and_stays_on_duty(client: Client) -> None:

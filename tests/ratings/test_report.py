@@ -59,8 +59,7 @@ def test_wilson_lower_bound_edges() -> None:
 async def test_the_satisfaction_page_is_for_managers(client: Client, database: None) -> None:
     from backend.access.roles import Role
     from backend.ratings import kiosk
-    from tests.backoffice.factory import make_user
-    from tests.helpers import soup
+    from tests.helpers import make_user, soup
     from tests.ratings.test_kiosk import _device
 
     device, _, officer = await _device("t.report.k1", 51)
