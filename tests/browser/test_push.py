@@ -31,8 +31,8 @@ from backend.dossiers.workflow import State
 from backend.lib.clock import utcnow
 from backend.notifications import services
 from backend.notifications.tables import PushSubscription
-from tests.backoffice.factory import Factory
 from tests.browser.conftest import AxeChecker, ContextFactory, Shot, sign_up
+from tests.dossiers.factory import Factory
 from tests.helpers import new_phone, user_by_login
 
 pytestmark = pytest.mark.browser

@@ -15,8 +15,8 @@ from backend.dossiers.workflow import State
 from backend.ratings import kiosk as kiosk_service
 from backend.ratings.services import of_dossier
 from backend.ratings.tables import Rating
-from tests.backoffice.factory import Factory
 from tests.browser.conftest import AxeChecker, ContextFactory, Shot, signed_in_context
+from tests.dossiers.factory import Factory
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.browser

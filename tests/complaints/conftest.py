@@ -17,7 +17,7 @@ from backend.complaints.schemas import Filing
 from backend.complaints.tables import Complaint, ComplaintEvent, ComplaintFile, ComplaintVote
 from backend.dossiers.workflow import State
 from backend.notifications.tables import Notification
-from tests.backoffice.factory import Factory
+from tests.dossiers.factory import Factory
 from tests.helpers import Client, csrf
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")

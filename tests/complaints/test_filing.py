@@ -11,9 +11,9 @@ import pytest
 from backend.complaints.access import link_key
 from backend.complaints.tables import Complaint, ComplaintFile
 from backend.dossiers.tables import Dossier
-from tests.backoffice.factory import PDF
 from tests.complaints.conftest import CONTENT, People, post_multipart
 from tests.dossiers.conftest import photo
+from tests.dossiers.factory import PDF
 from tests.helpers import Client, another_client, sign_in_as, soup, text_of
 
 CODE = re.compile(r"^PAKN-\d{6}-\d{4}$")

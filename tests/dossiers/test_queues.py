@@ -7,7 +7,7 @@ import pytest
 
 from backend.dossiers import queues
 from backend.dossiers.workflow import State
-from tests.backoffice.factory import Factory
+from tests.dossiers.factory import Factory
 from tests.helpers import Client, sign_in, soup
 
 

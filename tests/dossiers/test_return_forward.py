@@ -6,8 +6,8 @@ from __future__ import annotations
 from backend.dossiers.tables import Dossier
 from backend.dossiers.transitions import perform
 from backend.dossiers.workflow import Action, State
-from tests.backoffice.conftest import act
-from tests.backoffice.factory import Factory
+from tests.dossiers.conftest import act
+from tests.dossiers.factory import Factory
 from tests.helpers import Client, api_headers, sign_in, soup
 
 

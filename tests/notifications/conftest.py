@@ -29,7 +29,7 @@ from backend.access.user import CurrentUser
 from backend.notifications import sender, services, vapid
 from backend.notifications.tables import OutboxItem, PushSubscription
 from backend.settings import get_settings
-from tests.backoffice.factory import Factory
+from tests.dossiers.factory import Factory
 from tests.helpers import CITIZEN_PASSWORD, Client, api_headers, register, user_by_login
 from tests.notifications.push_endpoint import PushEndpoint, Received, Subscriber, b64url_decode
 

@@ -13,7 +13,7 @@ from backend.dossiers.workflow import State
 from backend.lib.clock import utcnow
 from backend.notifications import queries, services
 from backend.notifications.tables import Notification, OutboxItem, PushSubscription
-from tests.backoffice.factory import Factory
+from tests.dossiers.factory import Factory
 from tests.helpers import (
     Client,
     another_client,

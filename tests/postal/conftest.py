@@ -22,7 +22,7 @@ from backend.dossiers.transitions import perform
 from backend.dossiers.workflow import Action, State
 from backend.postal import handover
 from backend.postal.tables import Shipment
-from tests.backoffice.factory import Factory
+from tests.dossiers.factory import Factory
 from tests.helpers import make_user
 
 PHU_LY = "13285"  # Phường Phủ Lý, Ninh Bình (served by office A)

@@ -14,7 +14,7 @@ from backend.notifications.tables import Notification
 from backend.ratings import scale as scales
 from backend.ratings import services
 from backend.ratings.tables import Rating
-from tests.backoffice.factory import Factory
+from tests.dossiers.factory import Factory
 from tests.helpers import Client, sign_in_as, soup
 
 

@@ -17,8 +17,8 @@ from backend.access.user import CurrentUser
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.uploads import file_store
 from backend.dossiers.workflow import OFFERED, TRANSITIONS, Action, State
-from tests.backoffice.factory import PDF, REASON, Factory, snapshot
 from tests.dossiers.conftest import photo
+from tests.dossiers.factory import PDF, REASON, Factory, snapshot
 from tests.helpers import CITIZEN_PASSWORD, Client, api_headers, register, user_by_login
 
 

@@ -6,8 +6,8 @@ import json
 
 from backend.dossiers.tables import Dossier, DossierEvent
 from backend.notifications.tables import Notification
-from tests.backoffice.conftest import PDF, act, alert_text, submitted_dossier
-from tests.dossiers.conftest import photo, upload
+from tests.dossiers.conftest import act, alert_text, photo, submitted_dossier, upload
+from tests.dossiers.factory import PDF
 from tests.helpers import Client, another_client, sign_in, soup
 
 

@@ -16,8 +16,8 @@ import pytest
 
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.workflow import OFFERED, Action, State, actions_from
-from tests.backoffice.conftest import act, alert_text
-from tests.backoffice.factory import REASON, STAFF_LOGINS, Factory, snapshot
+from tests.dossiers.conftest import act, alert_text
+from tests.dossiers.factory import REASON, STAFF_LOGINS, Factory, snapshot
 from tests.helpers import (
     CITIZEN_PASSWORD,
     Client,

@@ -9,8 +9,7 @@ from backend.accounts.tables import User
 from backend.dossiers import deadlines
 from backend.dossiers.tables import Dossier, DossierEvent
 from backend.notifications.tables import Notification
-from tests.backoffice.conftest import act, alert_text, submitted_dossier
-from tests.dossiers.conftest import fill_required, submit
+from tests.dossiers.conftest import act, alert_text, fill_required, submit, submitted_dossier
 from tests.helpers import Client, another_client, csrf, new_phone, sign_in, soup, text_of
 
 

@@ -17,8 +17,8 @@ from backend.dossiers.tables import Dossier, DossierEvent
 from backend.dossiers.transitions import ActionInput, perform
 from backend.dossiers.workflow import Action
 from backend.settings import get_settings
-from tests.backoffice.conftest import submitted_dossier
 from tests.conftest import Clock
+from tests.dossiers.conftest import submitted_dossier
 from tests.helpers import Client
 
 verify = HISTORY.verify
