@@ -94,7 +94,6 @@ async def test_the_three_level_scale(factory: Factory) -> None:
 async def test_one_tap_then_details_and_a_complaint_offer_through_the_page(
     client: Client, factory: Factory
 ) -> None:
-
     owner = factory.people["owner"]
     dossier_id = await factory.create(State.RETURNED)
     # The hand-over message is the invitation to rate (one push, not two).
@@ -154,7 +153,6 @@ async def test_one_tap_then_details_and_a_complaint_offer_through_the_page(
 
 
 async def test_no_rating_card_before_completion(client: Client, factory: Factory) -> None:
-
     dossier_id = await factory.create(State.PROCESSING)
     await sign_in_as(client, factory.people["owner"].id)
     page = await client.get(f"/dossiers/{dossier_id}")

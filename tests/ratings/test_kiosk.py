@@ -14,7 +14,7 @@ from backend.lib.errors import Forbidden, FormErrors, TooManyRequests
 from backend.ratings import duty, kiosk
 from backend.ratings.tables import CounterDuty, KioskDevice, Rating
 from tests.conftest import Clock
-from tests.helpers import Client, csrf, form_token, make_user, sign_in_as, soup
+from tests.helpers import Client, csrf, make_user, post_page_form, sign_in_as, soup
 
 
 async def _counter(number: int) -> int:
@@ -105,17 +105,10 @@ async def test_pin_guessing_is_limited(database: None) -> None:
 
 
 async def test_the_kiosk_through_http(client: Client, database: None) -> None:
-
     counter = await _counter(48)
     officer = await make_user(Role.COUNTER, "t.kiosk.f1", counter=counter)
     await sign_in_as(client, officer.id)
-    page = await client.get("/kiosk/setup")
-    token = form_token(page.text)
-    r = await client.post(
-        "/kiosk/setup",
-        data={"_csrf_token": token, "pin": "1357", "pin_again": "1357"},
-        follow_redirects=False,
-    )
+    r = await post_page_form(client, "/kiosk/setup", {"pin": "1357", "pin_again": "1357"})
     assert r.status_code == 303 and kiosk.COOKIE in r.headers["set-cookie"]
     # The tablet is now anonymous: the officer's session is not needed for votes.
     from backend.accounts.middleware import SESSION_COOKIE
