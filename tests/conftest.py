@@ -27,13 +27,14 @@ os.environ["PICCOLO_CONF"] = "backend.piccolo_conf"
 
 from collections.abc import AsyncIterator, Iterator  # noqa: E402
 from datetime import datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 from litestar import Litestar  # noqa: E402
 
 from backend.settings import get_settings  # noqa: E402
-from tests.helpers import Client, another_client  # noqa: E402
+from tests.helpers import Client, another_client, sql  # noqa: E402
 
 ENGINE = "sqlite" if get_settings().is_sqlite else "postgres"
 
@@ -140,6 +141,24 @@ def clock() -> Iterator[Clock]:
 @pytest.fixture
 def engine_name() -> str:
     return ENGINE
+
+
+@pytest.fixture
+async def empty_database(tmp_path: Path) -> AsyncIterator[str]:
+    """A database URL of this run's engine, with nothing in it (a SQLite file, or a database of
+    its own on the PostgreSQL server), for the migration tests."""
+    if ENGINE == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migration.sqlite3'}"
+        return
+    server = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+    name = f"motcua_migration_{os.getpid()}"
+    admin = f"{server}/postgres"
+    await sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    await sql(admin, f"CREATE DATABASE {name}")
+    try:
+        yield f"{server}/{name}"
+    finally:
+        await sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:

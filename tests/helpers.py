@@ -8,7 +8,12 @@ from the cookie at the moment they post (`csrf`), never one fetched before a sig
 from __future__ import annotations
 
 import itertools
+import os
+import sqlite3
+import subprocess
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,6 +29,7 @@ from backend.catalog.tables import Agency
 from backend.lib.clock import utcnow
 
 Client = httpx.AsyncClient
+ROOT = Path(__file__).resolve().parents[1]
 
 # The demo's staff accounts share one password; citizens registered by `register` get another.
 STAFF_PASSWORD = "canbo123"
@@ -234,3 +240,38 @@ async def make_user(role: Role, login: str, agency: str | None = None, **extra: 
 
 async def make_citizen() -> CurrentUser:
     return await make_user(Role.CITIZEN, new_phone())
+
+
+# --- databases of their own (migration tests) --------------------------------------------------
+
+
+async def sql(url: str, statement: str, *, foreign_keys: bool = False) -> list[tuple[Any, ...]]:
+    """One statement on the database at `url` (a SQLite file or PostgreSQL), outside the app's
+    engine; `foreign_keys` turns SQLite's reference checks on (PostgreSQL always has them)."""
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+            if foreign_keys:
+                db.execute("PRAGMA foreign_keys = ON")
+            return [tuple(r) for r in db.execute(statement).fetchall()]
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        return [tuple(r) for r in await conn.fetch(statement)]
+    finally:
+        await conn.close()
+
+
+def run_python(url: str, var_dir: Path, script: str, *args: str) -> None:
+    """`script` in a child process on the database at `url`, with `var_dir` as VAR_DIR; it must
+    succeed. (Piccolo chooses its engine once per process, from DATABASE_URL.)"""
+    env = {**os.environ, "DATABASE_URL": url, "VAR_DIR": str(var_dir)}
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]

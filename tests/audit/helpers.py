@@ -23,8 +23,8 @@ from backend.dossiers.workflow import State
 from backend.lib.clock import utcnow
 from backend.lib.db import write_transaction
 from backend.settings import get_settings
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 # Recomputes one event's (key_id, hash) from the previous hash and the row.
 Rehash = Callable[[str, dict[str, Any]], tuple[str, str]]
 

@@ -29,8 +29,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from tests.conftest import ENGINE
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -25,7 +25,6 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -38,11 +37,10 @@ from backend.notifications.outbox import MAX_ATTEMPTS, STOPPED_EACH_TIME, Ledger
 from backend.notifications.tables import Notification, OutboxItem, PushSubscription
 from backend.settings import get_settings
 from tests.conftest import Clock
-from tests.helpers import Client
+from tests.helpers import ROOT, Client
 from tests.notifications.conftest import Citizen, device, new_citizen
 from tests.notifications.push_endpoint import PushEndpoint, Received, Subscriber
 
-ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 BATCH = 200
 ANSWERED = 100  # answered at once; every later message is held

@@ -12,16 +12,14 @@ import asyncio
 import os
 import sys
 from collections import Counter
-from pathlib import Path
 
 from backend.lib.clock import utcnow
 from backend.notifications import vapid
 from backend.notifications.tables import Notification, OutboxItem, PushSubscription
-from tests.helpers import Client
+from tests.helpers import ROOT, Client
 from tests.notifications.conftest import check_vapid, device, new_citizen
 from tests.notifications.push_endpoint import PushEndpoint
 
-ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
 MESSAGES = 1000
 DEVICES = 4

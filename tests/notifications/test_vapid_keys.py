@@ -29,11 +29,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from backend.lib.clock import utcnow
 from backend.notifications import services, vapid
 from backend.settings import get_settings
-from tests.helpers import Client
+from tests.helpers import ROOT, Client
 from tests.notifications.conftest import check_vapid, device, new_citizen
 from tests.notifications.push_endpoint import PushEndpoint, b64url
 
-ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 PROCESSES = 8
 
