@@ -8,7 +8,6 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from backend.accounts.tables import User
 from backend.dossiers.workflow import State
 from backend.lib.clock import utcnow
 from backend.notifications import queries, services
@@ -25,6 +24,7 @@ from tests.helpers import (
     text_of,
     user_by_login,
 )
+from tests.notifications.conftest import notify
 from tests.notifications.push_endpoint import Subscriber
 
 MSG_ESSENTIAL = "Thông báo này quan trọng nên luôn được gửi."
@@ -33,17 +33,13 @@ ESSENTIAL = ["supplement", "result", "decision", "delay"]
 
 
 async def user_id(phone: str) -> int:
-    row = await User.select(User.id).where(User.login == phone).first()
-    assert row is not None
-    return int(row["id"])
+    return (await user_by_login(phone)).id
 
 
 async def note(recipient: int, title: str, url: str = "", minutes_ago: int = 0) -> int:
-    return await services.deliver(
-        recipient=recipient,
-        dossier_id=None,
-        kind="dossier.accept",
-        title=title,
+    return await notify(
+        recipient,
+        title,
         body=f"Nội dung của «{title}».",
         url=url,
         now=utcnow() - timedelta(minutes=minutes_ago),
@@ -231,24 +227,8 @@ async def test_turning_an_optional_category_off_and_on(client: Client) -> None:
     keys = Subscriber.new()  # a real P-256 key: subscriptions' keys are checked
     await services.subscribe(me, endpoint, keys.p256dh, keys.auth, "test")
     try:
-        rating = await services.deliver(
-            recipient=me,
-            dossier_id=None,
-            kind="rating.invite",
-            title="Mời đánh giá",
-            body="",
-            url="/",
-            now=utcnow(),
-        )
-        result = await services.deliver(
-            recipient=me,
-            dossier_id=None,
-            kind="dossier.approve",
-            title="Có kết quả",
-            body="",
-            url="/",
-            now=utcnow(),
-        )
+        rating = await notify(me, "Mời đánh giá", kind="rating.invite")
+        result = await notify(me, "Có kết quả", kind="dossier.approve")
         assert not await OutboxItem.exists().where(OutboxItem.notification == rating)
         assert await OutboxItem.exists().where(OutboxItem.notification == result)
         # Both are in the inbox all the same.
