@@ -28,13 +28,16 @@ os.environ["PICCOLO_CONF"] = "backend.piccolo_conf"
 from collections.abc import AsyncIterator, Iterator  # noqa: E402
 from datetime import datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 import pytest  # noqa: E402
 from litestar import Litestar  # noqa: E402
 
 from backend.settings import get_settings  # noqa: E402
 from tests.helpers import Client, another_client, sql  # noqa: E402
+
+if TYPE_CHECKING:
+    from tests.dossiers.factory import Factory
 
 ENGINE = "sqlite" if get_settings().is_sqlite else "postgres"
 
@@ -136,6 +139,15 @@ def clock() -> Iterator[Clock]:
 
     yield Clock()
     travel_to(None)
+
+
+@pytest.fixture(scope="module")
+async def factory(database: None) -> Factory:
+    """Dossiers in any workflow state (tests/dossiers/factory.py), with citizens of their own
+    for each test module."""
+    from tests.dossiers.factory import Factory
+
+    return await Factory().setup()
 
 
 @pytest.fixture

@@ -23,11 +23,6 @@ pytestmark = pytest.mark.browser
 TABLET = {"viewport": {"width": 1024, "height": 768}, "is_mobile": True, "has_touch": True}
 
 
-@pytest.fixture(scope="module")
-async def factory(database: None) -> Factory:
-    return await Factory().setup()
-
-
 async def test_one_tap_rating_on_a_phone(
     new_context: ContextFactory, live_server: str, factory: Factory, shot: Shot, axe: AxeChecker
 ) -> None:

@@ -97,6 +97,13 @@ async def submit(client: Client, dossier_id: int, **fields: str) -> Any:
 # --- the back office ---------------------------------------------------------------------------
 
 
+async def code_of(dossier_id: int) -> str:
+    """The dossier's code (it has one once submitted)."""
+    row = await Dossier.select(Dossier.code).where(Dossier.id == dossier_id).first()
+    assert row is not None and row["code"]
+    return str(row["code"])
+
+
 async def submitted_dossier(
     client: Client, agency: str = "stp", days_min: int = 1
 ) -> dict[str, Any]:

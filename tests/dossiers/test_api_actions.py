@@ -11,26 +11,13 @@ import hashlib
 import re
 from typing import Any
 
-import pytest
-
 from backend.access.user import CurrentUser
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.uploads import file_store
 from backend.dossiers.workflow import OFFERED, TRANSITIONS, Action, State
-from tests.dossiers.conftest import photo
+from tests.dossiers.conftest import code_of, photo
 from tests.dossiers.factory import PDF, REASON, Factory, snapshot
 from tests.helpers import CITIZEN_PASSWORD, Client, api_headers, register, user_by_login
-
-
-@pytest.fixture(scope="module")
-async def factory(database: None) -> Factory:
-    return await Factory().setup()
-
-
-async def code_of(dossier_id: int) -> str:
-    row = await Dossier.select(Dossier.code).where(Dossier.id == dossier_id).first()
-    assert row is not None and row["code"]
-    return str(row["code"])
 
 
 def url(code: str, action: str) -> str:

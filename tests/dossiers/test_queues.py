@@ -3,17 +3,10 @@ the next page (they used to stop silently at 500 rows)."""
 
 from __future__ import annotations
 
-import pytest
-
 from backend.dossiers import queues
 from backend.dossiers.workflow import State
 from tests.dossiers.factory import Factory
 from tests.helpers import Client, sign_in, soup
-
-
-@pytest.fixture(scope="module")
-async def factory(database: None) -> Factory:
-    return await Factory().setup()
 
 
 async def test_the_counter_queue_has_pages(client: Client, factory: Factory) -> None:

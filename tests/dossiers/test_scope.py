@@ -16,7 +16,7 @@ import pytest
 
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.workflow import OFFERED, Action, State, actions_from
-from tests.dossiers.conftest import act, alert_text
+from tests.dossiers.conftest import act, alert_text, code_of
 from tests.dossiers.factory import REASON, STAFF_LOGINS, Factory, snapshot
 from tests.helpers import (
     CITIZEN_PASSWORD,
@@ -28,11 +28,6 @@ from tests.helpers import (
     soup,
     user_by_login,
 )
-
-
-@pytest.fixture(scope="module")
-async def factory(database: None) -> Factory:
-    return await Factory().setup()
 
 
 @pytest.fixture(scope="module")
@@ -49,12 +44,6 @@ async def people(app: Any) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
     finally:
         for c in clients.values():
             await c.aclose()
-
-
-async def code_of(dossier_id: int) -> str:
-    row = await Dossier.select(Dossier.code).where(Dossier.id == dossier_id).first()
-    assert row is not None and row["code"]
-    return str(row["code"])
 
 
 async def a_file_of(dossier_id: int) -> int:

@@ -38,11 +38,6 @@ def _fresh_rate_limits() -> None:
     """Overrides the conftest one: nothing here signs in."""
 
 
-@pytest.fixture(scope="module")
-async def factory(database: None) -> Factory:
-    return await Factory().setup()
-
-
 async def dossier_in(factory: Factory, state: State, walk_in: bool = False) -> int:
     """A dossier of stp in `state`: by the factory's paths, or through the system rows."""
     if walk_in:

@@ -58,11 +58,6 @@ def test_sniff(head: bytes, kind: Kind) -> None:
     assert sniff(head) is kind
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> FileStore:
-    return FileStore(tmp_path / "store")
-
-
 def upload(tmp_path: Path, name: str, data: bytes) -> Path:
     path = tmp_path / "uploads" / name
     path.parent.mkdir(exist_ok=True)

@@ -59,11 +59,6 @@ def _annotation(pdf: pikepdf.Pdf, **entries: object) -> pikepdf.Object:
     return pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Rect=rect, **entries))
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> FileStore:
-    return FileStore(tmp_path / "store")
-
-
 def accept(store: FileStore, tmp_path: Path, data: bytes, name: str = "giay-to.pdf") -> Path:
     upload = tmp_path / name
     upload.write_bytes(data)

@@ -31,7 +31,6 @@ from backend.lib.clock import utcnow
 from backend.notifications import sender, services, vapid
 from backend.notifications.tables import OutboxItem, PushSubscription
 from backend.settings import get_settings
-from tests.dossiers.factory import Factory
 from tests.helpers import CITIZEN_PASSWORD, ROOT, Client, api_headers, register, user_by_login
 from tests.notifications.push_endpoint import PushEndpoint, Received, Subscriber, b64url_decode
 
@@ -162,11 +161,6 @@ def check_vapid(received: Received, audience: str) -> dict[str, Any]:
     assert now < claims["exp"] <= now + 24 * 3600, claims
     assert claims.get("sub"), claims
     return claims
-
-
-@pytest.fixture(scope="module")
-async def factory(database: None) -> Factory:
-    return await Factory().setup()
 
 
 @pytest.fixture

@@ -18,11 +18,6 @@ from tests.dossiers.factory import Factory
 from tests.helpers import Client, sign_in_as, soup
 
 
-@pytest.fixture(scope="module")
-async def factory(database: None) -> Factory:
-    return await Factory().setup()
-
-
 async def test_only_after_completion_only_the_owner_only_once(factory: Factory) -> None:
     owner = factory.people["owner"]
     dossier_id = await factory.create(State.PROCESSING)
