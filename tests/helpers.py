@@ -35,6 +35,14 @@ ROOT = Path(__file__).resolve().parents[1]
 STAFF_PASSWORD = "canbo123"
 CITIZEN_PASSWORD = "matkhau-an-toan"
 ADMIN_LOGIN, ADMIN_PASSWORD = "admin", "quantri123"
+# A PDF of one page, without a cross-reference table (qpdf rewrites what is uploaded and
+# rebuilds the table; a PDF without pages is refused).
+PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+    b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
 
 
 # --- browsers ----------------------------------------------------------------------------------

@@ -13,8 +13,7 @@ from backend.complaints.tables import Complaint, ComplaintFile
 from backend.dossiers.tables import Dossier
 from tests.complaints.conftest import CONTENT, People, post_multipart
 from tests.dossiers.conftest import photo
-from tests.dossiers.factory import PDF
-from tests.helpers import Client, another_client, sign_in_as, soup, text_of
+from tests.helpers import PDF, Client, another_client, sign_in_as, soup, text_of
 
 CODE = re.compile(r"^PAKN-\d{6}-\d{4}$")
 

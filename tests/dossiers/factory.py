@@ -27,15 +27,8 @@ from backend.dossiers.uploads import file_store
 from backend.dossiers.workflow import TRANSITIONS, Action, Input, State, find
 from backend.lib.clock import utcnow
 from backend.lib.files import StoredFile
-from tests.helpers import make_citizen, make_user, user_by_login
+from tests.helpers import PDF, make_citizen, make_user, user_by_login
 
-# One page (a PDF is rewritten by qpdf when uploaded; one without pages is refused).
-PDF = (
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-    b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
-    b"trailer << /Root 1 0 R >>\n%%EOF\n"
-)
 REASON = "Lý do đủ dài để hợp lệ"
 OTHER_AGENCY = {"stp": "sxd", "sxd": "stp"}
 
@@ -288,4 +281,4 @@ class Factory:
         return await perform(user, dossier_id, action, inp)
 
 
-__all__ = ["PATHS", "PDF", "REACHABLE", "UPLOAD_STATES", "Factory", "snapshot"]
+__all__ = ["PATHS", "REACHABLE", "UPLOAD_STATES", "Factory", "snapshot"]

@@ -16,8 +16,8 @@ from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.uploads import file_store
 from backend.dossiers.workflow import OFFERED, TRANSITIONS, Action, State
 from tests.dossiers.conftest import code_of, photo
-from tests.dossiers.factory import PDF, REASON, Factory, snapshot
-from tests.helpers import CITIZEN_PASSWORD, Client, api_headers, register, user_by_login
+from tests.dossiers.factory import REASON, Factory, snapshot
+from tests.helpers import CITIZEN_PASSWORD, PDF, Client, api_headers, register, user_by_login
 
 
 def url(code: str, action: str) -> str:

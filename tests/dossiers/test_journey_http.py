@@ -7,8 +7,7 @@ import json
 from backend.dossiers.tables import Dossier, DossierEvent
 from backend.notifications.tables import Notification
 from tests.dossiers.conftest import act, alert_text, photo, submitted_dossier, upload
-from tests.dossiers.factory import PDF
-from tests.helpers import Client, another_client, sign_in, soup
+from tests.helpers import PDF, Client, another_client, sign_in, soup
 
 
 async def state_of(dossier_id: int) -> dict:

@@ -21,7 +21,17 @@ from tests.dossiers.conftest import (
     submit,
     upload,
 )
-from tests.helpers import Client, another_client, csrf, new_phone, register, soup, text_of
+from tests.helpers import (
+    CITIZEN_PASSWORD,
+    Client,
+    another_client,
+    api_headers,
+    csrf,
+    new_phone,
+    register,
+    soup,
+    text_of,
+)
 
 
 async def test_full_path_draft_upload_submit_receipt_track(client: Client) -> None:
@@ -78,12 +88,8 @@ async def test_full_path_draft_upload_submit_receipt_track(client: Client) -> No
 async def test_api_submission_is_idempotent_and_returns_code(client: Client) -> None:
     phone = new_phone()
     await register(client, phone)
-    login = await client.post(
-        "/api/v1/auth/token", json={"login": phone, "password": "matkhau-an-toan"}
-    )
-    assert login.status_code == 200
     headers = {
-        "Authorization": f"Bearer {login.json()['access_token']}",
+        **await api_headers(client, phone, CITIZEN_PASSWORD),
         "Idempotency-Key": "mobile-abc-123",
     }
     proc = await procedure_with_documents(client)
@@ -135,18 +141,14 @@ async def test_api_submission_without_required_document_says_what_is_missing(
 ) -> None:
     phone = new_phone()
     await register(client, phone)
-    token = (
-        await client.post(
-            "/api/v1/auth/token", json={"login": phone, "password": "matkhau-an-toan"}
-        )
-    ).json()["access_token"]
+    signed_in = await api_headers(client, phone, CITIZEN_PASSWORD)
     proc = await procedure_with_documents(client, min_required=2)
     first_required = next(d for d in proc["documents"] if d["required"])
     r = await client.post(
         "/api/v1/dossiers",
         data={"procedure_id": str(proc["id"])},
         files=[(f"doc-{first_required['id']}", ("p.jpg", photo(), "image/jpeg"))],
-        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "missing-docs-1"},
+        headers={**signed_in, "Idempotency-Key": "missing-docs-1"},
     )
     assert r.status_code == 422
     missing = {d["id"] for d in r.json()["missing"]}
