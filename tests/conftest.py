@@ -25,19 +25,20 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ["PASSWORD_HASH_COST"] = "test"
 os.environ["PICCOLO_CONF"] = "backend.piccolo_conf"
 
-import itertools  # noqa: E402
 from collections.abc import AsyncIterator, Iterator  # noqa: E402
 from datetime import datetime  # noqa: E402
-from typing import Any  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
-import httpx  # noqa: E402
 import pytest  # noqa: E402
-from bs4 import BeautifulSoup  # noqa: E402
 from litestar import Litestar  # noqa: E402
 
 from backend.settings import get_settings  # noqa: E402
+from tests.helpers import Client, another_client, sql  # noqa: E402
 
-Client = httpx.AsyncClient
+if TYPE_CHECKING:
+    from tests.dossiers.factory import Factory
+
 ENGINE = "sqlite" if get_settings().is_sqlite else "postgres"
 
 
@@ -111,8 +112,7 @@ async def client(app: Litestar) -> AsyncIterator[Client]:
     asyncpg pool created in this loop cannot serve.) The database lifespan is the session
     fixture's, so the app's own lifespan is not run here.
     """
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+    async with another_client(app, "203.0.113.7", 50000) as c:
         yield c
 
 
@@ -141,51 +141,36 @@ def clock() -> Iterator[Clock]:
     travel_to(None)
 
 
-_phones = itertools.count(1)
+@pytest.fixture(scope="module")
+async def factory(database: None) -> Factory:
+    """Dossiers in any workflow state (tests/dossiers/factory.py), with citizens of their own
+    for each test module."""
+    from tests.dossiers.factory import Factory
 
-
-def new_phone() -> str:
-    """A valid, unused Vietnamese mobile number (the demo accounts use 0912…/0987…)."""
-    return f"0389{next(_phones):06d}"
-
-
-async def csrf(client: Client) -> str:
-    if "csrftoken" not in client.cookies:
-        await client.get("/login")
-    return client.cookies["csrftoken"]
-
-
-async def register(client: Client, phone: str | None = None, name: str = "Lê Văn Test") -> str:
-    """A signed-in citizen through the real registration form; returns the phone number."""
-    phone = phone or new_phone()
-    token = await csrf(client)
-    r = await client.post(
-        "/register",
-        data={
-            "_csrf_token": token,
-            "phone": phone,
-            "full_name": name,
-            "citizen_id": "",
-            "password": "matkhau-an-toan",
-            "password_again": "matkhau-an-toan",
-        },
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
-    return phone
-
-
-def soup(html: str) -> BeautifulSoup:
-    return BeautifulSoup(html, "html.parser")
-
-
-def text_of(html: str, selector: str) -> list[str]:
-    return [" ".join(el.get_text(" ").split()) for el in soup(html).select(selector)]
+    return await Factory().setup()
 
 
 @pytest.fixture
 def engine_name() -> str:
     return ENGINE
+
+
+@pytest.fixture
+async def empty_database(tmp_path: Path) -> AsyncIterator[str]:
+    """A database URL of this run's engine, with nothing in it (a SQLite file, or a database of
+    its own on the PostgreSQL server), for the migration tests."""
+    if ENGINE == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migration.sqlite3'}"
+        return
+    server = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+    name = f"motcua_migration_{os.getpid()}"
+    admin = f"{server}/postgres"
+    await sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    await sql(admin, f"CREATE DATABASE {name}")
+    try:
+        yield f"{server}/{name}"
+    finally:
+        await sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:

@@ -20,8 +20,8 @@ import httpx
 import pytest
 
 from tests.browser.conftest import _artifacts, live_server  # noqa: F401 (fixtures)
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 CHECKS = ",".join(
     [
         "not_a_server_error",

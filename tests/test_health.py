@@ -1,4 +1,5 @@
-from tests.conftest import ENGINE, Client
+from tests.conftest import ENGINE
+from tests.helpers import Client
 
 
 async def test_healthz_reports_database(client: Client) -> None:

@@ -11,9 +11,8 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
-from tests.conftest import Client, csrf, soup, text_of
+from tests.helpers import ROOT, Client, csrf, soup, text_of
 
-ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "backend" / "translations"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Client, register
+from tests.helpers import Client, register
 
 HUGE = "9223372036854775808"  # past 64 bits
 PATHS = [

@@ -5,13 +5,11 @@ script, which the Content-Security-Policy forbids."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import Client, register
+from tests.helpers import ROOT, Client, register
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
     ("GET", "/", 200),
     ("GET", "/procedures?q=khai+sinh", 200),

@@ -1,6 +1,6 @@
-"""Helpers for the administration pages' tests (every domain's admin pages): the demo
-administrator, forms, field errors, and the fixtures the conftests of tests/accounts and
-tests/catalog (and tests/postal/test_admin.py) import."""
+"""The administration pages' fixtures (every domain's admin pages: the conftests of
+tests/accounts and tests/catalog, and tests/postal/test_admin.py, import them): the demo
+administrator's browser, a second browser, staff logins removed after the test."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ import itertools
 import os
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from litestar import Litestar
 
-from tests.conftest import Client, csrf, soup
+from tests.helpers import Client, another_client, sign_in_admin
 
-ADMIN_LOGIN, ADMIN_PASSWORD = "admin", "quantri123"
 MSG_FORBIDDEN = "Bạn không có quyền xem trang này."
 
 _logins = itertools.count(1)
@@ -37,57 +35,6 @@ async def _forget_staff() -> AsyncIterator[None]:
     await User.delete().where(User.login.like(f"%{_MARK}%"))
 
 
-async def sign_in(client: Client, login: str, password: str) -> httpx.Response:
-    return await client.post(
-        "/login",
-        data={"_csrf_token": await csrf(client), "login": login, "password": password},
-        follow_redirects=False,
-    )
-
-
-async def sign_in_admin(client: Client) -> None:
-    r = await sign_in(client, ADMIN_LOGIN, ADMIN_PASSWORD)
-    assert r.status_code == 303, r.text
-
-
-async def post_form(client: Client, url: str, **form: str) -> httpx.Response:
-    return await client.post(
-        url, data={"_csrf_token": await csrf(client), **form}, follow_redirects=False
-    )
-
-
-def field_errors(html: str) -> dict[str, str]:
-    """{field name: message} for every field shown with an error beside it."""
-    out = {}
-    for box in soup(html).select(".field.has-error"):
-        message = box.select_one(".error")
-        assert message is not None
-        control = box.select_one("input, select, textarea")
-        if box.get("id"):  # a group of checkboxes names its error after the group
-            name = str(box["id"]).removeprefix("f-")
-        else:
-            assert control is not None
-            name = str(control["name"])
-        out[name] = " ".join(message.get_text(" ").split())
-    return out
-
-
-def form_value(html: str, name: str) -> str:
-    """What a form control shows: an input's value, a textarea's text, a select's choice."""
-    page = soup(html)
-    control = page.select_one(f'[name="{name}"]')
-    assert control is not None, name
-    if control.name == "textarea":
-        return control.get_text()
-    if control.name == "select":
-        chosen = control.select_one("option[selected]")
-        return str(chosen["value"]) if chosen else ""
-    if control.get("type") in ("radio", "checkbox"):
-        checked = page.select(f'[name="{name}"][checked]')
-        return ",".join(str(c["value"]) for c in checked)
-    return str(control.get("value", ""))
-
-
 @pytest.fixture
 async def admin(client: Client) -> Client:
     await sign_in_admin(client)
@@ -97,8 +44,7 @@ async def admin(client: Client) -> Client:
 @pytest.fixture
 async def other_client(app: Litestar) -> AsyncIterator[Client]:
     """A second browser, for the staff member an administrator manages."""
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 50001))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+    async with another_client(app, "203.0.113.8", 50001) as c:
         yield c
 
 

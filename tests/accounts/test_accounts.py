@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -17,7 +15,16 @@ from litestar import Litestar
 from backend.access.roles import Role
 from backend.accounts import passwords, services
 from backend.accounts.tables import AuthSession, User
-from tests.conftest import Client, csrf, new_phone, register, soup
+from tests.helpers import (
+    Client,
+    another_client,
+    csrf,
+    field_errors,
+    form_value,
+    new_phone,
+    post_login,
+    register,
+)
 
 PASSWORD = "matkhau-an-toan"
 OTHER_IP = "198.51.100.9"
@@ -49,29 +56,11 @@ MSG_SIGN_IN = "Vui lòng đăng nhập."
 # --- helpers -----------------------------------------------------------------------------------
 
 
-@asynccontextmanager
-async def another_client(app: Litestar, ip: str = "203.0.113.7") -> AsyncIterator[Client]:
-    """A second browser (its own cookies), optionally from another address."""
-    transport = httpx.ASGITransport(app=app, client=(ip, 1))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
-        yield c
-
-
 async def make_citizen(name: str = "Đỗ Thị Mai") -> str:
     """A citizen account made directly by the service (no session); returns the phone."""
     phone = new_phone()
     await services.create_user(role=Role.CITIZEN, login=phone, password=PASSWORD, full_name=name)
     return phone
-
-
-async def post_login(
-    client: Client, login: str, password: str = PASSWORD, **extra: str
-) -> httpx.Response:
-    return await client.post(
-        "/login",
-        data={"_csrf_token": await csrf(client), "login": login, "password": password, **extra},
-        follow_redirects=False,
-    )
 
 
 async def login_token(client: Client, login: str, password: str = PASSWORD) -> str:
@@ -91,24 +80,6 @@ async def cookie_works(app: Litestar, token: str) -> bool:
     assert r.status_code == 200, r.text
     assert "Đăng xuất" in r.text
     return True
-
-
-def field_errors(html: str) -> dict[str, str]:
-    """The error shown beside each field, keyed by the field's input name."""
-    out = {}
-    for box in soup(html).select(".field.has-error"):
-        control = box.select_one("input")
-        message = box.select_one(".error")
-        assert control is not None and message is not None, box
-        assert control.get("aria-invalid") == "true"
-        out[str(control["name"])] = " ".join(message.get_text(" ").split())
-    return out
-
-
-def input_value(html: str, name: str) -> str:
-    control = soup(html).select_one(f'input[name="{name}"]')
-    assert control is not None, name
-    return str(control.get("value", ""))
 
 
 def session_digest(token: str) -> str:
@@ -201,12 +172,12 @@ async def test_registration_error_is_shown_beside_its_field(
         "/register", data={"_csrf_token": await csrf(client), **form}, follow_redirects=False
     )
     assert r.status_code == 422
-    assert field_errors(r.text) == {field: message}
+    assert field_errors(r.text, marked_invalid=True) == {field: message}
     # What was typed is kept, except the passwords.
     for kept in ("phone", "full_name", "citizen_id"):
-        assert input_value(r.text, kept) == form[kept]
-    assert input_value(r.text, "password") == ""
-    assert input_value(r.text, "password_again") == ""
+        assert form_value(r.text, kept) == form[kept]
+    assert form_value(r.text, "password") == ""
+    assert form_value(r.text, "password_again") == ""
     assert PASSWORD not in r.text
     assert "mc_session" not in r.cookies
     assert await User.count() == users_before
@@ -220,7 +191,7 @@ async def test_registration_shows_every_error_at_once(client: Client) -> None:
         "/register", data={"_csrf_token": await csrf(client), **form}, follow_redirects=False
     )
     assert r.status_code == 422
-    errors = field_errors(r.text)
+    errors = field_errors(r.text, marked_invalid=True)
     assert errors.keys() >= {"phone", "full_name", "citizen_id", "password"}
     assert errors["phone"] == MSG_PHONE
     assert errors["citizen_id"] == MSG_CCCD_PROVINCE
@@ -238,9 +209,9 @@ async def test_registration_refuses_a_phone_that_already_has_an_account(
             "/register", data={"_csrf_token": await csrf(second), **form}, follow_redirects=False
         )
     assert r.status_code == 422
-    assert field_errors(r.text) == {"phone": MSG_DUPLICATE}
-    assert input_value(r.text, "phone") == written_otherwise
-    assert input_value(r.text, "full_name") == "Người Khác"
+    assert field_errors(r.text, marked_invalid=True) == {"phone": MSG_DUPLICATE}
+    assert form_value(r.text, "phone") == written_otherwise
+    assert form_value(r.text, "full_name") == "Người Khác"
     assert "mc_session" not in r.cookies
     assert await User.count().where(User.login == phone) == 1
     row = await User.select(User.full_name).where(User.login == phone).first()
@@ -339,9 +310,9 @@ async def test_failed_login_says_why_beside_the_login_field(
     sessions_before = await AuthSession.count()
     r = await post_login(client, typed, password)
     assert r.status_code == 422
-    assert field_errors(r.text) == {"login": message}
-    assert input_value(r.text, "login") == typed
-    assert input_value(r.text, "password") == ""
+    assert field_errors(r.text, marked_invalid=True) == {"login": message}
+    assert form_value(r.text, "login") == typed
+    assert form_value(r.text, "password") == ""
     assert "mc_session" not in r.cookies
     assert await AuthSession.count() == sessions_before
 
@@ -427,15 +398,15 @@ async def test_five_failures_lock_that_phone_but_not_others(
     for _ in range(5):
         r = await post_login(client, victim, "doan-mo-sai")
         assert r.status_code == 422
-        assert field_errors(r.text) == {"login": MSG_BAD_LOGIN}
+        assert field_errors(r.text, marked_invalid=True) == {"login": MSG_BAD_LOGIN}
     # Each failure made the next try slower.
     assert len(no_sleep.delays) == 4
     assert all(a < b for a, b in zip(no_sleep.delays, no_sleep.delays[1:], strict=False))
 
     r = await post_login(client, victim, PASSWORD)  # the right password, too late
     assert r.status_code == 429
-    assert is_locked_message(field_errors(r.text)["login"])
-    assert input_value(r.text, "login") == victim
+    assert is_locked_message(field_errors(r.text, marked_invalid=True)["login"])
+    assert form_value(r.text, "login") == victim
     assert "mc_session" not in r.cookies
 
     # Written another way, it is still the same phone.
@@ -479,7 +450,7 @@ async def test_thirty_failures_lock_the_address_only(
         assert (await post_login(same_ip, new_phone(), "doan-mo-sai")).status_code == 422
         r = await post_login(same_ip, phone)
         assert r.status_code == 429
-        assert is_locked_message(field_errors(r.text)["login"])
+        assert is_locked_message(field_errors(r.text, marked_invalid=True)["login"])
         r = await same_ip.post("/api/v1/auth/token", json={"login": phone, "password": PASSWORD})
         assert r.status_code == 429
     async with another_client(app, ip=OTHER_IP) as elsewhere:
@@ -528,7 +499,7 @@ async def test_registration_does_not_follow_next_to_another_site(
 async def test_login_follows_next_on_this_site(client: Client) -> None:
     phone = await make_citizen()
     page = await client.get("/login", params={"next": "/procedures?q=ho+chieu"})
-    assert input_value(page.text, "next") == "/procedures?q=ho+chieu"
+    assert form_value(page.text, "next") == "/procedures?q=ho+chieu"
     r = await post_login(client, phone, next="/procedures?q=ho+chieu")
     assert r.status_code == 303
     assert r.headers["location"] == "/procedures?q=ho+chieu"

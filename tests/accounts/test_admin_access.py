@@ -7,8 +7,8 @@ import pytest
 
 from backend.access.roles import Role
 from backend.accounts.services import create_user
-from tests.accounts.admin_helpers import MSG_FORBIDDEN, new_login, sign_in
-from tests.conftest import Client, csrf, register, soup, text_of
+from tests.accounts.admin_helpers import MSG_FORBIDDEN, new_login
+from tests.helpers import Client, post_form, post_login, register, soup, text_of
 
 GET_URLS = [
     "/admin/",
@@ -74,9 +74,7 @@ FORM = {
 async def send(client: Client, method: str, url: str) -> httpx.Response:
     if method == "GET":
         return await client.get(url, follow_redirects=False)
-    return await client.post(
-        url, data={"_csrf_token": await csrf(client), **FORM}, follow_redirects=False
-    )
+    return await post_form(client, url, FORM)
 
 
 @pytest.mark.parametrize(("method", "url"), REQUESTS)
@@ -105,7 +103,7 @@ async def test_other_staff_are_refused(client: Client, role: Role) -> None:
     await create_user(
         role=role, login=login, password="matkhau-can-bo", full_name="Cán bộ", agency_code=agency
     )
-    assert (await sign_in(client, login, "matkhau-can-bo")).status_code == 303
+    assert (await post_login(client, login, "matkhau-can-bo")).status_code == 303
     for method, url in [("GET", "/admin/"), ("GET", "/admin/staff/"), ("POST", "/admin/staff/new")]:
         r = await send(client, method, url)
         assert r.status_code == 403, (method, url)

@@ -13,15 +13,17 @@ import pytest
 from backend.access.roles import Role
 from backend.accounts.tables import AuthSession, User
 from backend.catalog.tables import Agency, Counter
-from tests.accounts.admin_helpers import (
+from tests.accounts.admin_helpers import new_login
+from tests.helpers import (
     ADMIN_LOGIN,
+    Client,
     field_errors,
     form_value,
-    new_login,
     post_form,
-    sign_in,
+    post_login,
+    soup,
+    text_of,
 )
-from tests.conftest import Client, soup, text_of
 
 PASSWORD = "matkhau-ban-dau"
 MSG_AGENCY_NEEDED = "Chuyên viên và lãnh đạo cơ quan phải thuộc một cơ quan. Hãy chọn cơ quan."
@@ -114,7 +116,7 @@ async def test_each_staff_role_can_be_created_and_signs_in(
     assert len(items) == 1 and stored["login"] in items[0]
     assert role.label in items[0]
 
-    r = await sign_in(other_client, form["login"], PASSWORD)
+    r = await post_login(other_client, form["login"], PASSWORD)
     assert r.status_code == 303, r.text
 
 
@@ -265,7 +267,7 @@ async def test_deactivating_signs_out_and_blocks_sign_in(
 ) -> None:
     form = staff_form(Role.ADMIN, agency_id, counter_id)
     user_id = await create(admin, form)
-    assert (await sign_in(other_client, form["login"], PASSWORD)).status_code == 303
+    assert (await post_login(other_client, form["login"], PASSWORD)).status_code == 303
     assert (await other_client.get("/admin/", follow_redirects=False)).status_code == 200
 
     r = await post_form(admin, f"/admin/staff/{user_id}/deactivate")
@@ -278,7 +280,7 @@ async def test_deactivating_signs_out_and_blocks_sign_in(
     r = await other_client.get("/admin/", follow_redirects=False)
     assert r.status_code == 303
     assert httpx.URL(r.headers["location"]).path == "/login"
-    r = await sign_in(other_client, form["login"], PASSWORD)
+    r = await post_login(other_client, form["login"], PASSWORD)
     assert r.status_code == 422
     assert field_errors(r.text) == {"login": MSG_SIGN_IN_FAILED}
 
@@ -289,7 +291,7 @@ async def test_deactivating_signs_out_and_blocks_sign_in(
 
     r = await post_form(admin, f"/admin/staff/{user_id}/activate")
     assert r.status_code == 303
-    assert (await sign_in(other_client, form["login"], PASSWORD)).status_code == 303
+    assert (await post_login(other_client, form["login"], PASSWORD)).status_code == 303
 
 
 async def test_reset_password(
@@ -297,7 +299,7 @@ async def test_reset_password(
 ) -> None:
     form = staff_form(Role.LEADER, agency_id, counter_id)
     user_id = await create(admin, form)
-    assert (await sign_in(other_client, form["login"], PASSWORD)).status_code == 303
+    assert (await post_login(other_client, form["login"], PASSWORD)).status_code == 303
 
     r = await post_form(admin, f"/admin/staff/{user_id}/password", password="ngan")
     assert r.status_code == 422
@@ -308,8 +310,8 @@ async def test_reset_password(
     assert r.headers["location"] == f"/admin/staff/{user_id}?ok=password"
     assert await AuthSession.count().where(AuthSession.user == user_id) == 0
     other_client.cookies.clear()
-    assert (await sign_in(other_client, form["login"], PASSWORD)).status_code == 422
-    assert (await sign_in(other_client, form["login"], "mat-khau-moi-2025")).status_code == 303
+    assert (await post_login(other_client, form["login"], PASSWORD)).status_code == 422
+    assert (await post_login(other_client, form["login"], "mat-khau-moi-2025")).status_code == 303
 
 
 async def test_an_inactive_counter_cannot_be_given(

@@ -9,14 +9,11 @@ import asyncio
 import os
 import sys
 import uuid
-from pathlib import Path
 
 import pytest
 
 from backend.accounts.tables import User
-from tests.conftest import Client, new_phone
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import ROOT, Client, new_phone
 
 
 async def run_cli(*args: str) -> tuple[int, str, str]:

@@ -11,8 +11,7 @@ import httpx
 from litestar import Litestar
 
 from backend.accounts.middleware import session_csrf_token
-from tests.accounts.test_accounts import another_client, post_login
-from tests.conftest import Client, csrf, register, soup
+from tests.helpers import Client, another_client, csrf, form_token, post_login, register
 
 SETTINGS = "/settings/notifications"
 
@@ -26,12 +25,6 @@ def plant(client: Client, token: str) -> None:
     client.cookies.set("csrftoken", token, domain="testserver.local")
 
 
-def page_token(html: str) -> str:
-    field = soup(html).select_one("input[name=_csrf_token]")
-    assert field is not None
-    return str(field["value"])
-
-
 async def test_sign_in_gives_the_session_its_own_token(client: Client) -> None:
     anonymous = await csrf(client)
     await register(client)
@@ -40,7 +33,7 @@ async def test_sign_in_gives_the_session_its_own_token(client: Client) -> None:
     assert bound == session_csrf_token(client.cookies["mc_session"])
     # Pages carry it, and it works.
     page = await client.get(SETTINGS)
-    assert page_token(page.text) == bound
+    assert form_token(page.text) == bound
     assert (await save_settings(client, bound)).status_code == 303
     # The anonymous visit's pair, though signed with the app's secret, no longer does.
     plant(client, anonymous)
@@ -65,7 +58,7 @@ async def test_a_planted_pair_from_another_session_is_refused(
     page = await client.get(SETTINGS)
     assert "csrftoken=" in page.headers.get("set-cookie", "")
     assert client.cookies["csrftoken"] == session_csrf_token(client.cookies["mc_session"])
-    assert page_token(page.text) == client.cookies["csrftoken"]
+    assert form_token(page.text) == client.cookies["csrftoken"]
 
 
 async def test_a_new_session_does_not_accept_the_old_sessions_token(client: Client) -> None:

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Client, csrf, new_phone, soup
+from tests.helpers import Client, new_phone, post_form, soup
 
 COMMON = "Mật khẩu này quá phổ biến hoặc trùng số điện thoại, kẻ gian đoán được ngay. Hãy ghép vài từ dễ nhớ với nhau, ví dụ: hoa-mai-no-som-2026."
 
 
 async def register(client: Client, phone: str, password: str) -> tuple[int, str]:
-    r = await client.post(
+    r = await post_form(
+        client,
         "/register",
-        data={
-            "_csrf_token": await csrf(client),
-            "phone": phone,
-            "full_name": "Người Thử Mật Khẩu",
-            "citizen_id": "",
-            "password": password,
-            "password_again": password,
-        },
-        follow_redirects=False,
+        phone=phone,
+        full_name="Người Thử Mật Khẩu",
+        citizen_id="",
+        password=password,
+        password_again=password,
     )
     error = soup(r.text).select_one("#e-password")
     return r.status_code, error.get_text(strip=True) if error else ""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
 import pytest
 from litestar import Litestar
 
@@ -18,14 +17,9 @@ from backend.access.roles import Role
 from backend.accounts import passwords, services
 from backend.app import create_app
 from backend.dossiers import tracking
-from tests.conftest import Client, new_phone
+from tests.helpers import Client, another_client, new_phone
 
 PASSWORD = "matkhau-an-toan"
-
-
-def _client(app: Litestar, ip: str) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, client=(ip, 1))
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver.local")
 
 
 async def test_twenty_five_parallel_wrong_passwords_are_checked_at_most_five_times(
@@ -44,7 +38,7 @@ async def test_twenty_five_parallel_wrong_passwords_are_checked_at_most_five_tim
 
     monkeypatch.setattr(passwords, "matches", counting)
     monkeypatch.setattr(services, "MAX_DELAY_SECONDS", 0.0)
-    async with _client(app, "192.0.2.25") as c:
+    async with another_client(app, "192.0.2.25") as c:
         answers = await asyncio.gather(
             *(
                 c.post("/api/v1/auth/token", json={"login": phone, "password": f"sai-{i}-xyz"})
@@ -62,7 +56,7 @@ async def test_a_hundred_parallel_lookups_through_two_servers_stay_within_the_li
 ) -> None:
     second = create_app()  # another app process sharing the database
     ip = "192.0.2.100"
-    async with _client(app, ip) as one, _client(second, ip) as two:
+    async with another_client(app, ip) as one, another_client(second, ip) as two:
         answers = await asyncio.gather(
             *(
                 (one if i % 2 else two).get(
@@ -94,7 +88,7 @@ async def test_the_owner_is_slowed_not_locked_by_failures_from_elsewhere(
         role=Role.CITIZEN, login=phone, password=PASSWORD, full_name="Chủ Tài Khoản"
     )
     for n in range(6):
-        async with _client(app, f"198.51.100.{n + 1}") as attacker:
+        async with another_client(app, f"198.51.100.{n + 1}") as attacker:
             for _ in range(services.MAX_FAILURES_PER_LOGIN):
                 await attacker.post(
                     "/api/v1/auth/token", json={"login": phone, "password": "x" * 9}

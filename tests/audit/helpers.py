@@ -23,10 +23,8 @@ from backend.dossiers.workflow import State
 from backend.lib.clock import utcnow
 from backend.lib.db import write_transaction
 from backend.settings import get_settings
-from tests.conftest import Client
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-STAFF_PASSWORD = "canbo123"
 # Recomputes one event's (key_id, hash) from the previous hash and the row.
 Rehash = Callable[[str, dict[str, Any]], tuple[str, str]]
 
@@ -130,18 +128,3 @@ async def tail_restored(from_seq: int) -> AsyncIterator[None]:
         await ChainHead.update(
             {ChainHead.last_seq: head["last_seq"], ChainHead.last_hash: head["last_hash"]}
         ).where(ChainHead.id == 1)
-
-
-async def sign_in(client: Client, login: str) -> None:
-    client.cookies.clear()
-    await client.get("/login")
-    r = await client.post(
-        "/login",
-        data={
-            "_csrf_token": client.cookies["csrftoken"],
-            "login": login,
-            "password": STAFF_PASSWORD,
-        },
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text

@@ -24,12 +24,11 @@ from tests.audit.helpers import (
     dossier_with_steps,
     rewrite_from,
     run_audit,
-    sign_in,
     step,
     tail_restored,
     var_copy,
 )
-from tests.conftest import Client
+from tests.helpers import Client, sign_in
 
 
 def _unkeyed(prev: str, row: dict[str, Any]) -> tuple[str, str]:

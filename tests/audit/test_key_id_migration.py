@@ -14,21 +14,14 @@ process, from DATABASE_URL.
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import subprocess
-import sys
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-import pytest
-
 from backend.dossiers.events import HISTORY
-from tests.audit.helpers import ROOT, run_audit
-from tests.conftest import ENGINE
+from tests.audit.helpers import run_audit
+from tests.helpers import run_python, sql
 
 BEFORE = "2026-12-05T01:20:00:187480"
 
@@ -125,67 +118,26 @@ def _legacy_events() -> tuple[list[str], str]:
     return statements, prev
 
 
-async def _sql(url: str, statement: str) -> list[tuple[Any, ...]]:
-    if url.startswith("sqlite:///"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
-            return [tuple(r) for r in db.execute(statement).fetchall()]
-    conn = await asyncpg.connect(url)
-    try:
-        return [tuple(r) for r in await conn.fetch(statement)]
-    finally:
-        await conn.close()
-
-
-def _child(url: str, var_dir: Path, script: str, argument: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url, "VAR_DIR": str(var_dir)}
-    done = subprocess.run(
-        [sys.executable, "-c", script, argument],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
-
-
-@pytest.fixture
-async def empty_database(tmp_path: Path) -> AsyncIterator[str]:
-    """A database URL of this run's engine, with nothing in it."""
-    if ENGINE == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migration.sqlite3'}"
-        return
-    server = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
-    name = f"motcua_audit_migration_{os.getpid()}"
-    admin = f"{server}/postgres"
-    await _sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    await _sql(admin, f"CREATE DATABASE {name}")
-    try:
-        yield f"{server}/{name}"
-    finally:
-        await _sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 async def test_events_before_the_keys_still_verify_and_the_switch_is_anchored(
     empty_database: str, tmp_path: Path
 ) -> None:
     url, var = empty_database, tmp_path / "var"
-    _child(url, var, MIGRATE, BEFORE)
-    await _sql(url, "INSERT INTO audit_chain_head (id, last_seq, last_hash) VALUES (1, 0, '')")
+    run_python(url, var, MIGRATE, BEFORE)
+    await sql(url, "INSERT INTO audit_chain_head (id, last_seq, last_hash) VALUES (1, 0, '')")
     statements, last_hash = _legacy_events()
     for statement in ROWS + statements:
-        await _sql(url, statement)
+        await sql(url, statement)
 
-    _child(url, var, MIGRATE, "all")
+    run_python(url, var, MIGRATE, "all")
 
-    rows = await _sql(url, "SELECT seq, key_id, hash, note FROM dossier_event ORDER BY seq")
+    rows = await sql(url, "SELECT seq, key_id, hash, note FROM dossier_event ORDER BY seq")
     assert [(seq, key_id, note) for seq, key_id, _hash, note in rows] == [
         (1, "", ""),
         (2, "", ""),
         (3, "", "Chờ ý kiến."),
     ]
     assert rows[-1][2] == last_hash
-    assert await _sql(url, "SELECT last_seq, last_hash FROM audit_chain_head") == [(3, last_hash)]
+    assert await sql(url, "SELECT last_seq, last_hash FROM audit_chain_head") == [(3, last_hash)]
 
     def verify() -> subprocess.CompletedProcess[str]:
         return run_audit("verify", var_dir=var, DATABASE_URL=url)
@@ -196,15 +148,15 @@ async def test_events_before_the_keys_still_verify_and_the_switch_is_anchored(
 
     # The app starts: its first checkpoint sees the old events' head.
     assert run_audit("checkpoint", var_dir=var, DATABASE_URL=url).returncode == 0
-    _child(url, var, APP, "append")
-    key_id = await _sql(url, "SELECT key_id FROM dossier_event WHERE seq = 4")
+    run_python(url, var, APP, "append")
+    key_id = await sql(url, "SELECT key_id FROM dossier_event WHERE seq = 4")
     assert len(key_id[0][0]) == 16
     done = verify()
     assert done.returncode == 0, done.stderr
     assert "4 events" in done.stdout and "1 signed checkpoints hold" in done.stdout
 
     # Passing an event written after the switch off as an old one does not work.
-    _child(url, var, APP, "downgrade")
+    run_python(url, var, APP, "downgrade")
     done = verify()
     assert done.returncode == 1
     assert "(sequence 4): has no key, yet it comes after the signed checkpoint of" in done.stderr

@@ -14,7 +14,8 @@ from backend.audit import checkpoints, keys
 from backend.dossiers.events import HISTORY
 from backend.dossiers.tables import DossierEvent
 from backend.settings import get_settings
-from tests.audit.helpers import ROOT, dossier_with_steps, run_audit, step, var_copy
+from tests.audit.helpers import dossier_with_steps, run_audit, step, var_copy
+from tests.helpers import ROOT
 
 
 async def _key_of(event_id: int) -> str:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
@@ -29,8 +30,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from tests.conftest import ENGINE
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -373,6 +374,16 @@ async def signed_in_context(
     token = await start_session(user_id, "web")
     await context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": live_server}])
     return context
+
+
+async def controlled_by_service_worker(page: Any) -> None:
+    """Waits for the worker to be active and in control of the page (reloads once if not yet)."""
+    ready = "() => navigator.serviceWorker.ready.then(r => r.active.scriptURL)"
+    script = await asyncio.wait_for(page.evaluate(ready), timeout=15)
+    assert script.endswith("/sw.js"), script
+    if not await page.evaluate("() => !!navigator.serviceWorker.controller"):
+        await page.reload()
+    await page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=10_000)
 
 
 async def draw_signature(page: Any, canvas: Any) -> None:

@@ -27,7 +27,7 @@ from tests.browser.conftest import (
     required_documents,
     sign_up,
 )
-from tests.conftest import new_phone
+from tests.helpers import PDF, STAFF_PASSWORD, new_phone
 
 pytestmark = pytest.mark.browser
 
@@ -35,16 +35,8 @@ pytestmark = pytest.mark.browser
 PROCEDURE = "Đăng ký thành lập công ty TNHH một thành viên"
 SEARCH = "/procedures?q=thanh+lap+cong+ty+tnhh+mot+thanh+vien"
 CITIZEN = "Trần Quốc Bảo"
-STAFF_PASSWORD = "canbo123"
 COUNTER, SPECIALIST, LEADER = "motcua1", "taichinh.cv", "taichinh.ld"
 REASON = "Ảnh giấy tờ về trụ sở bị mờ, không đọc được địa chỉ. Đề nghị chụp lại rõ nét."
-# One page (a PDF is rewritten by qpdf when uploaded; one without pages is refused).
-RESULT_PDF = (
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-    b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
-    b"trailer << /Root 1 0 R >>\n%%EOF\n"
-)
 TABLET: dict[str, Any] = {
     "viewport": {"width": 800, "height": 1100},
     "device_scale_factor": 1,
@@ -309,7 +301,7 @@ async def test_dossier_through_counter_specialist_and_leader(
     await approve.locator("summary").click()
     await expect(approve).to_have_attribute("open", "")
     await approve.get_by_label("Văn bản kết quả (PDF hoặc ảnh)").set_input_files(
-        files=[{"name": "ket-qua.pdf", "mimeType": "application/pdf", "buffer": RESULT_PDF}]
+        files=[{"name": "ket-qua.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     await approve.get_by_role("radio", name=re.compile(r"Bản điện tử")).check()
     await snap(leader, "leader-approve-form")

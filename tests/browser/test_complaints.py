@@ -13,10 +13,9 @@ from backend.accounts.tables import User
 from backend.complaints.tables import Complaint
 from backend.dossiers.tables import Dossier
 from backend.dossiers.workflow import State
-from tests.backoffice.factory import make_user
 from tests.browser.conftest import AxeChecker, ContextFactory, Shot, make_photo, signed_in_context
 from tests.complaints.conftest import People, people  # noqa: F401 (the fixture)
-from tests.conftest import new_phone
+from tests.helpers import make_user, new_phone
 
 pytestmark = pytest.mark.browser
 

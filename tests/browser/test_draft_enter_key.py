@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from backend.dossiers.tables import DossierFile
-from tests.backoffice.factory import Factory
 from tests.browser.conftest import ContextFactory, signed_in_context
+from tests.dossiers.factory import Factory
 
 pytestmark = pytest.mark.browser
 

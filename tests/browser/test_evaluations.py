@@ -13,8 +13,8 @@ from playwright.async_api import expect
 
 from backend.access.roles import Role
 from backend.catalog.tables import Agency
-from tests.backoffice.factory import make_user
 from tests.browser.conftest import AxeChecker, ContextFactory, Shot, signed_in_context
+from tests.helpers import make_user
 
 pytestmark = pytest.mark.browser
 PHONE_390: dict[str, Any] = {"viewport": {"width": 390, "height": 844}}

@@ -17,7 +17,7 @@ from tests.browser.conftest import (
     required_documents,
     sign_up,
 )
-from tests.conftest import new_phone
+from tests.helpers import new_phone
 
 pytestmark = pytest.mark.browser
 

@@ -31,9 +31,15 @@ from backend.dossiers.workflow import State
 from backend.lib.clock import utcnow
 from backend.notifications import services
 from backend.notifications.tables import PushSubscription
-from tests.backoffice.factory import Factory, user_by_login
-from tests.browser.conftest import AxeChecker, ContextFactory, Shot, sign_up
-from tests.conftest import new_phone
+from tests.browser.conftest import (
+    AxeChecker,
+    ContextFactory,
+    Shot,
+    controlled_by_service_worker,
+    sign_up,
+)
+from tests.dossiers.factory import Factory
+from tests.helpers import new_phone, user_by_login
 
 pytestmark = pytest.mark.browser
 
@@ -107,16 +113,6 @@ async def signed_up_citizen(page: Any, name: str) -> CurrentUser:
     return await user_by_login(phone)
 
 
-async def worker_ready(page: Any) -> None:
-    """The service worker is active and controls the page (reloads once if not yet)."""
-    ready = "() => navigator.serviceWorker.ready.then(r => r.active.scriptURL)"
-    script = await asyncio.wait_for(page.evaluate(ready), timeout=15)
-    assert script.endswith("/sw.js"), script
-    if not await page.evaluate("() => !!navigator.serviceWorker.controller"):
-        await page.reload()
-    await page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=10_000)
-
-
 async def registration_id(cdp: Any, origin: str) -> str:
     """The service worker registration of the site, as DevTools names it."""
     found: asyncio.Future[str] = asyncio.get_running_loop().create_future()
@@ -165,7 +161,7 @@ async def test_a_pushed_message_is_shown_and_a_tap_opens_the_dossier(
 
     # After a submission the receipt offers notifications, explained; nothing is asked yet.
     await page.goto(f"/dossiers/{dossier_id}/receipt")
-    await worker_ready(page)
+    await controlled_by_service_worker(page)
     card = page.locator('[data-push="receipt"]')
     await expect(card.get_by_text(WHY)).to_be_visible()
     await expect(card.get_by_role("button", name=TURN_ON)).to_be_visible()
@@ -173,7 +169,7 @@ async def test_a_pushed_message_is_shown_and_a_tap_opens_the_dossier(
     await shot(page, "receipt-offer")
 
     await page.goto("/my/dossiers")
-    await worker_ready(page)
+    await controlled_by_service_worker(page)
     cdp = await context.new_cdp_session(page)
     reg = await registration_id(cdp, live_server)
     payload = {

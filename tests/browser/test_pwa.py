@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.conftest import Shot, sign_up
-from tests.conftest import new_phone
+from tests.browser.conftest import Shot, controlled_by_service_worker, sign_up
+from tests.helpers import new_phone
 
 pytestmark = pytest.mark.browser
 
 OFFLINE = "Bạn đang ngoại tuyến"
 PROCEDURE = "Thủ tục đăng ký khai sinh"
-
-
-async def controlled_by_service_worker(page: Any) -> None:
-    """Waits for the worker to be active and in control of the page (reloads once if not yet)."""
-    ready = "() => navigator.serviceWorker.ready.then(r => r.active.scriptURL)"
-    script = await asyncio.wait_for(page.evaluate(ready), timeout=15)
-    assert script.endswith("/sw.js"), script
-    if not await page.evaluate("() => !!navigator.serviceWorker.controller"):
-        await page.reload()
-    await page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=10_000)
 
 
 async def test_offline_page_comes_from_the_service_worker(

@@ -15,16 +15,12 @@ from backend.dossiers.workflow import State
 from backend.ratings import kiosk as kiosk_service
 from backend.ratings.services import of_dossier
 from backend.ratings.tables import Rating
-from tests.backoffice.factory import Factory, make_user
 from tests.browser.conftest import AxeChecker, ContextFactory, Shot, signed_in_context
+from tests.dossiers.factory import Factory
+from tests.helpers import make_user
 
 pytestmark = pytest.mark.browser
 TABLET = {"viewport": {"width": 1024, "height": 768}, "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture(scope="module")
-async def factory(database: None) -> Factory:
-    return await Factory().setup()
 
 
 async def test_one_tap_rating_on_a_phone(

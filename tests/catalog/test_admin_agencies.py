@@ -9,8 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from backend.catalog.tables import Agency, Procedure
-from tests.accounts.admin_helpers import field_errors, form_value, post_form
-from tests.conftest import Client, text_of
+from tests.helpers import Client, field_errors, form_value, post_form, text_of
 
 _codes = itertools.count(1)
 PREFIX = f"tt{os.getpid()}"

@@ -11,7 +11,19 @@ import pytest
 
 from backend.catalog import services
 from backend.catalog.tables import CalendarDay
-from tests.conftest import Client, csrf, register, soup, text_of
+from tests.helpers import (
+    ADMIN_LOGIN,
+    ADMIN_PASSWORD,
+    Client,
+    csrf,
+    field_errors,
+    post_form,
+    post_login,
+    register,
+    sign_in_admin,
+    soup,
+    text_of,
+)
 
 WEDNESDAY = date(2031, 10, 15)  # an ordinary working day
 SATURDAY = date(2031, 10, 18)  # an ordinary weekend day
@@ -28,15 +40,6 @@ async def _clean_days() -> AsyncIterator[None]:
     await CalendarDay.delete().where(CalendarDay.day.is_in(list(MY_DAYS)))
 
 
-async def sign_in_admin(client: Client) -> None:
-    r = await client.post(
-        "/login",
-        data={"_csrf_token": await csrf(client), "login": "admin", "password": "quantri123"},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
-
-
 async def is_working(day: date) -> bool:
     return (await services.load_calendar()).is_working_day(day)
 
@@ -45,21 +48,8 @@ def listed_days(html: str) -> list[str]:
     return text_of(html, "ul.list li.row > span")
 
 
-def field_errors(html: str) -> dict[str, str]:
-    out = {}
-    for box in soup(html).select(".field.has-error"):
-        control, message = box.select_one("input"), box.select_one(".error")
-        assert control is not None and message is not None
-        out[str(control["name"])] = " ".join(message.get_text(" ").split())
-    return out
-
-
 async def add_day(client: Client, **form: str) -> httpx.Response:
-    return await client.post(
-        "/admin/calendar/",
-        data={"_csrf_token": await csrf(client), **form},
-        follow_redirects=False,
-    )
+    return await post_form(client, "/admin/calendar/", **form)
 
 
 # --- who may use it ----------------------------------------------------------------------------
@@ -81,16 +71,7 @@ async def test_anonymous_is_sent_to_login(client: Client, method: str, path: str
     assert next_url.rstrip("/") == "/admin/calendar"
     assert await CalendarDay.count().where(CalendarDay.day == WEDNESDAY) == 0
     # Signing in as the administrator leads back to the calendar.
-    r = await client.post(
-        "/login",
-        data={
-            "_csrf_token": await csrf(client),
-            "login": "admin",
-            "password": "quantri123",
-            "next": next_url,
-        },
-        follow_redirects=False,
-    )
+    r = await post_login(client, ADMIN_LOGIN, ADMIN_PASSWORD, next=next_url)
     assert r.status_code == 303
     assert r.headers["location"] == next_url
     page = await client.get(next_url)

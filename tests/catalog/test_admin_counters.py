@@ -7,8 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from backend.catalog.tables import Counter
-from tests.accounts.admin_helpers import field_errors, form_value, post_form
-from tests.conftest import Client, soup, text_of
+from tests.helpers import Client, field_errors, form_value, post_form, soup, text_of
 
 MINE = list(range(960, 970))
 

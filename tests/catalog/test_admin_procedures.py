@@ -10,9 +10,8 @@ import pytest
 
 from backend.catalog.tables import Agency, Procedure, RequiredDocument
 from backend.dossiers.tables import Dossier
-from tests.accounts.admin_helpers import field_errors, form_value, post_form
-from tests.conftest import Client, register, soup, text_of
 from tests.dossiers.conftest import photo, start_draft, upload
+from tests.helpers import Client, field_errors, form_value, post_form, register, soup, text_of
 
 NAME = "Cấp giấy phép tổ chức lễ hội Đền Thái Vi"
 NEW_NAME = "Cấp phép biểu diễn nghệ thuật ở Khu du lịch Tràng An"

@@ -10,7 +10,7 @@ import pytest
 from backend.catalog.tables import Procedure, RequiredDocument
 from backend.demo.__main__ import load_catalog
 from backend.settings import get_settings
-from tests.conftest import Client, soup, text_of
+from tests.helpers import Client, soup, text_of
 
 CATALOG: dict[str, Any] = load_catalog(get_settings().province)
 BY_REF = {p["id"]: p for p in CATALOG["procedures"]}

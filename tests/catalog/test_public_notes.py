@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from backend.catalog.tables import Procedure
 from backend.demo.notes import public_note
-from tests.conftest import Client, soup
+from tests.helpers import Client, soup
 
 INTERNAL = ("DVCQG", "ước tính", "cần kiểm tra", "không thống nhất", "ô bưu chính")
 

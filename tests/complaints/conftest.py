@@ -12,15 +12,13 @@ import httpx
 import pytest
 
 from backend.access.user import CurrentUser
-from backend.accounts.middleware import SESSION_COOKIE
-from backend.accounts.services import start_session
 from backend.complaints import filing
 from backend.complaints.schemas import Filing
 from backend.complaints.tables import Complaint, ComplaintEvent, ComplaintFile, ComplaintVote
 from backend.dossiers.workflow import State
 from backend.notifications.tables import Notification
-from tests.backoffice.factory import Factory
-from tests.conftest import Client, csrf
+from tests.dossiers.factory import Factory
+from tests.helpers import Client, csrf
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 CONTENT = (
@@ -112,17 +110,6 @@ async def snapshot(complaint_id: int) -> dict[str, Any]:
             & (Notification.recipient == (complaint["filer"] or 0))
         ),
     }
-
-
-async def sign_in_as(client: Client, user: CurrentUser) -> None:
-    client.cookies.clear()
-    client.cookies.set(SESSION_COOKIE, await start_session(user.id, "web"))
-    await csrf(client)
-
-
-async def post_form(client: Client, url: str, **fields: Any) -> httpx.Response:
-    token = await csrf(client)
-    return await client.post(url, data={"_csrf_token": token, **fields}, follow_redirects=False)
 
 
 async def post_multipart(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from backend.complaints.access import link_key
 from backend.complaints.tables import Complaint, ComplaintFile
 from tests.complaints.conftest import People, post_multipart
-from tests.conftest import Client
 from tests.dossiers.test_upload_hardening import SANDBOX, photo
+from tests.helpers import Client
 from tests.lib.test_pdf_cleaning import hostile_pdf
 
 

@@ -11,11 +11,9 @@ import pytest
 from backend.complaints.access import link_key
 from backend.complaints.tables import Complaint, ComplaintFile
 from backend.dossiers.tables import Dossier
-from tests.backoffice.conftest import other_client
-from tests.backoffice.factory import PDF
-from tests.complaints.conftest import CONTENT, People, post_multipart, sign_in_as
-from tests.conftest import Client, soup, text_of
+from tests.complaints.conftest import CONTENT, People, post_multipart
 from tests.dossiers.conftest import photo
+from tests.helpers import PDF, Client, another_client, sign_in_as, soup, text_of
 
 CODE = re.compile(r"^PAKN-\d{6}-\d{4}$")
 
@@ -260,14 +258,14 @@ async def test_the_officials_of_the_chosen_agency(client: Client, people: People
 
 
 async def test_anonymous_filing_is_limited_per_address(app: Any, people: People) -> None:
-    async with other_client(app, "198.51.100.23") as c:
+    async with another_client(app, "198.51.100.23") as c:
         for _ in range(10):
             r = await post_multipart(c, "/complaints/new", **form(people, content="ngắn"))
             assert r.status_code == 422
         r = await post_multipart(c, "/complaints/new", **form(people))
         assert r.status_code == 429
         assert "quá nhiều phản ánh" in r.text
-    async with other_client(app, "198.51.100.24") as c:  # another address is not affected
+    async with another_client(app, "198.51.100.24") as c:  # another address is not affected
         assert (await post_multipart(c, "/complaints/new", **form(people))).status_code == 303
 
 

@@ -12,18 +12,9 @@ from backend.complaints import handling
 from backend.complaints.access import link_key
 from backend.complaints.workflow import Action
 from backend.notifications.tables import Notification
-from tests.backoffice.conftest import other_client
-from tests.complaints.conftest import (
-    People,
-    file_as,
-    post_form,
-    post_multipart,
-    row,
-    sign_in_as,
-    snapshot,
-)
-from tests.conftest import Client, soup, text_of
+from tests.complaints.conftest import People, file_as, post_multipart, row, snapshot
 from tests.dossiers.conftest import photo
+from tests.helpers import Client, another_client, post_form, sign_in_as, soup, text_of
 
 QUESTION = "Xin cho biết bạn nộp hồ sơ ở quầy số mấy, vào giờ nào."
 ANSWER = "Sở Tư pháp đã làm việc với cán bộ liên quan, yêu cầu hoàn trả khoản tiền đã thu sai."
@@ -110,7 +101,7 @@ async def test_the_whole_way_with_a_question_to_a_filer_without_account(
     assert (await row(complaint["id"]))["state"] == "waiting_info"
 
     # The filer answers from the page their link opens (code + phone number).
-    async with other_client(app, "198.51.100.30") as filer:
+    async with another_client(app, "198.51.100.30") as filer:
         key = link_key(complaint["code"], "0912000777")
         link = f"/complaints/{complaint['code']}?key={key}"
         page = await filer.get(link)

@@ -12,9 +12,8 @@ from backend.complaints.access import link_key
 from backend.complaints.queries import QUEUE_FILTERS
 from backend.complaints.tables import Complaint, ComplaintEvent
 from backend.complaints.workflow import Action
-from tests.backoffice.conftest import other_client
-from tests.complaints.conftest import People, file_as, sign_in_as, vn
-from tests.conftest import Client, csrf, soup, text_of
+from tests.complaints.conftest import People, file_as, vn
+from tests.helpers import Client, another_client, post_form, sign_in_as, soup, text_of
 
 
 async def test_the_footer_leads_to_complaints(client: Client, people: People) -> None:
@@ -58,16 +57,12 @@ async def test_my_complaints(client: Client, people: People) -> None:
 
 
 async def lookup(c: Any, code: str, phone: str) -> Any:
-    return await c.post(
-        "/complaints/track",
-        data={"_csrf_token": await csrf(c), "code": code, "phone": phone},
-        follow_redirects=False,
-    )
+    return await post_form(c, "/complaints/track", code=code, phone=phone)
 
 
 async def test_looking_up_by_code_and_phone(app: Any, people: People) -> None:
     complaint = await file_as(people, agency="stp", phone="0912000555")
-    async with other_client(app, "198.51.100.60") as c:
+    async with another_client(app, "198.51.100.60") as c:
         form = await c.get(f"/complaints/track?code={complaint['code']}")
         assert soup(form.text).select_one("h1").get_text() == "Xem phản ánh của bạn"
         assert (
@@ -95,7 +90,7 @@ async def test_looking_up_by_code_and_phone(app: Any, people: People) -> None:
 
 async def test_lookups_are_limited_per_address(app: Any, people: People) -> None:
     complaint = await file_as(people, agency="stp", phone="0912000555")
-    async with other_client(app, "198.51.100.61") as c:
+    async with another_client(app, "198.51.100.61") as c:
         for _ in range(30):
             r = await lookup(c, complaint["code"], "0912000000")
             assert r.status_code == 404

@@ -10,9 +10,8 @@ from backend.complaints import handling
 from backend.complaints.access import link_key
 from backend.complaints.tables import ComplaintVote
 from backend.complaints.workflow import Action
-from tests.backoffice.conftest import other_client
-from tests.complaints.conftest import People, file_as, post_form, row, sign_in_as, snapshot
-from tests.conftest import Client, soup, text_of
+from tests.complaints.conftest import People, file_as, row, snapshot
+from tests.helpers import Client, another_client, post_form, sign_in_as, soup, text_of
 
 FILER = "Trần Thị Phản Ánh"
 SECRET_CONTENT = (
@@ -146,9 +145,9 @@ async def test_the_filer_marks_the_answer_useful_once_and_may_change_it(
 
 async def test_a_filer_without_account_votes_with_code_and_phone(app: Any, people: People) -> None:
     complaint = await answered(people, phone="0912000888")
-    async with other_client(app, "198.51.100.40") as staff:
+    async with another_client(app, "198.51.100.40") as staff:
         await publish(staff, people, complaint)
-    async with other_client(app, "198.51.100.41") as filer:
+    async with another_client(app, "198.51.100.41") as filer:
         key = link_key(complaint["code"], "0912000888")
         r = await post_form(filer, f"/complaints/{complaint['code']}/vote", useful="1", key=key)
         assert r.status_code == 303
@@ -158,7 +157,7 @@ async def test_a_filer_without_account_votes_with_code_and_phone(app: Any, peopl
 
 
 async def filer_page(app: Any) -> Any:
-    async with other_client(app, "198.51.100.42") as anyone:
+    async with another_client(app, "198.51.100.42") as anyone:
         return await anyone.get("/pakn")
 
 

@@ -1,4 +1,5 @@
-"""Shared steps of the citizen's path, done over real HTTP."""
+"""Shared steps over real HTTP: the citizen's path (a draft, its pages, submitting) and the back
+office's (a submitted dossier of a given agency, running an action on it)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import io
 import re
 from typing import Any
 
+import httpx
 from PIL import ExifTags, Image
 
-from tests.conftest import Client, csrf
+from backend.catalog.tables import Procedure
+from backend.dossiers.tables import Dossier
+from tests.helpers import Client, csrf, register, soup
 
 
 def photo(width: int = 1200, height: int = 1600, gps: bool = True) -> bytes:
@@ -88,3 +92,48 @@ async def submit(client: Client, dossier_id: int, **fields: str) -> Any:
         files={"unused": ("", b"", "application/octet-stream")},
         follow_redirects=False,
     )
+
+
+# --- the back office ---------------------------------------------------------------------------
+
+
+async def code_of(dossier_id: int) -> str:
+    """The dossier's code (it has one once submitted)."""
+    row = await Dossier.select(Dossier.code).where(Dossier.id == dossier_id).first()
+    assert row is not None and row["code"]
+    return str(row["code"])
+
+
+async def submitted_dossier(
+    client: Client, agency: str = "stp", days_min: int = 1
+) -> dict[str, Any]:
+    """A citizen (signed in on `client`) submits a dossier for a procedure of `agency`."""
+    phone = await register(client)
+    procs = await Procedure.select(Procedure.id, Procedure.processing_days).where(
+        Procedure.agency.code == agency
+    )
+    proc_id = next(p["id"] for p in procs if p["processing_days"] >= days_min)
+    detail = (await client.get(f"/api/v1/procedures/{proc_id}")).json()
+    dossier_id = await start_draft(client, proc_id)
+    await fill_required(client, dossier_id, detail)
+    r = await submit(client, dossier_id)
+    assert r.status_code == 303, r.text
+    row = await Dossier.select().where(Dossier.id == dossier_id).first()
+    assert row is not None
+    return {**row, "phone": phone, "procedure_detail": detail}
+
+
+async def act(client: Client, dossier_id: int, action: str, **fields: Any) -> httpx.Response:
+    """A staff action's form on the dossier page (multipart, as the page posts it)."""
+    token = await csrf(client)
+    data: dict[str, Any] = {"_csrf_token": token, **fields}
+    files = fields.pop("files", None) or {"unused": ("", b"", "application/octet-stream")}
+    data.pop("files", None)
+    return await client.post(
+        f"/dossiers/{dossier_id}/actions/{action}", data=data, files=files, follow_redirects=False
+    )
+
+
+def alert_text(html: str) -> str:
+    """The messages a page shows (alerts and errors beside fields), as one text."""
+    return " ".join(el.get_text(" ", strip=True) for el in soup(html).select(".alert, .error"))

@@ -17,10 +17,10 @@ from backend.dossiers.workflow import Action, State
 from backend.lib.errors import Forbidden
 from backend.lib.formatting import format_date
 from backend.settings import get_settings
-from tests.backoffice.factory import Factory
-from tests.conftest import Client, Clock, soup
+from tests.conftest import Clock
+from tests.dossiers.factory import Factory
 from tests.dossiers.test_clock_starts_at_receipt import at
-from tests.postal.test_pages_and_api import cookie_session
+from tests.helpers import Client, sign_in_as, soup
 
 ISO = re.compile(r"\b20\d\d-\d\d-\d\d\b")
 
@@ -42,7 +42,7 @@ async def test_the_apology_is_the_agencys_letter_signed_by_its_head(
         await Dossier.select(Dossier.appointment_date).where(Dossier.id == dossier_id).first()
     )["appointment_date"]
 
-    await cookie_session(client, factory.people["owner"].id)
+    await sign_in_as(client, factory.people["owner"].id)
     page = await client.get(f"/dossiers/{dossier_id}/forms/04")
     assert page.status_code == 200
     html = soup(page.text)
@@ -63,7 +63,7 @@ async def test_the_apology_is_the_agencys_letter_signed_by_its_head(
 async def test_form_06_after_the_end_judges_only_the_officers(client: Client) -> None:
     factory = await Factory().setup()
     dossier_id = await factory.create(State.RETURNED)
-    await cookie_session(client, factory.people["counter"].id)
+    await sign_in_as(client, factory.people["counter"].id)
     slip = soup((await client.get(f"/dossiers/{dossier_id}/forms/06")).text)
     rows = slip.select("table.control tbody tr")
     assert rows

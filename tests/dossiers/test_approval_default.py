@@ -6,9 +6,8 @@ from __future__ import annotations
 from backend.catalog.tables import Procedure
 from backend.dossiers.tables import Dossier
 from backend.dossiers.workflow import State
-from tests.backoffice.factory import Factory
-from tests.conftest import Client, soup
-from tests.postal.test_pages_and_api import cookie_session
+from tests.dossiers.factory import Factory
+from tests.helpers import Client, sign_in_as, soup
 
 
 async def checked_kind(client: Client, dossier_id: int) -> str:
@@ -32,7 +31,7 @@ async def test_the_default_result_follows_the_citizens_choice(client: Client) ->
         by_counter = await factory.create(State.AWAITING_SIGNATURE)
         by_post = await factory.create(State.AWAITING_SIGNATURE)
         await Dossier.update({Dossier.delivery_method: "post"}).where(Dossier.id == by_post)
-        await cookie_session(client, factory.people["stp.leader"].id)
+        await sign_in_as(client, factory.people["stp.leader"].id)
         assert await checked_kind(client, by_counter) == "electronic"
         assert await checked_kind(client, by_post) == "paper"
     finally:

@@ -12,14 +12,17 @@ from litestar import Litestar
 
 from backend.dossiers import claims
 from backend.dossiers.tables import Dossier
-from tests.backoffice.conftest import sign_in
-from tests.conftest import Client, csrf, new_phone, register, soup
 from tests.dossiers.conftest import fill_required, submit
-
-
-def _client(app: Litestar, ip: str) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, client=(ip, 1))
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver.local")
+from tests.helpers import (
+    Client,
+    another_client,
+    csrf,
+    new_phone,
+    post_form,
+    register,
+    sign_in,
+    soup,
+)
 
 
 async def walk_in(counter: Client, phone: str) -> dict[str, Any]:
@@ -59,16 +62,15 @@ async def sees_nothing_of(citizen: Client, dossier: dict[str, Any]) -> None:
 
 
 async def claim(citizen: Client, code: str, claim_code: str) -> httpx.Response:
-    return await citizen.post(
-        "/my/dossiers/claim",
-        data={"_csrf_token": await csrf(citizen), "code": code, "claim_code": claim_code},
-        follow_redirects=False,
-    )
+    return await post_form(citizen, "/my/dossiers/claim", code=code, claim_code=claim_code)
 
 
 async def test_registering_after_the_walk_in_shows_nothing_until_the_claim(app: Litestar) -> None:
     phone = new_phone()
-    async with _client(app, "198.51.100.71") as counter, _client(app, "198.51.100.72") as c:
+    async with (
+        another_client(app, "198.51.100.71") as counter,
+        another_client(app, "198.51.100.72") as c,
+    ):
         dossier = await walk_in(counter, phone)
         await register(c, phone, name="Trần Thị Năm")
         await sees_nothing_of(c, dossier)
@@ -85,7 +87,7 @@ async def test_registering_after_the_walk_in_shows_nothing_until_the_claim(app: 
         assert dossier["code"] in (await c.get("/my/dossiers")).text
         assert (await c.get(f"/dossiers/{dossier['id']}")).status_code == 200
         # Claimed once: the same code does nothing for anybody else.
-        async with _client(app, "198.51.100.73") as other:
+        async with another_client(app, "198.51.100.73") as other:
             await register(other)
             again = await claim(other, dossier["code"], dossier["claim_code"])
             assert again.status_code == 404
@@ -96,7 +98,10 @@ async def test_registering_the_number_first_gives_no_access_to_later_walk_ins(
     app: Litestar,
 ) -> None:
     phone = new_phone()
-    async with _client(app, "198.51.100.74") as squatter, _client(app, "198.51.100.75") as counter:
+    async with (
+        another_client(app, "198.51.100.74") as squatter,
+        another_client(app, "198.51.100.75") as counter,
+    ):
         await register(squatter, phone, name="Kẻ Chiếm Số")
         dossier = await walk_in(counter, phone)
         await sees_nothing_of(squatter, dossier)
@@ -105,7 +110,7 @@ async def test_registering_the_number_first_gives_no_access_to_later_walk_ins(
 
 
 async def test_claim_tries_are_limited(app: Litestar) -> None:
-    async with _client(app, "198.51.100.76") as c:
+    async with another_client(app, "198.51.100.76") as c:
         await register(c)
         answers = [
             (await claim(c, "000.00.20.H42-261201-9999", f"AAAA-AAA{i % 9 + 2}")).status_code
@@ -117,7 +122,7 @@ async def test_claim_tries_are_limited(app: Litestar) -> None:
 
 async def test_only_the_counter_sees_the_claim_code(app: Litestar, client: Client) -> None:
     phone = new_phone()
-    async with _client(app, "198.51.100.77") as counter:
+    async with another_client(app, "198.51.100.77") as counter:
         dossier = await walk_in(counter, phone)
         await sign_in(counter, "tuphap.cv")  # an agency's specialist sees the receipt, not the code
         page = soup((await counter.get(f"/dossiers/{dossier['id']}/receipt")).text)

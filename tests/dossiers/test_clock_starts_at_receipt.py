@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from backend.dossiers import deadlines
 from backend.dossiers.tables import Dossier
 from backend.dossiers.workflow import Action, State
-from tests.backoffice.factory import Factory
 from tests.conftest import Clock
+from tests.dossiers.factory import Factory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

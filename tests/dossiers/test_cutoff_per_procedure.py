@@ -12,8 +12,8 @@ import pytest
 from backend.catalog.tables import Procedure
 from backend.dossiers.tables import Dossier
 from backend.dossiers.workflow import Action, State
-from tests.backoffice.factory import Factory
 from tests.conftest import Clock
+from tests.dossiers.factory import Factory
 from tests.dossiers.test_clock_starts_at_receipt import at
 
 MON, TUE = date(2027, 3, 1), date(2027, 3, 2)

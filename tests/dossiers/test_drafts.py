@@ -6,14 +6,24 @@ import dataclasses
 import io
 import os
 
-import httpx
 import pytest
+from litestar import Litestar
 from PIL import Image
 
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.settings import get_settings
-from tests.conftest import Client, csrf, new_phone, register, soup
 from tests.dossiers.conftest import photo, procedure_with_documents, start_draft, upload
+from tests.helpers import (
+    CITIZEN_PASSWORD,
+    Client,
+    another_client,
+    csrf,
+    new_phone,
+    register,
+    sign_in,
+    sign_in_admin,
+    soup,
+)
 
 
 def noise_photo() -> bytes:
@@ -23,17 +33,7 @@ def noise_photo() -> bytes:
     return out.getvalue()
 
 
-async def sign_in(client: Client, phone: str) -> None:
-    token = await csrf(client)
-    r = await client.post(
-        "/login",
-        data={"_csrf_token": token, "login": phone, "password": "matkhau-an-toan"},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303
-
-
-async def test_draft_resumes_on_another_device(client: Client, app: object) -> None:
+async def test_draft_resumes_on_another_device(client: Client, app: Litestar) -> None:
     phone = await register(client, new_phone())
     proc = await procedure_with_documents(client)
     doc = next(d for d in proc["documents"] if d["required"])
@@ -47,9 +47,8 @@ async def test_draft_resumes_on_another_device(client: Client, app: object) -> N
     )
     assert saved.status_code == 200 and "Đã lưu nháp" in saved.text
 
-    transport = httpx.ASGITransport(app=app, client=("198.51.100.30", 1))  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as phone2:
-        await sign_in(phone2, phone)
+    async with another_client(app, "198.51.100.30") as phone2:
+        await sign_in(phone2, phone, CITIZEN_PASSWORD)
         mine = await phone2.get("/my/dossiers")
         assert f"/dossiers/{dossier_id}/edit" in mine.text and "Bản nháp" in mine.text
         # Starting the same procedure again opens the same draft, not a new empty one.
@@ -113,13 +112,7 @@ async def test_dossier_total_size_is_limited(
 
 
 async def test_staff_cannot_start_a_citizen_dossier(client: Client) -> None:
-    token = await csrf(client)
-    r = await client.post(
-        "/login",
-        data={"_csrf_token": token, "login": "admin", "password": "quantri123"},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303
+    await sign_in_admin(client)
     proc = await procedure_with_documents(client)
     # The token of the visit before sign-in ended with it: the session has its own.
     token = await csrf(client)

@@ -14,8 +14,8 @@ from backend.dossiers.tables import Dossier
 from backend.dossiers.workflow import Action, State
 from backend.lib.workdays import WorkCalendar
 from backend.settings import get_settings
-from tests.backoffice.factory import Factory
 from tests.conftest import Clock
+from tests.dossiers.factory import Factory
 from tests.dossiers.test_clock_starts_at_receipt import at
 
 MON, WED, THU, FRI, SAT = (date(2027, 3, d) for d in (8, 10, 11, 12, 13))

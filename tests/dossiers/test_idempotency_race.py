@@ -7,23 +7,21 @@ from __future__ import annotations
 import asyncio
 
 from backend.dossiers.tables import Dossier, DossierFile
-from tests.conftest import Client, new_phone, register
 from tests.dossiers.conftest import photo, procedure_with_documents
+from tests.helpers import CITIZEN_PASSWORD, Client, api_headers, new_phone, register
 
 
-async def token_for(client: Client) -> str:
+async def signed_in_citizen(client: Client) -> dict[str, str]:
+    """A new citizen's API headers."""
     phone = new_phone()
     await register(client, phone)
-    r = await client.post(
-        "/api/v1/auth/token", json={"login": phone, "password": "matkhau-an-toan"}
-    )
-    return str(r.json()["access_token"])
+    return await api_headers(client, phone, CITIZEN_PASSWORD)
 
 
 async def test_ten_parallel_submissions_make_one_dossier_with_the_files_sent(
     client: Client,
 ) -> None:
-    token = await token_for(client)
+    signed_in = await signed_in_citizen(client)
     client.cookies.clear()
     proc = await procedure_with_documents(client)
     required = [d for d in proc["documents"] if d["required"]]
@@ -31,7 +29,7 @@ async def test_ten_parallel_submissions_make_one_dossier_with_the_files_sent(
     files = [(f"doc-{required[0]['id']}", ("p2.jpg", photo(800, 1000), "image/jpeg"))] + [
         (f"doc-{d['id']}", ("p.jpg", photo(), "image/jpeg")) for d in required
     ]
-    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "race-key-0001"}
+    headers = {**signed_in, "Idempotency-Key": "race-key-0001"}
     answers = await asyncio.gather(
         *(
             client.post(
@@ -55,11 +53,11 @@ async def test_ten_parallel_submissions_make_one_dossier_with_the_files_sent(
 
 
 async def test_a_refused_submission_may_be_retried_with_the_same_key(client: Client) -> None:
-    token = await token_for(client)
+    signed_in = await signed_in_citizen(client)
     client.cookies.clear()
     proc = await procedure_with_documents(client, min_required=2)
     required = [d for d in proc["documents"] if d["required"]]
-    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "retry-key-0001"}
+    headers = {**signed_in, "Idempotency-Key": "retry-key-0001"}
     partial = [(f"doc-{required[0]['id']}", ("p.jpg", photo(), "image/jpeg"))]
     first = await client.post(
         "/api/v1/dossiers", data={"procedure_id": str(proc["id"])}, files=partial, headers=headers

@@ -3,18 +3,10 @@ the next page (they used to stop silently at 500 rows)."""
 
 from __future__ import annotations
 
-import pytest
-
 from backend.dossiers import queues
 from backend.dossiers.workflow import State
-from tests.backoffice.conftest import sign_in
-from tests.backoffice.factory import Factory
-from tests.conftest import Client, soup
-
-
-@pytest.fixture(scope="module")
-async def factory(database: None) -> Factory:
-    return await Factory().setup()
+from tests.dossiers.factory import Factory
+from tests.helpers import Client, sign_in, soup
 
 
 async def test_the_counter_queue_has_pages(client: Client, factory: Factory) -> None:

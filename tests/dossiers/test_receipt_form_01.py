@@ -15,10 +15,10 @@ from backend.dossiers.tables import Dossier
 from backend.dossiers.workflow import Action, State
 from backend.lib.formatting import format_date
 from migrations.dossiers import dossiers_2026_12_05t21_36_00_000000 as fill_promised
-from tests.backoffice.factory import Factory
-from tests.conftest import Client, Clock, soup
+from tests.conftest import Clock
+from tests.dossiers.factory import Factory
 from tests.dossiers.test_clock_starts_at_receipt import at
-from tests.postal.test_pages_and_api import cookie_session
+from tests.helpers import Client, sign_in_as, soup
 
 MON = date(2027, 3, 1)
 
@@ -47,7 +47,7 @@ async def test_online_filers_get_a_confirmation_and_form_01_comes_at_receipt(
     factory = await Factory().setup()
     clock.now = at(MON, 9)
     dossier_id = await factory.create(State.SUBMITTED)
-    await cookie_session(client, factory.people["owner"].id)
+    await sign_in_as(client, factory.people["owner"].id)
     before = await client.get(f"/dossiers/{dossier_id}/receipt")
     assert soup(before.text).select_one("h1").text == "Xác nhận nộp hồ sơ trực tuyến"
     assert "Đã nộp hồ sơ thành công" in before.text
@@ -85,7 +85,7 @@ async def test_an_apology_prints_the_new_date_beside_the_commitment(
     kept, new = await dates(dossier_id)
     assert kept == promised and new > promised
 
-    await cookie_session(client, factory.people["owner"].id)
+    await sign_in_as(client, factory.people["owner"].id)
     printed = facts((await client.get(f"/dossiers/{dossier_id}/receipt")).text)
     assert format_date(promised) in printed["Ngày hẹn trả kết quả"]
     moved = [v for k, v in printed.items() if k.startswith("Hẹn lại (văn bản xin lỗi ngày")]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from backend.dossiers.tables import Dossier
 from backend.dossiers.transitions import perform
 from backend.dossiers.workflow import Action, State
-from tests.backoffice.conftest import act, sign_in
-from tests.backoffice.factory import Factory, api_headers
-from tests.conftest import Client, soup
+from tests.dossiers.conftest import act
+from tests.dossiers.factory import Factory
+from tests.helpers import Client, api_headers, sign_in, soup
 
 
 async def forwarded_to_sxd(factory: Factory) -> int:

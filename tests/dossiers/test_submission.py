@@ -7,12 +7,12 @@ import io
 import re
 from datetime import datetime
 
+from litestar import Litestar
 from PIL import Image
 
 from backend.dossiers.codes import CODE_PATTERN
 from backend.dossiers.tables import Dossier, DossierEvent, DossierFile
 from backend.settings import get_settings
-from tests.conftest import Client, csrf, new_phone, register, soup, text_of
 from tests.dossiers.conftest import (
     fill_required,
     photo,
@@ -20,6 +20,17 @@ from tests.dossiers.conftest import (
     start_draft,
     submit,
     upload,
+)
+from tests.helpers import (
+    CITIZEN_PASSWORD,
+    Client,
+    another_client,
+    api_headers,
+    csrf,
+    new_phone,
+    register,
+    soup,
+    text_of,
 )
 
 
@@ -78,12 +89,8 @@ async def test_full_path_draft_upload_submit_receipt_track(client: Client) -> No
 async def test_api_submission_is_idempotent_and_returns_code(client: Client) -> None:
     phone = new_phone()
     await register(client, phone)
-    login = await client.post(
-        "/api/v1/auth/token", json={"login": phone, "password": "matkhau-an-toan"}
-    )
-    assert login.status_code == 200
     headers = {
-        "Authorization": f"Bearer {login.json()['access_token']}",
+        **await api_headers(client, phone, CITIZEN_PASSWORD),
         "Idempotency-Key": "mobile-abc-123",
     }
     proc = await procedure_with_documents(client)
@@ -135,18 +142,14 @@ async def test_api_submission_without_required_document_says_what_is_missing(
 ) -> None:
     phone = new_phone()
     await register(client, phone)
-    token = (
-        await client.post(
-            "/api/v1/auth/token", json={"login": phone, "password": "matkhau-an-toan"}
-        )
-    ).json()["access_token"]
+    signed_in = await api_headers(client, phone, CITIZEN_PASSWORD)
     proc = await procedure_with_documents(client, min_required=2)
     first_required = next(d for d in proc["documents"] if d["required"])
     r = await client.post(
         "/api/v1/dossiers",
         data={"procedure_id": str(proc["id"])},
         files=[(f"doc-{first_required['id']}", ("p.jpg", photo(), "image/jpeg"))],
-        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "missing-docs-1"},
+        headers={**signed_in, "Idempotency-Key": "missing-docs-1"},
     )
     assert r.status_code == 422
     missing = {d["id"] for d in r.json()["missing"]}
@@ -275,9 +278,7 @@ async def test_gps_is_removed_from_uploaded_photo(client: Client) -> None:
     assert not Image.open(io.BytesIO(served.content)).getexif()
 
 
-async def test_another_citizen_sees_nothing(client: Client, app: object) -> None:
-    import httpx
-
+async def test_another_citizen_sees_nothing(client: Client, app: Litestar) -> None:
     await register(client)
     proc = await procedure_with_documents(client)
     dossier_id = await start_draft(client, proc["id"])
@@ -288,8 +289,7 @@ async def test_another_citizen_sees_nothing(client: Client, app: object) -> None
         await DossierFile.select(DossierFile.id).where(DossierFile.dossier == dossier_id).first()
     )["id"]
 
-    transport = httpx.ASGITransport(app=app, client=("198.51.100.20", 1))  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as other:
+    async with another_client(app, "198.51.100.20") as other:
         await register(other)
         for path in (
             f"/dossiers/{dossier_id}",

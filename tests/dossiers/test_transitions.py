@@ -22,7 +22,7 @@ from backend.dossiers.transitions import allowed, perform, perform_system
 from backend.dossiers.workflow import OWNER, SYSTEM, TRANSITIONS, Action, State, Transition
 from backend.lib.errors import Conflict, Forbidden, FormErrors, NotFound, UserError
 from backend.notifications.tables import Notification
-from tests.backoffice.factory import PATHS, Factory, snapshot
+from tests.dossiers.factory import PATHS, Factory, snapshot
 
 # Who causes each system row (the post's worker, the leader who signs an electronic result).
 SYSTEM_ACTORS = {
@@ -36,11 +36,6 @@ SYSTEM_ACTORS = {
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> None:
     """Overrides the conftest one: nothing here signs in."""
-
-
-@pytest.fixture(scope="module")
-async def factory(database: None) -> Factory:
-    return await Factory().setup()
 
 
 async def dossier_in(factory: Factory, state: State, walk_in: bool = False) -> int:

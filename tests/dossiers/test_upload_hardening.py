@@ -13,7 +13,7 @@ from typing import Any
 import pikepdf
 from PIL import Image
 
-from tests.conftest import Client
+from tests.helpers import Client, csrf, register
 from tests.lib.test_image_limits import the_bomb
 from tests.lib.test_pdf_cleaning import hostile_pdf
 
@@ -30,32 +30,13 @@ def _phone() -> str:
     return f"0388{os.getpid() % 100:02d}{next(_phones):04d}"
 
 
-async def _token(client: Client) -> str:
-    if "csrftoken" not in client.cookies:
-        await client.get("/login")
-    return client.cookies["csrftoken"]
-
-
 async def citizen_with_a_draft(client: Client) -> tuple[int, int]:
     """A new citizen (registered through the form) and a draft; returns (dossier, slot)."""
-    phone = _phone()
-    r = await client.post(
-        "/register",
-        data={
-            "_csrf_token": await _token(client),
-            "phone": phone,
-            "full_name": "Trần Thị Ảnh",
-            "citizen_id": "",
-            "password": "matkhau-an-toan",
-            "password_again": "matkhau-an-toan",
-        },
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
+    await register(client, _phone(), name="Trần Thị Ảnh")
     procedure = (await client.get("/api/v1/procedures")).json()[0]["id"]
     r = await client.post(
         f"/procedures/{procedure}/start",
-        data={"_csrf_token": await _token(client)},
+        data={"_csrf_token": await csrf(client)},
         follow_redirects=False,
     )
     started = re.fullmatch(r"/dossiers/(\d+)/edit", r.headers["location"])
@@ -69,7 +50,7 @@ async def send(client: Client, dossier: int, slot: int, name: str, content: byte
     """What the page's script does for one chosen file: post it to its slot."""
     return await client.post(
         f"/dossiers/{dossier}/edit",
-        data={"_csrf_token": await _token(client), "slot": str(slot)},
+        data={"_csrf_token": await csrf(client), "slot": str(slot)},
         files={f"doc-{slot}": (name, content, "application/octet-stream")},
         headers={"HX-Request": "true"},
         follow_redirects=False,

@@ -1,6 +1,6 @@
 """Evaluation fixtures: fixed test people in agencies no other test uses (Sở Nội vụ, Sở Công
 Thương, Sở Y tế), so that other tests' counts of an agency's staff stay as they were; a
-criteria set and periods made through the services; signing in by a session cookie."""
+criteria set and periods made through the services."""
 
 from __future__ import annotations
 
@@ -8,18 +8,14 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
-from backend.accounts.middleware import SESSION_COOKIE
-from backend.accounts.services import start_session
 from backend.catalog.tables import Agency
 from backend.evaluations import criteria_sets, periods, queries, schemas
 from backend.evaluations.aggregate import Kind
-from tests.backoffice.factory import make_user
-from tests.conftest import Client, soup
+from tests.helpers import make_user
 
 _names = itertools.count(1)
 
@@ -89,27 +85,3 @@ async def make_period(
 def score_fields(period: dict[str, Any], *scores: str) -> dict[str, str]:
     """Form fields for the period's criteria, in order."""
     return {f"score-{c['id']}": s for c, s in zip(period["criteria"], scores, strict=True)}
-
-
-async def sign_in_as(client: Client, user: CurrentUser) -> None:
-    client.cookies.clear()
-    client.cookies.set(SESSION_COOKIE, await start_session(user.id, "web"))
-
-
-def csrf_from(html: str) -> str:
-    field = soup(html).select_one("input[name=_csrf_token]")
-    assert field is not None, "no CSRF field on the page"
-    return str(field["value"])
-
-
-async def post_form(
-    client: Client, page_url: str, data: dict[str, str], action: str | None = None
-) -> httpx.Response:
-    """Open the page (for its CSRF token), then post the form to `action` (default: the page)."""
-    page = await client.get(page_url)
-    assert page.status_code == 200, page.text
-    return await client.post(
-        action or page_url,
-        data={"_csrf_token": csrf_from(page.text), **data},
-        follow_redirects=False,
-    )

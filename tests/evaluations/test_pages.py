@@ -10,16 +10,16 @@ from backend.access.user import CurrentUser
 from backend.evaluations import periods, queries, scoring
 from backend.evaluations.aggregate import Kind
 from backend.evaluations.tables import CriteriaSet, Criterion, Evaluation, EvaluationPeriod
-from tests.backoffice.factory import make_citizen
-from tests.conftest import Client, csrf, soup, text_of
-from tests.evaluations.conftest import (
-    People,
-    make_period,
-    make_set,
-    post_form,
-    score_fields,
+from tests.evaluations.conftest import People, make_period, make_set, score_fields, unique
+from tests.helpers import (
+    Client,
+    csrf,
+    form_token,
+    make_citizen,
+    post_page_form,
     sign_in_as,
-    unique,
+    soup,
+    text_of,
 )
 
 
@@ -39,7 +39,7 @@ async def test_the_manager_defines_a_criteria_set_and_a_period(
     await sign_in_as(client, people.manager)
     name = unique("Tiêu chí phối hợp năm 2026")
     # "Add a criterion" brings the form back with one more row, nothing saved.
-    r = await post_form(
+    r = await post_page_form(
         client,
         "/evaluations/criteria/new",
         {"op": "add", "rows": "3", "name": name, "label-0": "Tinh thần phối hợp", "max-0": "10"},
@@ -60,14 +60,14 @@ async def test_the_manager_defines_a_criteria_set_and_a_period(
         "label-2": "",
         "max-2": "",
     }
-    r = await post_form(client, "/evaluations/criteria/new", {**typed, "op": "save"})
+    r = await post_page_form(client, "/evaluations/criteria/new", {**typed, "op": "save"})
     assert r.status_code == 422
     assert "Điểm tối đa là một số nguyên từ 1 đến 100." in alerts(r.text)
     assert value_of(r.text, "max-1") == "mười"
     assert value_of(r.text, "label-1") == "Giải quyết đúng hạn"
     assert value_of(r.text, "name") == name
 
-    r = await post_form(client, "/evaluations/criteria/new", {**typed, "max-1": "5"})
+    r = await post_page_form(client, "/evaluations/criteria/new", {**typed, "max-1": "5"})
     assert r.status_code == 303
     row = await CriteriaSet.select().where(CriteriaSet.name == name).first()
     assert row is not None
@@ -94,11 +94,11 @@ async def test_the_manager_defines_a_criteria_set_and_a_period(
         "weight_center": "40",
         "weight_self": "10",
     }
-    r = await post_form(client, "/evaluations/periods/new", form)
+    r = await post_page_form(client, "/evaluations/periods/new", form)
     assert r.status_code == 422
     assert "Tổng trọng số của các hình thức được chọn phải bằng 100 (hiện là 90)." in alerts(r.text)
     assert value_of(r.text, "weight_self") == "10" and value_of(r.text, "name") == period_name
-    r = await post_form(client, "/evaluations/periods/new", {**form, "weight_self": "20"})
+    r = await post_page_form(client, "/evaluations/periods/new", {**form, "weight_self": "20"})
     assert r.status_code == 303
     period = await EvaluationPeriod.select().where(EvaluationPeriod.name == period_name).first()
     assert period is not None and period["status"] == "draft"
@@ -111,7 +111,7 @@ async def test_the_manager_defines_a_criteria_set_and_a_period(
         "40% điểm chéo trung bình + 40% điểm Trung tâm chấm + 20% điểm tự đánh giá trung bình"
         in (" ".join(text_of(page.text, ".facts dd")))
     )
-    r = await post_form(client, url, {}, action=f"{url}/open")
+    r = await post_page_form(client, url, {}, action=f"{url}/open")
     assert r.status_code == 303 and r.headers["location"] == f"{url}?ok=period-opened"
     page = await client.get(f"{url}?ok=period-opened")
     assert "Đang mở" in text_of(page.text, ".chip")
@@ -176,7 +176,7 @@ async def test_a_leader_fills_in_cross_evaluations(client: Client, people: Peopl
 
     # Bad values: refused with the reasons, and nothing typed is lost.
     bad = {**score_fields(period, "12", ""), "comment": "Phối hợp chậm"}
-    r = await post_form(client, url, bad)
+    r = await post_page_form(client, url, bad)
     assert r.status_code == 422
     assert "Điểm phải từ 0 đến 10." in alerts(r.text)
     assert "Vui lòng nhập điểm cho tiêu chí này." in alerts(r.text)
@@ -187,7 +187,7 @@ async def test_a_leader_fills_in_cross_evaluations(client: Client, people: Peopl
     assert await Evaluation.count().where(Evaluation.period == pid) == 0
 
     # Good values ("8,5" as a Vietnamese writes it): saved, on to the next agency.
-    r = await post_form(client, url, {**score_fields(period, "8,5", "4"), "comment": ""})
+    r = await post_page_form(client, url, {**score_fields(period, "8,5", "4"), "comment": ""})
     assert r.status_code == 303
     assert re.fullmatch(
         rf"/evaluations/periods/{pid}/cross/\d+\?saved={sct}", r.headers["location"]
@@ -226,7 +226,7 @@ async def test_a_closed_period_refuses_forms_and_shows_them_read_only(
     await sign_in_as(client, people.specialist_snv)
     url = f"/evaluations/periods/{pid}/self"
     page = await client.get(url)
-    token = soup(page.text).select_one("input[name=_csrf_token]")["value"]
+    token = form_token(page.text)
     await periods.set_status(people.manager, pid, "close")
 
     r = await client.post(url, data={"_csrf_token": token, **score_fields(period, "2", "1")})
@@ -259,7 +259,7 @@ async def test_officials_assess_themselves_and_find_the_link(
         assert [a["href"] for a in card.select("a.eval-task")] == [
             f"/evaluations/periods/{pid}/self"
         ]
-        r = await post_form(
+        r = await post_page_form(
             client, f"/evaluations/periods/{pid}/self", score_fields(period, "9", "5")
         )
         assert (
@@ -346,7 +346,7 @@ async def test_an_open_period_edits_only_its_name_dates_and_weights(
         "weight_center": "30",
         "weight_self": "20",
     }
-    r = await post_form(client, url, form)
+    r = await post_page_form(client, url, form)
     assert r.status_code == 303, r.text
     again = await queries.load_period(pid)
     assert (again["name"], str(again["ends_on"]), again["criteria_set"]) == (

@@ -21,8 +21,9 @@ from backend.dossiers.tables import DossierFile
 from backend.dossiers.uploads import file_store
 from backend.lib import cleanup
 from backend.lib.files import FileStore, StoredFile
-from tests.conftest import Client, Clock
+from tests.conftest import Clock
 from tests.dossiers.test_upload_hardening import citizen_with_a_draft, photo, send
+from tests.helpers import Client
 
 HOUR = 3600
 DAY = 24 * HOUR

@@ -21,16 +21,10 @@ from backend.lib.files import (
     StoredFile,
     sniff,
 )
+from tests.helpers import PDF
 
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56
 PE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 56
-# One page (a PDF is rewritten by qpdf when uploaded; one without pages is refused).
-PDF = (
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-    b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
-    b"trailer << /Root 1 0 R >>\n%%EOF\n"
-)
 
 
 def ftyp(brand: bytes) -> bytes:
@@ -56,11 +50,6 @@ def ftyp(brand: bytes) -> bytes:
 )
 def test_sniff(head: bytes, kind: Kind) -> None:
     assert sniff(head) is kind
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> FileStore:
-    return FileStore(tmp_path / "store")
 
 
 def upload(tmp_path: Path, name: str, data: bytes) -> Path:

@@ -35,11 +35,6 @@ def the_bomb() -> bytes:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> FileStore:
-    return FileStore(tmp_path / "store")
-
-
-@pytest.fixture
 def no_decoding(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Fails the test if an image is decoded at all."""
     decoded: list[Path] = []

@@ -11,6 +11,7 @@ import pytest
 
 from backend.lib.errors import UserError
 from backend.lib.files import PDF_CORRUPT, PDF_ENCRYPTED, FileStore
+from tests.helpers import PDF
 
 SCRIPT = "app.alert('hacked')"
 EXECUTABLE = b"MZ this is an executable"
@@ -57,11 +58,6 @@ def hostile_pdf() -> bytes:
 def _annotation(pdf: pikepdf.Pdf, **entries: object) -> pikepdf.Object:
     rect = pikepdf.Array([0, 0, 10, 10])
     return pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Rect=rect, **entries))
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> FileStore:
-    return FileStore(tmp_path / "store")
 
 
 def accept(store: FileStore, tmp_path: Path, data: bytes, name: str = "giay-to.pdf") -> Path:
@@ -144,11 +140,6 @@ def test_a_pdf_with_a_password_is_refused_with_help(store: FileStore, tmp_path: 
 
 def test_a_damaged_but_repairable_pdf_is_stored_repaired(store: FileStore, tmp_path: Path) -> None:
     # No cross-reference table, as some scanners write: qpdf rebuilds it.
-    damaged = (
-        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-        b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
-        b"trailer << /Root 1 0 R >>\n%%EOF\n"
-    )
+    damaged = PDF
     with pikepdf.open(accept(store, tmp_path, damaged)) as pdf:
         assert len(pdf.pages) == 1 and pdf.trailer.get("/Root") is not None

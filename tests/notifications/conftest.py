@@ -13,10 +13,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -26,15 +27,16 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from backend.access.user import CurrentUser
+from backend.lib.clock import utcnow
 from backend.notifications import sender, services, vapid
 from backend.notifications.tables import OutboxItem, PushSubscription
 from backend.settings import get_settings
-from tests.backoffice.factory import Factory, api_headers, user_by_login
-from tests.conftest import Client, register
+from tests.helpers import CITIZEN_PASSWORD, ROOT, Client, api_headers, register, user_by_login
 from tests.notifications.push_endpoint import PushEndpoint, Received, Subscriber, b64url_decode
 
-CITIZEN_PASSWORD = "matkhau-an-toan"
 SUBSCRIPTIONS = "/api/v1/push/subscriptions"
+# The interpreter of the sender worker processes some tests start: the project's, where it is.
+PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 
 # Users made by these tests: their devices are removed after each test, so that no pending
 # message of one test is left for the sender run of another (or aimed at a stopped endpoint).
@@ -83,6 +85,36 @@ async def device(
     return subscriber
 
 
+async def subscription_ids(citizen: Citizen) -> dict[str, int]:
+    """{device name (its endpoint URL's last part): subscription id} of the citizen's devices."""
+    rows = await PushSubscription.select(PushSubscription.id, PushSubscription.endpoint).where(
+        PushSubscription.user == citizen.id
+    )
+    return {r["endpoint"].rsplit("/", 1)[-1]: r["id"] for r in rows}
+
+
+async def notify(
+    recipient: int,
+    title: str = "Hồ sơ đã được tiếp nhận",
+    *,
+    kind: str = "dossier.accept",
+    body: str = "",
+    url: str = "/",
+    now: datetime | None = None,
+) -> int:
+    """One message through the real delivery (the inbox, and the outbox for each device the
+    recipient has); returns the notification's id."""
+    return await services.deliver(
+        recipient=recipient,
+        dossier_id=None,
+        kind=kind,
+        title=title,
+        body=body,
+        url=url,
+        now=now or utcnow(),
+    )
+
+
 async def drain(session: aiohttp.ClientSession, rounds: int = 50) -> int:
     """Run the sender until nothing is due; returns the number of rows it claimed."""
     total = 0
@@ -129,11 +161,6 @@ def check_vapid(received: Received, audience: str) -> dict[str, Any]:
     assert now < claims["exp"] <= now + 24 * 3600, claims
     assert claims.get("sub"), claims
     return claims
-
-
-@pytest.fixture(scope="module")
-async def factory(database: None) -> Factory:
-    return await Factory().setup()
 
 
 @pytest.fixture

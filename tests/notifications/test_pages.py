@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import httpx
 import pytest
 from litestar import Litestar
 
-from backend.accounts.tables import User
 from backend.dossiers.workflow import State
 from backend.lib.clock import utcnow
 from backend.notifications import queries, services
 from backend.notifications.tables import Notification, OutboxItem, PushSubscription
-from tests.backoffice.factory import Factory, user_by_login
-from tests.conftest import Client, csrf, register, soup, text_of
+from tests.dossiers.factory import Factory
+from tests.helpers import (
+    Client,
+    another_client,
+    csrf,
+    post_form,
+    register,
+    sign_in,
+    soup,
+    text_of,
+    user_by_login,
+)
+from tests.notifications.conftest import notify
 from tests.notifications.push_endpoint import Subscriber
 
 MSG_ESSENTIAL = "Thông báo này quan trọng nên luôn được gửi."
@@ -24,25 +32,14 @@ OPTIONAL = ["progress", "postal", "rating", "complaint"]  # what a citizen may t
 ESSENTIAL = ["supplement", "result", "decision", "delay"]
 
 
-@asynccontextmanager
-async def another_client(app: Litestar) -> AsyncIterator[Client]:
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 1))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
-        yield c
-
-
 async def user_id(phone: str) -> int:
-    row = await User.select(User.id).where(User.login == phone).first()
-    assert row is not None
-    return int(row["id"])
+    return (await user_by_login(phone)).id
 
 
 async def note(recipient: int, title: str, url: str = "", minutes_ago: int = 0) -> int:
-    return await services.deliver(
-        recipient=recipient,
-        dossier_id=None,
-        kind="dossier.accept",
-        title=title,
+    return await notify(
+        recipient,
+        title,
         body=f"Nội dung của «{title}».",
         url=url,
         now=utcnow() - timedelta(minutes=minutes_ago),
@@ -59,8 +56,7 @@ def bell(html: str) -> tuple[str, str]:
 
 
 async def save(client: Client, shown: list[str], on: list[str]) -> httpx.Response:
-    data = {"_csrf_token": await csrf(client), "shown": shown, "on": on}
-    return await client.post("/settings/notifications", data=data, follow_redirects=False)
+    return await post_form(client, "/settings/notifications", shown=shown, on=on)
 
 
 def checkboxes(html: str) -> dict[str, dict[str, bool]]:
@@ -98,7 +94,7 @@ async def test_inbox_lists_only_my_messages_newest_first_and_marks_them_read(
     client: Client, app: Litestar
 ) -> None:
     me = await user_id(await register(client, name="Nguyễn Thị Hộp Thư"))
-    async with another_client(app) as other_client:
+    async with another_client(app, "203.0.113.8") as other_client:
         other = await user_id(await register(other_client, name="Trần Văn Khác"))
         await note(other, "Tin của người khác", "/dossiers/999")
         await note(me, "Tin có địa chỉ lạ", "https://example.com/phishing", minutes_ago=60)
@@ -231,24 +227,8 @@ async def test_turning_an_optional_category_off_and_on(client: Client) -> None:
     keys = Subscriber.new()  # a real P-256 key: subscriptions' keys are checked
     await services.subscribe(me, endpoint, keys.p256dh, keys.auth, "test")
     try:
-        rating = await services.deliver(
-            recipient=me,
-            dossier_id=None,
-            kind="rating.invite",
-            title="Mời đánh giá",
-            body="",
-            url="/",
-            now=utcnow(),
-        )
-        result = await services.deliver(
-            recipient=me,
-            dossier_id=None,
-            kind="dossier.approve",
-            title="Có kết quả",
-            body="",
-            url="/",
-            now=utcnow(),
-        )
+        rating = await notify(me, "Mời đánh giá", kind="rating.invite")
+        result = await notify(me, "Có kết quả", kind="dossier.approve")
         assert not await OutboxItem.exists().where(OutboxItem.notification == rating)
         assert await OutboxItem.exists().where(OutboxItem.notification == result)
         # Both are in the inbox all the same.
@@ -293,13 +273,7 @@ async def test_settings_need_the_csrf_token(client: Client) -> None:
 
 
 async def test_staff_see_their_deadline_reminders(client: Client) -> None:
-    token = await csrf(client)
-    r = await client.post(
-        "/login",
-        data={"_csrf_token": token, "login": "motcua1", "password": "canbo123"},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
+    await sign_in(client, "motcua1")
     boxes = checkboxes((await client.get("/settings/notifications")).text)
     assert boxes["staff"] == {"checked": True, "disabled": False}
 

@@ -13,8 +13,8 @@ import pytest
 from backend.dossiers.tables import Dossier
 from backend.dossiers.workflow import State
 from backend.notifications.tables import Notification, OutboxItem, PushSubscription
-from tests.backoffice.factory import Factory, api_headers
-from tests.conftest import Client
+from tests.dossiers.factory import Factory
+from tests.helpers import Client, api_headers
 from tests.notifications.conftest import (
     check_vapid,
     device,

@@ -20,12 +20,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import signal
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -37,14 +35,20 @@ from backend.notifications import sender, services, vapid
 from backend.notifications.outbox import MAX_ATTEMPTS, STOPPED_EACH_TIME, Ledger
 from backend.notifications.tables import Notification, OutboxItem, PushSubscription
 from backend.settings import get_settings
-from tests.conftest import Client, Clock
-from tests.notifications.conftest import Citizen, device, new_citizen
+from tests.conftest import Clock
+from tests.helpers import ROOT, Client
+from tests.notifications.conftest import (
+    PYTHON,
+    Citizen,
+    device,
+    new_citizen,
+    notify,
+    subscription_ids,
+)
 from tests.notifications.push_endpoint import PushEndpoint, Received, Subscriber
 
 pytestmark = pytest.mark.usefixtures("quiet_outbox")
 
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 BATCH = 200
 ANSWERED = 100  # answered at once; every later message is held
 DEVICES = 4
@@ -82,12 +86,7 @@ async def stalling(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[StallingEnd
 
 async def _queue(citizen: Citizen, devices: list[Subscriber]) -> list[int]:
     """BATCH messages, one outbox row each, the devices in turn; returns the notification ids."""
-    subs = {
-        r["endpoint"].rsplit("/", 1)[-1]: r["id"]
-        for r in await PushSubscription.select(
-            PushSubscription.id, PushSubscription.endpoint
-        ).where(PushSubscription.user == citizen.id)
-    }
+    subs = await subscription_ids(citizen)
     now = utcnow()
     notes = await Notification.insert(
         *(
@@ -207,15 +206,7 @@ async def _one_message(client: Client, endpoint: PushEndpoint) -> tuple[int, int
     (sub,) = await PushSubscription.select(PushSubscription.id).where(
         PushSubscription.user == citizen.id
     )
-    note = await services.deliver(
-        recipient=citizen.id,
-        dossier_id=None,
-        kind="dossier.accept",
-        title="Hồ sơ đã được tiếp nhận",
-        body="",
-        url="/",
-        now=utcnow(),
-    )
+    note = await notify(citizen.id)
     return sub["id"], note
 
 

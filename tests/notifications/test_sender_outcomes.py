@@ -18,10 +18,17 @@ import pytest
 
 from backend.lib.clock import utcnow
 from backend.notifications import sender
-from backend.notifications.services import deliver
 from backend.notifications.tables import OutboxItem, PushSubscription
-from tests.conftest import Client, Clock
-from tests.notifications.conftest import Citizen, device, drain, new_citizen, outbox_rows
+from tests.conftest import Clock
+from tests.helpers import Client
+from tests.notifications.conftest import (
+    Citizen,
+    device,
+    drain,
+    new_citizen,
+    notify,
+    outbox_rows,
+)
 from tests.notifications.push_endpoint import PushEndpoint, Subscriber
 
 pytestmark = pytest.mark.usefixtures("quiet_outbox")
@@ -29,14 +36,12 @@ pytestmark = pytest.mark.usefixtures("quiet_outbox")
 
 async def _notify(citizen: Citizen, kind: str = "dossier.accept") -> int:
     """One message to the citizen, as a dossier transition writes it."""
-    return await deliver(
-        recipient=citizen.id,
-        dossier_id=None,
+    return await notify(
+        citizen.id,
+        "Hồ sơ 000.00.20.H42-261130-0001 đã được tiếp nhận",
         kind=kind,
-        title="Hồ sơ 000.00.20.H42-261130-0001 đã được tiếp nhận",
         body="Ngày hẹn trả kết quả: 05/12/2026.",
         url="/my/dossiers",
-        now=utcnow(),
     )
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from backend.notifications import vapid
 from backend.notifications.tables import PushSubscription
-from tests.conftest import Client, csrf
+from tests.helpers import Client, csrf
 from tests.notifications.conftest import SUBSCRIPTIONS, new_citizen
 from tests.notifications.push_endpoint import Subscriber, b64url_decode
 

@@ -12,21 +12,15 @@ DATABASE_URL.
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
-from tests.conftest import ENGINE
+from tests.helpers import run_python, sql
 
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = ROOT / ".venv" / "bin" / "python"
 NEW = "2026-12-05T00:33:13:887684"
 BEFORE = "2026-11-29T21:08:30:291675"
 INDEXES = {
@@ -69,45 +63,8 @@ ROWS = [
 
 
 async def _sql(url: str, statement: str) -> list[tuple[Any, ...]]:
-    if url.startswith("sqlite:///"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
-            db.execute("PRAGMA foreign_keys = ON")
-            return [tuple(r) for r in db.execute(statement).fetchall()]
-    conn = await asyncpg.connect(url)
-    try:
-        return [tuple(r) for r in await conn.fetch(statement)]
-    finally:
-        await conn.close()
-
-
-def _migrate(url: str, var_dir: Path, upto: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url, "VAR_DIR": str(var_dir)}
-    done = subprocess.run(
-        [str(PYTHON if PYTHON.exists() else sys.executable), "-c", MIGRATE, upto],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
-
-
-@pytest.fixture
-async def empty_database(tmp_path: Path) -> AsyncIterator[str]:
-    """A database URL of this run's engine, with nothing in it."""
-    if ENGINE == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migration.sqlite3'}"
-        return
-    server = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
-    name = f"motcua_migration_{os.getpid()}"
-    admin = f"{server}/postgres"
-    await _sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    await _sql(admin, f"CREATE DATABASE {name}")
-    try:
-        yield f"{server}/{name}"
-    finally:
-        await _sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    """With SQLite's reference checks on: the rebuilt table must keep its references."""
+    return await sql(url, statement, foreign_keys=True)
 
 
 async def _indexes(url: str) -> set[str]:
@@ -122,12 +79,12 @@ async def test_forwards_keeps_rows_and_pointers_and_allows_one_endpoint_per_acco
     empty_database: str, tmp_path: Path
 ) -> None:
     url = empty_database
-    _migrate(url, tmp_path, BEFORE)
+    run_python(url, tmp_path, MIGRATE, BEFORE)
     for statement in ROWS:
         await _sql(url, statement)
     assert not INDEXES & await _indexes(url)
 
-    _migrate(url, tmp_path, "all")
+    run_python(url, tmp_path, MIGRATE, "all")
 
     assert await _sql(
         url, 'SELECT id, "user", endpoint, p256dh, auth FROM push_subscription ORDER BY id'

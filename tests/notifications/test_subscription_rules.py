@@ -20,11 +20,10 @@ import os
 import aiohttp
 import pytest
 
-from backend.lib.clock import utcnow
 from backend.notifications import services
 from backend.notifications.tables import OutboxItem, PushSubscription
-from tests.conftest import Client
-from tests.notifications.conftest import SUBSCRIPTIONS, drain, new_citizen, subscribe
+from tests.helpers import Client
+from tests.notifications.conftest import SUBSCRIPTIONS, drain, new_citizen, notify, subscribe
 from tests.notifications.push_endpoint import PushEndpoint, Subscriber, b64url
 
 BAD_ENDPOINT = "Địa chỉ nhận thông báo không thuộc dịch vụ push của trình duyệt."
@@ -59,15 +58,7 @@ async def test_two_accounts_on_one_browser_keep_a_row_each_and_each_gets_their_m
     ]
 
     for citizen, title in ((first, "Tin cho người thứ nhất"), (second, "Tin cho người thứ hai")):
-        await services.deliver(
-            recipient=citizen.id,
-            dossier_id=None,
-            kind="dossier.accept",
-            title=title,
-            body="",
-            url="/",
-            now=utcnow(),
-        )
+        await notify(citizen.id, title)
     assert await drain(http) == 2
     titles = sorted(browser.payload(m.body)["title"] for m in push_endpoint.for_path("shared"))
     assert titles == ["Tin cho người thứ hai", "Tin cho người thứ nhất"]
@@ -113,15 +104,7 @@ async def test_a_gone_endpoint_is_removed_for_every_account(
     await subscribe(client, first, browser, endpoint)
     await subscribe(client, second, browser, endpoint)
     push_endpoint.script(browser.name, 410)
-    note = await services.deliver(
-        recipient=first.id,
-        dossier_id=None,
-        kind="dossier.accept",
-        title="Hồ sơ đã được tiếp nhận",
-        body="",
-        url="/",
-        now=utcnow(),
-    )
+    note = await notify(first.id)
     assert await drain(http) == 1
     assert await _rows(endpoint) == []
     (row,) = await OutboxItem.select(OutboxItem.state).where(OutboxItem.notification == note)

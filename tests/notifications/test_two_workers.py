@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 from collections import Counter
-from pathlib import Path
 
 from backend.lib.clock import utcnow
 from backend.notifications import vapid
-from backend.notifications.tables import Notification, OutboxItem, PushSubscription
-from tests.conftest import Client
-from tests.notifications.conftest import check_vapid, device, new_citizen
+from backend.notifications.tables import Notification, OutboxItem
+from tests.helpers import ROOT, Client
+from tests.notifications.conftest import PYTHON, check_vapid, device, new_citizen, subscription_ids
 from tests.notifications.push_endpoint import PushEndpoint
 
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = ROOT / ".venv" / "bin" / "python"
 MESSAGES = 1000
 DEVICES = 4
 
@@ -31,7 +27,7 @@ async def _worker(name: str) -> asyncio.subprocess.Process:
     # The same environment, but for the VAPID contact, which tells who sent each message.
     env = {**os.environ, "VAPID_SUBJECT": f"mailto:{name}@motcua.example.gov.vn"}
     return await asyncio.create_subprocess_exec(
-        str(PYTHON if PYTHON.exists() else sys.executable),
+        PYTHON,
         "-m",
         "backend.notifications.sender",
         "--once",
@@ -50,12 +46,7 @@ async def test_two_worker_processes_deliver_each_of_1000_messages_exactly_once(
     citizen = await new_citizen(client)
     devices = [await device(client, citizen, push_endpoint, f"d{i}") for i in range(DEVICES)]
     keys = {d.name: d for d in devices}
-    subs = {
-        r["endpoint"].rsplit("/", 1)[-1]: r["id"]
-        for r in await PushSubscription.select(
-            PushSubscription.id, PushSubscription.endpoint
-        ).where(PushSubscription.user == citizen.id)
-    }
+    subs = await subscription_ids(citizen)
 
     # 1,000 queued messages, each for one of the devices, written in two statements.
     now = utcnow()

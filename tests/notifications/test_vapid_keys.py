@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import stat
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -26,15 +25,12 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from backend.lib.clock import utcnow
-from backend.notifications import services, vapid
+from backend.notifications import vapid
 from backend.settings import get_settings
-from tests.conftest import Client
-from tests.notifications.conftest import check_vapid, device, new_citizen
+from tests.helpers import ROOT, Client
+from tests.notifications.conftest import PYTHON, check_vapid, device, new_citizen, notify
 from tests.notifications.push_endpoint import PushEndpoint, b64url
 
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 PROCESSES = 8
 
 
@@ -142,15 +138,7 @@ async def test_a_sender_process_signs_with_the_environment_key(
     assert _raw_public(key) != vapid.public_key()
     citizen = await new_citizen(client)
     phone = await device(client, citizen, push_endpoint, "env-key")
-    note = await services.deliver(
-        recipient=citizen.id,
-        dossier_id=None,
-        kind="dossier.accept",
-        title="Ký bằng khóa trong biến môi trường",
-        body="",
-        url="/",
-        now=utcnow(),
-    )
+    note = await notify(citizen.id, "Ký bằng khóa trong biến môi trường")
     env = {**os.environ, "VAPID_PRIVATE_KEY": _forms(key)["PEM with \\n"]}
     worker = await asyncio.create_subprocess_exec(
         PYTHON,

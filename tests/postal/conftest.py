@@ -22,7 +22,8 @@ from backend.dossiers.transitions import perform
 from backend.dossiers.workflow import Action, State
 from backend.postal import handover
 from backend.postal.tables import Shipment
-from tests.backoffice.factory import Factory, make_user
+from tests.dossiers.factory import Factory
+from tests.helpers import make_user
 
 PHU_LY = "13285"  # Phường Phủ Lý, Ninh Bình (served by office A)
 HOA_LU = "14329"  # Phường Hoa Lư, served by no office in particular

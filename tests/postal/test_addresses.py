@@ -13,8 +13,8 @@ from backend.dossiers.delivery import Delivery, clean_delivery
 from backend.dossiers.tables import Dossier
 from backend.lib.errors import FormErrors
 from backend.lib.text import fold
-from tests.conftest import Client, csrf, register, soup, text_of
 from tests.dossiers.conftest import fill_required, procedure_with_documents, start_draft, submit
+from tests.helpers import Client, csrf, register, soup, text_of
 
 NINH_BINH = "37"
 PHU_LY = "13285"  # Phường Phủ Lý, Ninh Bình

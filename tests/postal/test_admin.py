@@ -18,15 +18,17 @@ from backend.postal import tariff
 from backend.postal.offices import ward_names
 from backend.postal.tables import PostalTariff
 from tests.accounts import admin_helpers
-from tests.accounts.admin_helpers import (
-    MSG_FORBIDDEN,
+from tests.accounts.admin_helpers import MSG_FORBIDDEN, new_login
+from tests.helpers import (
+    Client,
     field_errors,
     form_value,
-    new_login,
     post_form,
-    sign_in,
+    post_login,
+    register,
+    soup,
+    text_of,
 )
-from tests.conftest import Client, csrf, register, soup, text_of
 
 # The administration's fixtures (tests/postal/conftest.py holds the postal pages' own).
 _forget_staff = admin_helpers._forget_staff
@@ -273,7 +275,7 @@ async def test_a_postal_worker_belongs_to_a_post_office(
         None,
         None,
     )
-    assert (await sign_in(other_client, form["login"], PASSWORD)).status_code == 303
+    assert (await post_login(other_client, form["login"], PASSWORD)).status_code == 303
 
     listing = await admin.get("/admin/staff/", params={"q": form["login"]})
     [item] = text_of(listing.text, "ul.staff a.item")
@@ -484,9 +486,7 @@ async def send(client: Client, method: str, url: str) -> httpx.Response:
     if method == "GET":
         return await client.get(url, follow_redirects=False)
     form = {**office_form(code="BD-NB", name="Đổi tên trái phép"), **tariff_form(pickup_fee="1")}
-    return await client.post(
-        url, data={"_csrf_token": await csrf(client), **form}, follow_redirects=False
-    )
+    return await post_form(client, url, form)
 
 
 @pytest.mark.usefixtures("keep_tariff")
@@ -498,7 +498,7 @@ async def test_only_administrators(client: Client, other_client: Client) -> None
         assert httpx.URL(r.headers["location"]).path == "/login"
 
     await register(client)
-    assert (await sign_in(other_client, "buudien1", "canbo123")).status_code == 303
+    assert (await post_login(other_client, "buudien1", "canbo123")).status_code == 303
     for c in (client, other_client):
         for method, url in URLS:
             r = await send(c, method, url)

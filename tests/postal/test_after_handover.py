@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from backend.catalog.tables import Procedure
 from backend.dossiers.workflow import Action, State
-from tests.backoffice.factory import Factory
-from tests.conftest import Client, soup
-from tests.postal.test_pages_and_api import cookie_session
+from tests.dossiers.factory import Factory
+from tests.helpers import Client, sign_in_as, soup
 
 
 async def test_the_page_after_the_counter_handed_the_result_over(client: Client) -> None:
@@ -20,7 +19,7 @@ async def test_the_page_after_the_counter_handed_the_result_over(client: Client)
     )
     assert proc is not None and "post" in proc["result_delivery"].split(",")
     dossier_id = await factory.create(State.DONE)
-    await cookie_session(client, factory.people["owner"].id)
+    await sign_in_as(client, factory.people["owner"].id)
     before = soup((await client.get(f"/dossiers/{dossier_id}")).text)
     assert "Mời bạn đến Bộ phận Một cửa nhận kết quả" in before.text
     assert before.select_one("#postal form") is not None  # the post can still bring it

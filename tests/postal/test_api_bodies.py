@@ -9,21 +9,14 @@ from datetime import timedelta
 import pytest
 
 from backend.access.roles import Role
-from backend.accounts.services import start_session
 from backend.dossiers import drafts
 from backend.postal import pickups, queries
 from backend.postal.schemas import Booking
 from backend.postal.tables import Pickup
-from tests.backoffice.factory import make_user
-from tests.conftest import Client, soup
+from tests.helpers import Client, bearer, make_user, sign_in_as, soup
 from tests.postal.conftest import PHU_LY, Postal, signature_png
-from tests.postal.test_pages_and_api import cookie_session
 
 CONFIRMATIONS = "/api/v1/postal/confirmations"
-
-
-async def bearer(user_id: int) -> dict[str, str]:
-    return {"Authorization": f"Bearer {await start_session(user_id, 'api')}"}
 
 
 def _field_errors(body: dict[str, object]) -> list[str]:
@@ -175,7 +168,7 @@ async def test_the_round_is_bounded_and_says_so(
     assert len(shown) == 1 and api["limit"] == 1 and api["total"] >= 2
     assert api["count"] >= 2  # still to deliver: counted over the whole round
 
-    await cookie_session(client, postal.courier_a.id)
+    await sign_in_as(client, postal.courier_a.id)
     page = soup((await client.get("/courier/")).text)
     cards = page.select("#round article.parcel:not(.pickup)")
     assert len(cards) == 1
@@ -192,7 +185,7 @@ async def test_the_handover_page_says_it_shows_the_latest_lists(
     client: Client, postal: Postal
 ) -> None:
     await postal.handed_over(await postal.ready())
-    await cookie_session(client, postal.counter.id)
+    await sign_in_as(client, postal.counter.id)
     page = soup((await client.get("/postal/handover/")).text)
     headings = [h.text for h in page.select("h2")]
     assert "20 biên bản gần nhất" in headings

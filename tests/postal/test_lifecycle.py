@@ -322,7 +322,7 @@ async def test_the_citizens_phone_gets_a_push_at_each_step(postal: Postal) -> No
     real push endpoint in tests/notifications, takes it from there)."""
     from backend.lib.clock import utcnow
     from backend.notifications.tables import OutboxItem, PushSubscription
-    from tests.backoffice.factory import make_citizen
+    from tests.helpers import make_citizen
 
     citizen = await make_citizen()
     device = PushSubscription(

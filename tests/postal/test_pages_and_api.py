@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-from backend.accounts.services import start_session
 from backend.postal.tables import Shipment
-from tests.conftest import Client, soup
+from tests.helpers import Client, bearer, form_token, sign_in_as, soup
 from tests.postal.conftest import Postal, signature_png
-
-
-async def bearer(user_id: int) -> dict[str, str]:
-    return {"Authorization": f"Bearer {await start_session(user_id, 'api')}"}
-
-
-async def cookie_session(client: Client, user_id: int) -> None:
-    from backend.accounts.middleware import SESSION_COOKIE
-
-    client.cookies.clear()
-    client.cookies.set(SESSION_COOKIE, await start_session(user_id, "web"))
 
 
 async def test_courier_confirms_through_the_api_once_per_key(
@@ -77,10 +65,10 @@ async def test_counter_lists_parcels_and_the_courier_signs_on_the_phone(
 ) -> None:
     dossier_id = await postal.ready()
     parcel = await postal.shipment(dossier_id)
-    await cookie_session(client, postal.counter.id)
+    await sign_in_as(client, postal.counter.id)
     page = await client.get("/postal/handover/")
     assert page.status_code == 200 and parcel["code"] in page.text
-    token = soup(page.text).select_one("input[name=_csrf_token]")["value"]
+    token = form_token(page.text)
     r = await client.post(
         "/postal/handover/",
         data={
@@ -100,13 +88,13 @@ async def test_counter_lists_parcels_and_the_courier_signs_on_the_phone(
     )
 
     # The other post office's courier sees neither the list nor the label.
-    await cookie_session(client, postal.courier_b.id)
+    await sign_in_as(client, postal.courier_b.id)
     assert (await client.get(list_url)).status_code == 404
     assert (await client.get(f"/postal/parcels/{parcel['id']}/label")).status_code == 404
     round_b = await client.get("/courier/")
     assert "Biên bản bàn giao số" not in round_b.text
 
-    await cookie_session(client, postal.courier_a.id)
+    await sign_in_as(client, postal.courier_a.id)
     round_a = await client.get("/courier/")
     list_id = list_url.rsplit("/", 1)[1]
     form = soup(round_a.text).select_one(f"form[action='/courier/handover/{list_id}']")
@@ -134,9 +122,9 @@ async def test_counter_lists_parcels_and_the_courier_signs_on_the_phone(
 
 
 async def test_courier_pages_are_for_postal_staff(client: Client, postal: Postal) -> None:
-    await cookie_session(client, postal.counter.id)
+    await sign_in_as(client, postal.counter.id)
     assert (await client.get("/courier/")).status_code == 403
-    await cookie_session(client, postal.courier_a.id)
+    await sign_in_as(client, postal.courier_a.id)
     assert (await client.get("/postal/handover/")).status_code == 403
 
 
@@ -144,7 +132,7 @@ async def test_the_citizen_changes_the_address_from_the_dossier_page(
     client: Client, postal: Postal
 ) -> None:
     dossier_id = await postal.ready()
-    await cookie_session(client, postal.owner.id)
+    await sign_in_as(client, postal.owner.id)
     page = await client.get(f"/dossiers/{dossier_id}")
     panel = soup(page.text).select_one("#postal")
     assert panel is not None and "Chờ bàn giao cho bưu điện" in panel.text
@@ -170,7 +158,7 @@ async def test_the_citizen_changes_the_address_from_the_dossier_page(
     assert "Phường Hoa Lư" in soup(shown.text).select_one("#postal").text
 
     # Another citizen cannot touch it.
-    await cookie_session(client, postal.factory.people["other_citizen"].id)
+    await sign_in_as(client, postal.factory.people["other_citizen"].id)
     token = soup((await client.get("/my/dossiers")).text).select_one("input[name=_csrf_token]")
     r = await client.post(
         f"/dossiers/{dossier_id}/panels/postal", data={**fields, "_csrf_token": token["value"]}
@@ -186,12 +174,12 @@ async def test_no_change_while_out_for_delivery(client: Client, postal: Postal) 
     dossier_id = await postal.ready()
     code = await postal.handed_over(dossier_id)
     await confirm(postal.courier_a, code, Step.OUT, StepInput())
-    await cookie_session(client, postal.owner.id)
+    await sign_in_as(client, postal.owner.id)
     page = await client.get(f"/dossiers/{dossier_id}")
     panel = soup(page.text).select_one("#postal")
     assert panel is not None and "Bưu tá đang trên đường giao" in panel.text
     assert panel.select_one("form[action$='/postal']") is None
-    token = soup(page.text).select_one("input[name=_csrf_token]")["value"]
+    token = form_token(page.text)
     r = await client.post(
         f"/dossiers/{dossier_id}/panels/postal",
         data={

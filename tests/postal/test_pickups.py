@@ -17,7 +17,7 @@ from backend.postal import pickups
 from backend.postal.schemas import Booking, Collection
 from backend.postal.tables import Pickup
 from backend.postal.tariff import quote_pickup
-from tests.conftest import Client
+from tests.helpers import Client, sign_in_as
 from tests.postal.conftest import PHU_LY, Postal, signature_png
 
 
@@ -124,7 +124,7 @@ async def test_the_counter_waits_for_the_papers(postal: Postal) -> None:
 
 async def _courier_of(postal: Postal, row: dict[str, object]) -> object:
     from backend.access.roles import Role
-    from tests.backoffice.factory import make_user
+    from tests.helpers import make_user
 
     return await make_user(
         Role.POSTAL, f"t.pickup.{row['post_office']}", post_office=row["post_office"]
@@ -145,12 +145,11 @@ async def test_another_office_cannot_collect(postal: Postal) -> None:
 
 async def test_booking_a_pickup_from_the_page(client: Client, postal: Postal) -> None:
     from backend.dossiers import drafts
-    from tests.conftest import soup
-    from tests.postal.test_pages_and_api import cookie_session
+    from tests.helpers import soup
 
     proc = postal.factory.procedures["stp"]
     dossier_id = await drafts.start_draft(postal.owner, proc["id"], f"pickup-page-{uuid.uuid4()}")
-    await cookie_session(client, postal.owner.id)
+    await sign_in_as(client, postal.owner.id)
     page = await client.get(f"/dossiers/{dossier_id}/pickup/")
     assert page.status_code == 200 and "25.000" in page.text
     form = soup(page.text).select_one("form[action$='/pickup']")

@@ -6,9 +6,8 @@ from __future__ import annotations
 from backend.catalog.tables import Procedure
 from backend.lib.formatting import format_money
 from backend.postal import tariff
-from tests.backoffice.factory import Factory
-from tests.conftest import Client, soup
-from tests.postal.test_pages_and_api import cookie_session
+from tests.dossiers.factory import Factory
+from tests.helpers import Client, sign_in_as, soup
 
 
 async def test_the_draft_shows_the_postage_under_the_post_choice(client: Client) -> None:
@@ -20,7 +19,7 @@ async def test_the_draft_shows_the_postage_under_the_post_choice(client: Client)
     )
     assert proc is not None and "post" in proc["result_delivery"]
     dossier_id = await factory.draft()
-    await cookie_session(client, factory.people["owner"].id)
+    await sign_in_as(client, factory.people["owner"].id)
     page = soup((await client.get(f"/dossiers/{dossier_id}/edit")).text)
     choice = page.select_one("input[name=delivery_method][value=post]")
     assert choice is not None

@@ -3,18 +3,16 @@ sandboxed (issue 11, items 12 and 13)."""
 
 from __future__ import annotations
 
-from backend.accounts.middleware import SESSION_COOKIE
-from backend.accounts.services import start_session
 from backend.settings import get_settings
-from tests.conftest import Client
 from tests.dossiers.test_upload_hardening import SANDBOX
+from tests.helpers import Client, bearer, sign_in_as
 from tests.postal.conftest import Postal, signature_png
 
 
 async def test_the_proof_of_delivery_carries_the_headers(client: Client, postal: Postal) -> None:
     dossier_id = await postal.ready()
     code = await postal.handed_over(dossier_id)
-    courier = {"Authorization": f"Bearer {await start_session(postal.courier_a.id, 'api')}"}
+    courier = await bearer(postal.courier_a)
     steps = [
         {"key": "hdr-out-000001", "step": "out_for_delivery"},
         {
@@ -35,7 +33,7 @@ async def test_the_proof_of_delivery_carries_the_headers(client: Client, postal:
     assert list(get_settings().upload_tmp_dir.glob("proof-*")) == []
 
     parcel = await postal.shipment(dossier_id)
-    client.cookies.set(SESSION_COOKIE, await start_session(postal.owner.id, "web"))
+    await sign_in_as(client, postal.owner)
     r = await client.get(f"/postal/parcels/{parcel['id']}/proof")
     assert r.status_code == 200 and r.headers["content-type"] == "image/png"
     assert SANDBOX.items() <= r.headers.items()

@@ -10,7 +10,7 @@ import pytest
 from litestar import Litestar
 from PIL import Image
 
-from tests.conftest import Client, register, soup, text_of
+from tests.helpers import Client, register, soup, text_of
 
 
 async def manifest(client: Client) -> dict[str, Any]:

@@ -14,13 +14,8 @@ from backend.notifications.tables import Notification
 from backend.ratings import scale as scales
 from backend.ratings import services
 from backend.ratings.tables import Rating
-from tests.backoffice.factory import Factory
-from tests.conftest import Client, soup
-
-
-@pytest.fixture(scope="module")
-async def factory(database: None) -> Factory:
-    return await Factory().setup()
+from tests.dossiers.factory import Factory
+from tests.helpers import Client, sign_in_as, soup
 
 
 async def test_only_after_completion_only_the_owner_only_once(factory: Factory) -> None:
@@ -94,8 +89,6 @@ async def test_the_three_level_scale(factory: Factory) -> None:
 async def test_one_tap_then_details_and_a_complaint_offer_through_the_page(
     client: Client, factory: Factory
 ) -> None:
-    from tests.postal.test_pages_and_api import cookie_session
-
     owner = factory.people["owner"]
     dossier_id = await factory.create(State.RETURNED)
     # The hand-over message is the invitation to rate (one push, not two).
@@ -106,7 +99,7 @@ async def test_one_tap_then_details_and_a_complaint_offer_through_the_page(
     )
     assert invite is not None and "có hài lòng không" in invite["body"]
 
-    await cookie_session(client, owner.id)
+    await sign_in_as(client, owner.id)
     page = await client.get(f"/dossiers/{dossier_id}")
     card = soup(page.text).select_one("#rating")
     assert card is not None
@@ -155,10 +148,8 @@ async def test_one_tap_then_details_and_a_complaint_offer_through_the_page(
 
 
 async def test_no_rating_card_before_completion(client: Client, factory: Factory) -> None:
-    from tests.postal.test_pages_and_api import cookie_session
-
     dossier_id = await factory.create(State.PROCESSING)
-    await cookie_session(client, factory.people["owner"].id)
+    await sign_in_as(client, factory.people["owner"].id)
     page = await client.get(f"/dossiers/{dossier_id}")
     assert soup(page.text).select_one("#rating") is None
 
@@ -168,10 +159,10 @@ async def test_a_tap_before_the_result_is_refused_with_a_message(
 ) -> None:
     """Issue 12, item 19: a tap before the result (an old page, a crafted post) answered 500
     under htmx and a silent redirect without JavaScript."""
-    from tests.postal.test_pages_and_api import cookie_session
+    from tests.helpers import sign_in_as
 
     dossier_id = await factory.create(State.PROCESSING)
-    await cookie_session(client, factory.people["owner"].id)
+    await sign_in_as(client, factory.people["owner"].id)
     await client.get(f"/dossiers/{dossier_id}")  # the page gives the session's CSRF token
     token = client.cookies["csrftoken"]
     url = f"/dossiers/{dossier_id}/rating/"

@@ -13,8 +13,8 @@ from backend.lib.clock import utcnow
 from backend.lib.errors import Forbidden, FormErrors, TooManyRequests
 from backend.ratings import duty, kiosk
 from backend.ratings.tables import CounterDuty, KioskDevice, Rating
-from tests.backoffice.factory import make_user
-from tests.conftest import Client, Clock, csrf, soup
+from tests.conftest import Clock
+from tests.helpers import Client, csrf, make_user, post_page_form, sign_in_as, soup
 
 
 async def _counter(number: int) -> int:
@@ -105,18 +105,10 @@ async def test_pin_guessing_is_limited(database: None) -> None:
 
 
 async def test_the_kiosk_through_http(client: Client, database: None) -> None:
-    from tests.postal.test_pages_and_api import cookie_session
-
     counter = await _counter(48)
     officer = await make_user(Role.COUNTER, "t.kiosk.f1", counter=counter)
-    await cookie_session(client, officer.id)
-    page = await client.get("/kiosk/setup")
-    token = soup(page.text).select_one("input[name=_csrf_token]")["value"]
-    r = await client.post(
-        "/kiosk/setup",
-        data={"_csrf_token": token, "pin": "1357", "pin_again": "1357"},
-        follow_redirects=False,
-    )
+    await sign_in_as(client, officer.id)
+    r = await post_page_form(client, "/kiosk/setup", {"pin": "1357", "pin_again": "1357"})
     assert r.status_code == 303 and kiosk.COOKIE in r.headers["set-cookie"]
     # The tablet is now anonymous: the officer's session is not needed for votes.
     from backend.accounts.middleware import SESSION_COOKIE

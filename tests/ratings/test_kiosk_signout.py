@@ -9,8 +9,7 @@ from backend.accounts.services import start_session, user_for_token
 from backend.catalog.tables import Counter
 from backend.lib.clock import utcnow
 from backend.ratings import duty, kiosk
-from tests.backoffice.factory import make_user
-from tests.conftest import Client, soup
+from tests.helpers import Client, make_user, post_page_form
 
 
 async def test_the_officer_is_signed_out_and_stays_on_duty(client: Client) -> None:
@@ -19,13 +18,7 @@ async def test_the_officer_is_signed_out_and_stays_on_duty(client: Client) -> No
     session = await start_session(officer.id, "web")
     client.cookies.set(SESSION_COOKIE, session)
     await duty.start(officer.id, counter[0]["id"], utcnow())
-    page = await client.get("/kiosk/setup")
-    token = soup(page.text).select_one("input[name=_csrf_token]")["value"]
-    r = await client.post(
-        "/kiosk/setup",
-        data={"_csrf_token": token, "pin": "1357", "pin_again": "1357"},
-        follow_redirects=False,
-    )
+    r = await post_page_form(client, "/kiosk/setup", {"pin": "1357", "pin_again": "1357"})
     assert r.status_code == 303 and kiosk.COOKIE in r.headers["set-cookie"]
     assert await user_for_token(session, "web") is None  # the session itself has ended
     back_office = await client.get("/staff/queue", follow_redirects=False)

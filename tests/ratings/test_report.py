@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend.ratings.queries import SMALL_SAMPLE, aggregate, wilson_lower
-from tests.conftest import Client
+from tests.helpers import Client, sign_in_as
 
 
 def vote(officer: int, level: int, scale: int = 5, criteria: str = "{}") -> dict[str, object]:
@@ -59,9 +59,7 @@ def test_wilson_lower_bound_edges() -> None:
 async def test_the_satisfaction_page_is_for_managers(client: Client, database: None) -> None:
     from backend.access.roles import Role
     from backend.ratings import kiosk
-    from tests.backoffice.factory import make_user
-    from tests.conftest import soup
-    from tests.postal.test_pages_and_api import cookie_session
+    from tests.helpers import make_user, soup
     from tests.ratings.test_kiosk import _device
 
     device, _, officer = await _device("t.report.k1", 51)
@@ -72,7 +70,7 @@ async def test_the_satisfaction_page_is_for_managers(client: Client, database: N
     for i, level in enumerate((5, 4, 1)):
         await kiosk.vote(device, level, f"report-{i}")
     manager = await make_user(Role.MANAGER, "t.report.manager")
-    await cookie_session(client, manager.id)
+    await sign_in_as(client, manager.id)
     page = await client.get("/manage/satisfaction/?days=30")
     assert page.status_code == 200
     rows = {
@@ -86,5 +84,5 @@ async def test_the_satisfaction_page_is_for_managers(client: Client, database: N
     assert rows[name][0] == "3" and rows[name][1] == "66,7%"
     assert "mẫu nhỏ" in name
     counter_officer = await make_user(Role.COUNTER, "t.report.counter")
-    await cookie_session(client, counter_officer.id)
+    await sign_in_as(client, counter_officer.id)
     assert (await client.get("/manage/satisfaction/")).status_code == 403

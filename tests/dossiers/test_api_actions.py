@@ -11,28 +11,13 @@ import hashlib
 import re
 from typing import Any
 
-import pytest
-
 from backend.access.user import CurrentUser
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.uploads import file_store
 from backend.dossiers.workflow import OFFERED, TRANSITIONS, Action, State
-from tests.backoffice.factory import PDF, REASON, Factory, api_headers, snapshot, user_by_login
-from tests.conftest import Client, register
-from tests.dossiers.conftest import photo
-
-CITIZEN_PASSWORD = "matkhau-an-toan"
-
-
-@pytest.fixture(scope="module")
-async def factory(database: None) -> Factory:
-    return await Factory().setup()
-
-
-async def code_of(dossier_id: int) -> str:
-    row = await Dossier.select(Dossier.code).where(Dossier.id == dossier_id).first()
-    assert row is not None and row["code"]
-    return str(row["code"])
+from tests.dossiers.conftest import code_of, photo
+from tests.dossiers.factory import REASON, Factory, snapshot
+from tests.helpers import CITIZEN_PASSWORD, PDF, Client, api_headers, register, user_by_login
 
 
 def url(code: str, action: str) -> str:

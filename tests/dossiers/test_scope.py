@@ -16,43 +16,34 @@ import pytest
 
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.workflow import OFFERED, Action, State, actions_from
-from tests.backoffice.conftest import act, alert_text, other_client, sign_in
-from tests.backoffice.factory import REASON, Factory, api_headers, snapshot, user_by_login
-from tests.conftest import Client, register, soup
-
-CITIZEN_PASSWORD = "matkhau-an-toan"
-
-
-@pytest.fixture(scope="module")
-async def factory(database: None) -> Factory:
-    return await Factory().setup()
+from tests.dossiers.conftest import act, alert_text, code_of
+from tests.dossiers.factory import REASON, STAFF_LOGINS, Factory, snapshot
+from tests.helpers import (
+    CITIZEN_PASSWORD,
+    Client,
+    another_client,
+    api_headers,
+    register,
+    sign_in,
+    soup,
+    user_by_login,
+)
 
 
 @pytest.fixture(scope="module")
 async def people(app: Any) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
     """Signed-in browsers, one per person, each from its own address."""
-    logins = {
-        "stp.specialist": "tuphap.cv",
-        "stp.leader": "tuphap.ld",
-        "sxd.specialist": "xaydung.cv",
-        "sxd.leader": "xaydung.ld",
-        "manager": "giamdoc",
-    }
+    keys = ("stp.specialist", "stp.leader", "sxd.specialist", "sxd.leader", "manager")
+    logins = {key: STAFF_LOGINS[key] for key in keys}
     clients: dict[str, httpx.AsyncClient] = {}
     try:
         for i, (key, login) in enumerate(logins.items()):
-            clients[key] = other_client(app, f"198.51.100.{120 + i}")
+            clients[key] = another_client(app, f"198.51.100.{120 + i}")
             await sign_in(clients[key], login)
         yield clients
     finally:
         for c in clients.values():
             await c.aclose()
-
-
-async def code_of(dossier_id: int) -> str:
-    row = await Dossier.select(Dossier.code).where(Dossier.id == dossier_id).first()
-    assert row is not None and row["code"]
-    return str(row["code"])
 
 
 async def a_file_of(dossier_id: int) -> int:
@@ -272,7 +263,7 @@ async def test_a_citizen_sees_only_their_own_dossiers(
     assert (await client.get(f"/dossiers/{mine}/files/{file_id}")).status_code == 200
     assert code in (await client.get("/my/dossiers")).text
 
-    async with other_client(app, "198.51.100.150") as stranger:
+    async with another_client(app, "198.51.100.150") as stranger:
         phone = await register(stranger)
         theirs = await factory.create(State.SUBMITTED, owner=await user_by_login(phone))
         before = await snapshot(mine)

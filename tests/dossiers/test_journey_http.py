@@ -6,9 +6,8 @@ import json
 
 from backend.dossiers.tables import Dossier, DossierEvent
 from backend.notifications.tables import Notification
-from tests.backoffice.conftest import PDF, act, alert_text, other_client, sign_in, submitted_dossier
-from tests.conftest import Client, soup
-from tests.dossiers.conftest import photo, upload
+from tests.dossiers.conftest import act, alert_text, photo, submitted_dossier, upload
+from tests.helpers import PDF, Client, another_client, sign_in, soup
 
 
 async def state_of(dossier_id: int) -> dict:
@@ -22,7 +21,7 @@ async def test_counter_accepts_agency_processes_with_supplement_leader_approves(
 ) -> None:
     d = await submitted_dossier(client, "stp", days_min=3)
     citizen = client
-    async with other_client(app, "198.51.100.41") as staff:
+    async with another_client(app, "198.51.100.41") as staff:
         await sign_in(staff, "motcua1")
         # Among the dossiers waiting at the counter (other tests leave more than a page).
         queue = await staff.get(f"/staff/queue?view=intake&procedure={d['procedure']}")
@@ -126,7 +125,7 @@ async def test_refuse_needs_a_reason_and_changes_nothing_without_one(
     client: Client, app: object
 ) -> None:
     d = await submitted_dossier(client)
-    async with other_client(app, "198.51.100.42") as staff:
+    async with another_client(app, "198.51.100.42") as staff:
         await sign_in(staff, "motcua1")
         r = await act(staff, d["id"], "refuse", reason="  ")
         assert r.status_code == 422
@@ -150,7 +149,7 @@ async def test_refuse_needs_a_reason_and_changes_nothing_without_one(
 
 async def test_stale_page_gets_a_clear_message(client: Client, app: object) -> None:
     d = await submitted_dossier(client)
-    async with other_client(app, "198.51.100.43") as a, other_client(app, "198.51.100.44") as b:
+    async with another_client(app, "198.51.100.43") as a, another_client(app, "198.51.100.44") as b:
         await sign_in(a, "motcua1")
         await sign_in(b, "motcua1")
         version = d["version"]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -18,36 +15,22 @@ from backend.dossiers.transitions import ActionInput, perform
 from backend.dossiers.workflow import Action
 from backend.lib.errors import Forbidden
 from backend.settings import get_settings
-from tests.backoffice.conftest import submitted_dossier
-from tests.conftest import Client, Clock
+from tests.audit.helpers import run_audit
+from tests.conftest import Clock
+from tests.dossiers.conftest import submitted_dossier
+from tests.helpers import Client, user_by_login
 
 verify = HISTORY.verify
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-async def staff(login: str) -> CurrentUser:
-    row = await User.select().where(User.login == login).first()
-    assert row is not None
-    return CurrentUser.from_row(row)
-
-
-def run_verify() -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "backend.audit", "verify"],
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 async def test_verify_passes_then_names_the_edited_event(client: Client) -> None:
     d = await submitted_dossier(client)
-    counter = await staff("motcua1")
+    counter = await user_by_login("motcua1")
     await perform(counter, d["id"], Action.ACCEPT, ActionInput())
     checked, broken = await verify()
     assert broken is None and checked >= 2
-    ok = run_verify()
+    ok = run_audit("verify")
     assert ok.returncode == 0, ok.stderr
     assert "intact" in ok.stdout
 
@@ -64,7 +47,7 @@ async def test_verify_passes_then_names_the_edited_event(client: Client) -> None
         )
         checked, broken = await verify()
         assert broken is not None and broken.event_id == event["id"]
-        failed = run_verify()
+        failed = run_audit("verify")
         assert failed.returncode != 0
         assert f"event id {event['id']}" in failed.stderr
     finally:
@@ -76,7 +59,7 @@ async def test_verify_passes_then_names_the_edited_event(client: Client) -> None
 
 async def test_verify_detects_a_deleted_event(client: Client) -> None:
     d = await submitted_dossier(client)
-    await perform(await staff("motcua1"), d["id"], Action.ACCEPT, ActionInput())
+    await perform(await user_by_login("motcua1"), d["id"], Action.ACCEPT, ActionInput())
     first = (
         await DossierEvent.select()
         .where(DossierEvent.dossier == d["id"])
@@ -107,7 +90,7 @@ async def test_supplement_pause_moves_the_date_by_the_working_days_waited(
         await Dossier.select(Dossier.procedure.processing_days).where(Dossier.id == d["id"]).first()
     )["procedure.processing_days"]
     clock.now = at(date(2027, 4, 12), 9)  # Monday
-    await perform(await staff("motcua1"), d["id"], Action.ACCEPT, ActionInput())
+    await perform(await user_by_login("motcua1"), d["id"], Action.ACCEPT, ActionInput())
     from backend.catalog.services import load_calendar
 
     calendar = await load_calendar()
@@ -116,7 +99,7 @@ async def test_supplement_pause_moves_the_date_by_the_working_days_waited(
     ]
     assert due == calendar.add_working_days(date(2027, 4, 12), days)
 
-    specialist = await staff("xaydung.cv")
+    specialist = await user_by_login("xaydung.cv")
     await perform(specialist, d["id"], Action.TAKE, ActionInput())
     doc = next(x for x in d["procedure_detail"]["documents"] if x["required"])
     clock.now = at(date(2027, 4, 13), 10)  # Tuesday
@@ -155,15 +138,15 @@ async def test_supplement_pause_moves_the_date_by_the_working_days_waited(
     assert (await Dossier.select(Dossier.state).where(Dossier.id == d["id"]).first()) == {
         "state": "processing"
     }
-    await perform(await staff("xaydung.ld"), d["id"], Action.REQUEST_SUPPLEMENT, second)
+    await perform(await user_by_login("xaydung.ld"), d["id"], Action.REQUEST_SUPPLEMENT, second)
     row = await Dossier.select().where(Dossier.id == d["id"]).first()
     assert row["supplement_count"] == 2 and row["late"] is True
 
 
 async def test_apology_moves_the_date_and_keeps_the_history(client: Client) -> None:
     d = await submitted_dossier(client, "stp")
-    await perform(await staff("motcua1"), d["id"], Action.ACCEPT, ActionInput())
-    leader = await staff("tuphap.ld")
+    await perform(await user_by_login("motcua1"), d["id"], Action.ACCEPT, ActionInput())
+    leader = await user_by_login("tuphap.ld")
     before = (await Dossier.select(Dossier.appointment_date).where(Dossier.id == d["id"]).first())[
         "appointment_date"
     ]

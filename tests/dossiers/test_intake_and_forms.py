@@ -9,9 +9,8 @@ from backend.accounts.tables import User
 from backend.dossiers import deadlines
 from backend.dossiers.tables import Dossier, DossierEvent
 from backend.notifications.tables import Notification
-from tests.backoffice.conftest import act, alert_text, other_client, sign_in, submitted_dossier
-from tests.conftest import Client, csrf, new_phone, soup, text_of
-from tests.dossiers.conftest import fill_required, submit
+from tests.dossiers.conftest import act, alert_text, fill_required, submit, submitted_dossier
+from tests.helpers import Client, another_client, csrf, new_phone, sign_in, soup, text_of
 
 
 async def test_walk_in_is_received_at_once_with_a_claim_code(client: Client, app: object) -> None:
@@ -61,7 +60,7 @@ async def test_walk_in_is_received_at_once_with_a_claim_code(client: Client, app
 async def test_printed_forms_follow_the_event_log(client: Client, app: object) -> None:
     d = await submitted_dossier(client)
     doc = next(x for x in d["procedure_detail"]["documents"] if x["required"])
-    async with other_client(app, "198.51.100.62") as staff:
+    async with another_client(app, "198.51.100.62") as staff:
         await sign_in(staff, "motcua1")
         r = await act(
             staff,
@@ -85,7 +84,7 @@ async def test_printed_forms_follow_the_event_log(client: Client, app: object) -
 
 async def test_deadline_watch_warns_once_and_marks_overdue(client: Client, app: object) -> None:
     d = await submitted_dossier(client, "sxd", days_min=2)
-    async with other_client(app, "198.51.100.63") as staff:
+    async with another_client(app, "198.51.100.63") as staff:
         await sign_in(staff, "motcua1")
         assert (await act(staff, d["id"], "accept")).status_code == 303
     row = await Dossier.select().where(Dossier.id == d["id"]).first()

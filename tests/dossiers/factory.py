@@ -18,8 +18,6 @@ from PIL import Image
 
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
-from backend.accounts.services import PLACEHOLDER_HASH
-from backend.accounts.tables import User
 from backend.catalog.services import load_calendar
 from backend.catalog.tables import Agency, Procedure, RequiredDocument
 from backend.dossiers import drafts, submission
@@ -29,15 +27,8 @@ from backend.dossiers.uploads import file_store
 from backend.dossiers.workflow import TRANSITIONS, Action, Input, State, find
 from backend.lib.clock import utcnow
 from backend.lib.files import StoredFile
-from tests.conftest import new_phone
+from tests.helpers import PDF, make_citizen, make_user, user_by_login
 
-# One page (a PDF is rewritten by qpdf when uploaded; one without pages is refused).
-PDF = (
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-    b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
-    b"trailer << /Root 1 0 R >>\n%%EOF\n"
-)
 REASON = "Lý do đủ dài để hợp lệ"
 OTHER_AGENCY = {"stp": "sxd", "sxd": "stp"}
 
@@ -97,41 +88,6 @@ def store_bytes(content: bytes, name: str) -> StoredFile:
     with tempfile.NamedTemporaryFile(delete=False, suffix=Path(name).suffix) as tmp:
         tmp.write(content)
     return file_store().accept(Path(tmp.name), name)
-
-
-async def user_by_login(login: str) -> CurrentUser:
-    row = await User.select().where(User.login == login).first()
-    assert row is not None, login
-    return CurrentUser.from_row(row)
-
-
-async def make_user(role: Role, login: str, agency: str | None = None, **extra: Any) -> CurrentUser:
-    """A user row written directly (no password: this person never signs in)."""
-    row = await User.select().where(User.login == login).first()
-    if row is None:
-        agency_id = None
-        if agency:
-            agency_row = await Agency.select(Agency.id).where(Agency.code == agency).first()
-            assert agency_row is not None
-            agency_id = agency_row["id"]
-        user = User(
-            login=login,
-            password_hash=PLACEHOLDER_HASH,
-            full_name=f"Người thử {login}",
-            role=role.value,
-            phone=login if role is Role.CITIZEN else None,
-            agency=agency_id,
-            created_at=utcnow(),
-            **extra,
-        )
-        await user.save()
-        row = await User.select().where(User.id == user.id).first()
-        assert row is not None
-    return CurrentUser.from_row(row)
-
-
-async def make_citizen() -> CurrentUser:
-    return await make_user(Role.CITIZEN, new_phone())
 
 
 _COUNTS = {
@@ -325,11 +281,4 @@ class Factory:
         return await perform(user, dossier_id, action, inp)
 
 
-async def api_headers(client: Any, login: str, password: str = "canbo123") -> dict[str, str]:
-    """A bearer token from the real sign-in endpoint."""
-    r = await client.post("/api/v1/auth/token", json={"login": login, "password": password})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-
-__all__ = ["PATHS", "PDF", "REACHABLE", "UPLOAD_STATES", "Factory", "api_headers", "snapshot"]
+__all__ = ["PATHS", "REACHABLE", "UPLOAD_STATES", "Factory", "snapshot"]
