@@ -1,7 +1,7 @@
 """One place for "now", so that tests and deadlines agree on it.
 
 Every module asks `utcnow()`; the test suite moves time for all of them at once with
-`travel_to(moment)` (tests/helpers.py `clock` fixture), instead of patching each module.
+`travel_to(moment)` (the `clock` fixture of tests/conftest.py), instead of patching each module.
 """
 
 from __future__ import annotations
