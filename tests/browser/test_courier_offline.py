@@ -40,6 +40,9 @@ async def test_a_delivery_confirmed_offline_lands_once(
     await card.get_by_role("button", name="Nhận đi phát").click()
     # Online: sent at once; the round is refreshed with the next steps.
     await expect(card.locator("summary", has_text="Đã giao")).to_be_visible()
+    # The attempt under way, not one already done (issue 12, item 19: "Đã phát 1/3 lần").
+    await page.reload()
+    await expect(card.locator(".meta").first).to_contain_text("Lần phát thứ 1/3")
     await shot(page, "out-for-delivery")
 
     await courier.set_offline(True)

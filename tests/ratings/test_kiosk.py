@@ -117,6 +117,8 @@ async def test_the_kiosk_through_http(client: Client, database: None) -> None:
     screen = await client.get("/kiosk/")
     faces = soup(screen.text).select("button[data-level]")
     assert len(faces) == 5 and "Quầy 48" in screen.text
+    # The tablet's tab and home-screen icon (issue 12, item 19: it had none).
+    assert soup(screen.text).select_one('head link[rel="icon"]') is not None
     csrf = soup(screen.text).select_one("body")["data-csrf"]
     vote = await client.post(
         "/kiosk/votes", json={"key": "http-vote-1", "level": 5}, headers={"x-csrftoken": csrf}
