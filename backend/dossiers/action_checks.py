@@ -121,13 +121,33 @@ async def _new_date(
     )
 
 
+# Who may take a result: the applicant, a legal representative or a person authorised in
+# writing, identity checked (DOMAIN.md; the same rule as for the post, backend.postal).
+RECEIVERS: dict[str, str] = {
+    "self": N_("Chính người nộp hồ sơ"),
+    "representative": N_("Người đại diện theo pháp luật"),
+    "authorized": N_("Người được ủy quyền"),
+}
+
+
 async def _receiver(dossier: dict[str, Any], inp: ActionInput, _: WorkCalendar) -> UserError | None:
     ok = bool(inp.receiver_name.strip()) and bool(inp.receiver_id.strip())
-    return _unless(
-        ok,
-        N_("Ghi tên người nhận và giấy tờ tùy thân đã kiểm tra (ví dụ: CCCD số cuối 1234)."),
-        "receiver_name",
-    )
+    if not ok:
+        return UserError(
+            N_("Ghi tên người nhận và giấy tờ tùy thân đã kiểm tra (ví dụ: CCCD số cuối 1234)."),
+            field="receiver_name",
+        )
+    if inp.receiver_relation not in RECEIVERS:
+        return UserError(
+            N_(
+                "Chỉ trả kết quả cho chính người nộp hồ sơ, người đại diện theo pháp luật hoặc "
+                "người được ủy quyền bằng văn bản."
+            ),
+            field="receiver_relation",
+        )
+    if inp.receiver_relation == "authorized" and len(inp.receiver_authorization.strip()) < 5:
+        return UserError(N_("Ghi số và ngày của văn bản ủy quyền."), field="receiver_authorization")
+    return None
 
 
 CHECKS: dict[Input, Check] = {

@@ -141,7 +141,7 @@ INPUT_FIELDS = {
     Input.RESULT_FILE: "result (multipart)",
     Input.RESULT_KIND: "result_kind",
     Input.NEW_DATE: "new_date",
-    Input.RECEIVER: "receiver_name, receiver_id",
+    Input.RECEIVER: "receiver_name, receiver_id, receiver_relation, receiver_authorization",
 }
 
 
@@ -215,7 +215,9 @@ class DossierActionApi(Controller):
             "Bearer token of the acting account. JSON body with the action's inputs "
             "(`reason`, `documents` [required document ids], `assignee` [user id], `agency` "
             "[agency code], `new_date` [YYYY-MM-DD], `result_kind` [paper|electronic], "
-            "`receiver_name`, `receiver_id`, optional `expected_version`), or multipart with the "
+            "`receiver_name`, `receiver_id`, `receiver_relation` [self|representative|authorized], "
+            "`receiver_authorization` [for authorized], optional `expected_version`), or "
+            "multipart with the "
             "same fields and the result document in the field `result`. The same rules and "
             "scope as the pages: 403 when the role or agency may not, 409 when the dossier is "
             "not in a state that allows it or moved meanwhile, 422 for missing inputs. "

@@ -180,9 +180,14 @@ async def _withdraw(ctx: Context) -> Effect:
 
 async def _hand_over(ctx: Context) -> Effect:
     inp = ctx.inp
-    return Effect(
-        data={"receiver_name": inp.receiver_name.strip(), "receiver_id": inp.receiver_id.strip()}
-    )
+    data = {
+        "receiver_name": inp.receiver_name.strip(),
+        "receiver_id": inp.receiver_id.strip(),
+        "receiver_relation": inp.receiver_relation,
+    }
+    if inp.receiver_relation == "authorized":
+        data["receiver_authorization"] = " ".join(inp.receiver_authorization.split())
+    return Effect(data=data)
 
 
 async def _apologize(ctx: Context) -> Effect:

@@ -19,6 +19,10 @@ class ActionInput:
     result_kind: str = ""
     receiver_name: str = ""
     receiver_id: str = ""
+    # Who the receiver is to the applicant (RECEIVERS) and, for an authorised person, the
+    # written authorisation (number, date).
+    receiver_relation: str = ""
+    receiver_authorization: str = ""
     files: list[tuple[StoredFile, str]] = field(default_factory=list)  # (file, original name)
     # The version the person saw; None means "whatever is current" (API clients may omit it).
     expected_version: int | None = None

@@ -42,6 +42,8 @@ def from_values(values: dict[str, Any]) -> ActionInput:
         result_kind=str(values.get("result_kind") or ""),
         receiver_name=str(values.get("receiver_name") or "")[:120],
         receiver_id=str(values.get("receiver_id") or "")[:120],
+        receiver_relation=str(values.get("receiver_relation") or "")[:20],
+        receiver_authorization=str(values.get("receiver_authorization") or "")[:200],
         expected_version=_int(values.get("expected_version")),
     )
 

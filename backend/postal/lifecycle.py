@@ -28,6 +28,7 @@ from backend.access.roles import Role
 from backend.access.user import CurrentUser
 from backend.catalog.tables import PostOffice
 from backend.dossiers import events
+from backend.dossiers.action_checks import RECEIVERS
 from backend.dossiers.inputs import ActionInput
 from backend.dossiers.tables import Dossier
 from backend.dossiers.transitions import perform_system
@@ -137,15 +138,9 @@ FAILURE_REASONS: dict[str, str] = {
     "other": N_("Lý do khác"),
 }
 
-# Who may receive a result: the applicant, their legal representative or a person they
-# authorised in writing, identity checked (the one-stop rules, Decree 61/2018 art. 20 and
-# Decision 45/2016 on results by post). A relative or a neighbour without an authorisation
-# may not.
-RELATIONS: dict[str, str] = {
-    "self": N_("Chính người nộp hồ sơ"),
-    "representative": N_("Người đại diện theo pháp luật"),
-    "authorized": N_("Người được ủy quyền"),
-}
+# Who may receive a result: the same people as at the counter (the applicant, a legal
+# representative or a person authorised in writing, identity checked; backend.dossiers).
+RELATIONS: dict[str, str] = RECEIVERS
 # Accepted before December 2026; kept so that old deliveries still read correctly.
 FORMER_RELATIONS: dict[str, str] = {
     "family": N_("Người thân trong gia đình"),

@@ -265,6 +265,7 @@ class Factory:
         if Input.RECEIVER in needs:
             inp.receiver_name = "Nguyễn Văn Nhận"
             inp.receiver_id = "CCCD số cuối 1234"
+            inp.receiver_relation = "self"
         return inp
 
     async def act(

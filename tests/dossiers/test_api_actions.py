@@ -8,11 +8,12 @@ allow the action or the dossier moved, 403 when the person may not, 404 outside 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import Any
 
 from backend.access.user import CurrentUser
-from backend.dossiers.tables import Dossier, DossierFile
+from backend.dossiers.tables import Dossier, DossierEvent, DossierFile
 from backend.dossiers.uploads import file_store
 from backend.dossiers.workflow import OFFERED, TRANSITIONS, Action, State
 from tests.dossiers.conftest import code_of, photo
@@ -299,3 +300,48 @@ def test_openapi_description_names_every_role_of_every_action() -> None:
     for action in OFFERED:
         roles = {r for t in TRANSITIONS if t.action is action for r in t.roles}
         assert set(entries[action.value].split("/")) == roles, action
+
+
+async def test_the_counter_hands_a_result_only_to_whom_the_rules_allow(
+    client: Client, factory: Factory
+) -> None:
+    """Issue 12, item 5 at the counter (as for the post): the applicant, a legal representative
+    or a person authorised in writing (its number and date recorded), identity checked."""
+    dossier_id = await factory.create(State.DONE)
+    code = await code_of(dossier_id)
+    counter = await api_headers(client, "motcua1")
+    base = {"receiver_name": "Trần Văn Hàng Xóm", "receiver_id": "CCCD số cuối 9876"}
+    before = await snapshot(dossier_id)
+    for relation in ("", "other", "family"):
+        r = await client.post(
+            url(code, "hand_over"), json={**base, "receiver_relation": relation}, headers=counter
+        )
+        assert r.status_code == 422, r.text
+        assert "người được ủy quyền bằng văn bản" in r.json()["errors"]["receiver_relation"]
+    r = await client.post(
+        url(code, "hand_over"), json={**base, "receiver_relation": "authorized"}, headers=counter
+    )
+    assert r.status_code == 422 and "receiver_authorization" in r.json()["errors"], r.text
+    assert await snapshot(dossier_id) == before
+
+    r = await client.post(
+        url(code, "hand_over"),
+        json={
+            **base,
+            "receiver_relation": "authorized",
+            "receiver_authorization": "Giấy ủy quyền số 5/UQ ngày 01/12/2026",
+        },
+        headers=counter,
+    )
+    assert r.status_code == 200, r.text
+    row = await Dossier.select(Dossier.status).where(Dossier.id == dossier_id).first()
+    assert row == {"status": 10}
+    event = (
+        await DossierEvent.select(DossierEvent.data)
+        .where((DossierEvent.dossier == dossier_id) & (DossierEvent.action == "hand_over"))
+        .first()
+    )
+    assert event is not None
+    data = json.loads(event["data"])
+    assert data["receiver_relation"] == "authorized"
+    assert data["receiver_authorization"] == "Giấy ủy quyền số 5/UQ ngày 01/12/2026"

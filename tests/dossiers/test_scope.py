@@ -176,6 +176,7 @@ async def test_the_manager_sees_everything_and_may_do_nothing(
                 "result_kind": inp.result_kind,
                 "receiver_name": inp.receiver_name,
                 "receiver_id": inp.receiver_id,
+                "receiver_relation": inp.receiver_relation,
             }
             r = await client.post(
                 f"/api/v1/dossiers/{code}/actions/{action.value}", json=body, headers=headers

@@ -14,6 +14,7 @@ from backend.catalog import addresses
 from backend.catalog.queries import get_procedure
 from backend.catalog.services import load_calendar
 from backend.dossiers import drafts, panels, queries, queues, uploads
+from backend.dossiers.action_checks import RECEIVERS
 from backend.lib.clock import utcnow
 from backend.lib.multipart import ReceivedForm
 from backend.lib.web import csrf_matches, receive_upload, render
@@ -118,4 +119,5 @@ async def staff_page(
         failed_action=failed_action,
         done=request.query_params.get("done", ""),
         panels=await panels.for_page(STAFF_SLOTS, view, user),
+        receivers=RECEIVERS,
     )
