@@ -291,4 +291,14 @@ class TrackApi(Controller):
             "status_label": gettext(result.status.label),
             "submitted_at": result.submitted_at,
             "appointment_date": result.appointment_date,
+            "next_step": gettext(result.next_step),
+            "steps": [
+                {
+                    "at": s.at,
+                    "status": int(s.status),
+                    "status_label": gettext(s.status.label),
+                    "apology": s.apology,
+                }
+                for s in result.steps
+            ],
         }

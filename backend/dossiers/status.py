@@ -52,6 +52,32 @@ STATUS_LABELS: dict[Status, str] = {
     Status.RETURNED: N_("Đã trả kết quả"),
 }
 
+# What happens next, for the public lookup: a status alone does not tell a citizen what to do.
+NEXT_STEPS: dict[Status, str] = {
+    Status.NEW: N_(
+        "Bộ phận Một cửa đang kiểm tra hồ sơ. Thời hạn giải quyết tính từ khi hồ sơ được tiếp nhận."
+    ),
+    Status.RECEIVED: N_("Hồ sơ đã được tiếp nhận và chuyển đến cơ quan giải quyết."),
+    Status.NOT_RECEIVED: N_(
+        "Hồ sơ không được tiếp nhận. Xem lý do trong ứng dụng hoặc hỏi Bộ phận Một cửa."
+    ),
+    Status.PROCESSING: N_("Cơ quan giải quyết đang xử lý hồ sơ; kết quả dự kiến có vào ngày hẹn."),
+    Status.SUPPLEMENT_REQUESTED: N_(
+        "Cần bổ sung giấy tờ: đăng nhập ứng dụng để xem và gửi bổ sung. Thời gian chờ bổ sung "
+        "không tính vào thời hạn giải quyết."
+    ),
+    Status.FINANCIAL_OBLIGATION: N_("Chờ nộp phí, lệ phí hoặc nghĩa vụ tài chính theo thông báo."),
+    Status.WITHDRAWN: N_("Hồ sơ đã được rút theo yêu cầu."),
+    Status.STOPPED: N_(
+        "Cơ quan giải quyết đã dừng giải quyết hồ sơ; xem thông báo trong ứng dụng."
+    ),
+    Status.DONE: N_(
+        "Đã có kết quả: nhận tại Bộ phận Một cửa (mang giấy tiếp nhận và CCCD), hoặc bưu điện "
+        "sẽ giao nếu bạn đã chọn nhận qua bưu điện."
+    ),
+    Status.RETURNED: N_("Đã trả kết quả."),
+}
+
 CHANNEL_LABELS: dict[int, str] = {
     1: N_("Trực tiếp"),
     2: N_("Trực tuyến"),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from backend.accounts import ratelimit
-from backend.dossiers.status import Status
-from backend.dossiers.tables import Dossier
+from backend.dossiers.status import NEXT_STEPS, Status
+from backend.dossiers.tables import Dossier, DossierEvent
+from backend.dossiers.workflow import Action
 from backend.lib.errors import NotFound, TooManyRequests, UserError
 from backend.lib.i18n import N_
 from backend.lib.validation import normalize_phone
@@ -21,12 +22,26 @@ TRACK_LIMIT_PER_IP = 30
 
 
 @dataclass(frozen=True)
+class Step:
+    """A public step of the lookup: when, and the status reached (no names, no notes)."""
+
+    at: datetime
+    status: Status
+    apology: bool = False  # the agency apologised and gave a new date
+
+
+@dataclass(frozen=True)
 class TrackResult:
     code: str
     status: Status
     submitted_at: Any
     appointment_date: date | None
     procedure_name: str
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def next_step(self) -> str:
+        return NEXT_STEPS.get(self.status, "")
 
 
 async def track(code: str, phone: str, ip: str) -> TrackResult:
@@ -44,6 +59,7 @@ async def track(code: str, phone: str, ip: str) -> TrackResult:
         raise wrong from None
     row = (
         await Dossier.select(
+            Dossier.id,
             Dossier.code,
             Dossier.status,
             Dossier.submitted_at,
@@ -62,4 +78,22 @@ async def track(code: str, phone: str, ip: str) -> TrackResult:
         submitted_at=row["submitted_at"],
         appointment_date=row["appointment_date"],
         procedure_name=row["procedure_name"],
+        steps=await _steps(row["id"]),
     )
+
+
+async def _steps(dossier_id: int) -> tuple[Step, ...]:
+    """The status changes (and apologies) of the dossier, oldest first."""
+    rows = (
+        await DossierEvent.select(
+            DossierEvent.at, DossierEvent.action, DossierEvent.from_status, DossierEvent.to_status
+        )
+        .where(DossierEvent.dossier == dossier_id)
+        .order_by(DossierEvent.seq)
+    )
+    steps = []
+    for r in rows:
+        apology = r["action"] == Action.APOLOGIZE.value
+        if apology or r["from_status"] != r["to_status"]:
+            steps.append(Step(r["at"], Status(r["to_status"]), apology))
+    return tuple(steps)
