@@ -207,7 +207,8 @@ def read_booking(data: RawForm) -> Booking:
         contact_phone=first(data, "recipient_phone"),
         street=first(data, "street"),
         province=first(data, "province"),
-        ward_code=first(data, "ward_code"),
+        # Without JavaScript the plain list of wards posts `ward_choice` (postal/_address_fields).
+        ward_code=first(data, "ward_choice") or first(data, "ward_code"),
         preferred_date=_date_or_none(raw_date),
     )
     if raw_date and booking.preferred_date is None:

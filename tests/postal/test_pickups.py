@@ -169,3 +169,34 @@ async def test_booking_a_pickup_from_the_page(client: Client, postal: Postal) ->
     assert dossier["status"] == 1 and dossier["channel"] == 3
     shown = await client.get(ok.headers["location"])
     assert "Nhân viên bưu điện sẽ đến lấy hồ sơ giấy" in soup(shown.text).select_one("#pickup").text
+
+
+async def test_booking_without_javascript_and_the_timeline_of_a_paper_dossier(
+    client: Client, postal: Postal
+) -> None:
+    """Issue 12, item 14a: without JavaScript the plain ward list posts `ward_choice`, which the
+    booking ignored (it read only `ward_code`); and the dossier's timeline said "Công dân nộp hồ
+    sơ trực tuyến" for papers sent by post."""
+    from backend.dossiers import drafts
+    from tests.helpers import soup
+
+    proc = postal.factory.procedures["stp"]
+    dossier_id = await drafts.start_draft(postal.owner, proc["id"], f"pickup-nojs-{uuid.uuid4()}")
+    await sign_in_as(client, postal.owner.id)
+    page = await client.get(f"/dossiers/{dossier_id}/pickup/")
+    form = soup(page.text).select_one("form[action$='/pickup']")
+    fields = {
+        i["name"]: i.get("value", "")
+        for i in form.select("input[name]")
+        if i.get("type") != "radio"
+    }
+    fields.pop("ward_code", None)
+    fields.update(street="Số 9 ngõ 3 đường Trần Phú", province="Ninh Bình", ward_choice=PHU_LY)
+    ok = await client.post(f"/dossiers/{dossier_id}/pickup/", data=fields, follow_redirects=False)
+    assert ok.status_code == 303, ok.text
+    dossier = await postal.dossier(dossier_id)
+    assert dossier["status"] == 1 and dossier["channel"] == 3
+    shown = soup((await client.get(f"/dossiers/{dossier_id}")).text)
+    timeline = " ".join(shown.select_one("ol.timeline").text.split())
+    assert "Công dân gửi hồ sơ giấy qua bưu chính công ích" in timeline
+    assert "Công dân nộp hồ sơ trực tuyến" not in timeline

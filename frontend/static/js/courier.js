@@ -143,7 +143,9 @@
     if (!form.dataset || !form.dataset.step || !form.closest("#round")) { return; }
     e.preventDefault();
     if (form.elements.proof && !form.elements.proof.value) {
-      mark(form.closest(".parcel").id, msg("NeedProof"), false);
+      // At a pickup the citizen hands the papers over: they sign as the sender, not a recipient.
+      var need = form.dataset.step === "collected" ? "NeedSenderSignature" : "NeedProof";
+      mark(form.closest(".parcel").id, msg(need), false);
       return;
     }
     enqueue(form);
