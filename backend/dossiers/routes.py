@@ -8,6 +8,7 @@ from backend.dossiers import events, listeners, results
 from backend.dossiers.api import DossierActionApi, DossierApi, TrackApi
 from backend.dossiers.pages.citizen import CITIZEN_PAGES
 from backend.dossiers.pages.printed import PrintedFormPages
+from backend.dossiers.pages.register import RegisterPages
 from backend.dossiers.pages.staff import STAFF_PAGES
 from backend.dossiers.tables import DossierFile
 from backend.dossiers.workflow import Action
@@ -17,6 +18,7 @@ ROUTES: list[Any] = [
     *CITIZEN_PAGES,
     *STAFF_PAGES,
     PrintedFormPages,
+    RegisterPages,
     DossierApi,
     DossierActionApi,
     TrackApi,
