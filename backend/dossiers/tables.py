@@ -23,7 +23,8 @@ class Dossier(Table, tablename="dossier"):
     # <unit code>-YYMMDD-XXXX, given at submission (Circular 01/2018 art. 19); NULL for drafts.
     code = Varchar(length=40, unique=True, null=True, default=None)
     procedure = ForeignKey(references=Procedure, null=False, on_delete=OnDelete.restrict)
-    citizen = ForeignKey(references=User, null=False, on_delete=OnDelete.restrict)
+    # Indexed: "my dossiers" and the claims look a citizen's dossiers up (issue 14).
+    citizen = ForeignKey(references=User, null=False, on_delete=OnDelete.restrict, index=True)
     # 0 = draft (internal); 1..10 the national status codes (backend.dossiers.status).
     status = SmallInt(default=0, index=True)
     # The internal state (backend.dossiers.workflow.State); `status` is derived from it.
@@ -49,7 +50,8 @@ class Dossier(Table, tablename="dossier"):
     # stood still), never by an apology (DOMAIN: the original appointment stays frozen; lateness
     # is judged against it).
     promised_date = Date(null=True, default=None)
-    received_at = Timestamptz(null=True, default=None)
+    # Indexed: the register (form 07) and the reports read a period of receipts.
+    received_at = Timestamptz(null=True, default=None, index=True)
     finished_at = Timestamptz(null=True, default=None)
     # Set while waiting for the citizen's supplement: the deadline does not run meanwhile.
     paused_at = Timestamptz(null=True, default=None)
@@ -77,7 +79,7 @@ class Dossier(Table, tablename="dossier"):
 
 class DossierFile(Table, tablename="dossier_file"):
     id: Serial  # implicit primary key, declared for type checkers
-    dossier = ForeignKey(references=Dossier, null=False, on_delete=OnDelete.cascade)
+    dossier = ForeignKey(references=Dossier, null=False, on_delete=OnDelete.cascade, index=True)
     document = ForeignKey(
         references=RequiredDocument, null=True, default=None, on_delete=OnDelete.set_null
     )
@@ -98,7 +100,7 @@ class DossierEvent(Table, tablename="dossier_event"):
     """Append-only history of a dossier: what happened, when, by whom."""
 
     id: Serial  # implicit primary key, declared for type checkers
-    dossier = ForeignKey(references=Dossier, null=False, on_delete=OnDelete.cascade)
+    dossier = ForeignKey(references=Dossier, null=False, on_delete=OnDelete.cascade, index=True)
     at = Timestamptz()
     actor = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
     actor_role = Varchar(length=20, default="")
