@@ -85,9 +85,16 @@ def preview(complaint: dict[str, Any], official_full_name: str = "") -> tuple[st
     """The question and the answer as they would be published."""
     names = _names(complaint, official_full_name)
     return (
-        redaction.redact(complaint["content"], names),
-        redaction.redact(complaint["answer"], names),
+        redaction.redact(complaint["content"], names, _public()),
+        redaction.redact(complaint["answer"], names, _public()),
     )
+
+
+def _public() -> tuple[str, ...]:
+    """The center's own contacts stay readable in what is published (an answer says "call the
+    hotline ..."): only people's data is hidden."""
+    settings = get_settings()
+    return tuple(c for c in (settings.center_phone, settings.center_email) if c)
 
 
 def _names(complaint: dict[str, Any], official_full_name: str) -> list[str]:
@@ -236,8 +243,8 @@ async def _public_texts(row: dict[str, Any], inp: StepInput) -> dict[Any, Any]:
             ]
         )
     return {
-        Complaint.public_question: redaction.redact(question, names),
-        Complaint.public_answer: redaction.redact(answer, names),
+        Complaint.public_question: redaction.redact(question, names, _public()),
+        Complaint.public_answer: redaction.redact(answer, names, _public()),
     }
 
 

@@ -16,11 +16,14 @@ from backend.accounts.tables import User
 from backend.catalog.tables import Agency
 from backend.complaints import deadlines
 from backend.complaints.tables import Complaint, ComplaintEvent, ComplaintFile, ComplaintVote
-from backend.complaints.workflow import CLOSED_STATES, OPEN_STATES, State
+from backend.complaints.workflow import CLOSED_STATES, OPEN_STATES, Action, State
 from backend.dossiers.tables import Dossier
 from backend.lib.clock import utcnow
 from backend.lib.pagination import PAGE_SIZE, Page, paginate
 from backend.settings import get_settings
+
+# The center's own staff: an answer one of them wrote is signed by the center.
+CENTER_ROLES = frozenset({Role.MANAGER.value, Role.ADMIN.value, Role.COUNTER.value})
 
 # The public page shows fewer answers at a time than a handler's queue: each is long.
 PUBLIC_PAGE_SIZE = 20
@@ -195,7 +198,17 @@ async def published(number: int, query: dict[str, str] | None = None) -> Page[di
     votes = await ComplaintVote.select(ComplaintVote.complaint, ComplaintVote.useful).where(
         ComplaintVote.complaint.is_in([r["id"] for r in page.rows] or [0])
     )
+    # Who signs the answer: the center when one of its own staff wrote it (a manager answering
+    # for an agency's dossier), else the agency concerned.
+    answers = await ComplaintEvent.select(
+        ComplaintEvent.complaint, ComplaintEvent.actor_role
+    ).where(
+        ComplaintEvent.complaint.is_in([r["id"] for r in page.rows] or [0])
+        & (ComplaintEvent.action == Action.ANSWER.value)
+    )
+    by_center = {a["complaint"] for a in answers if a["actor_role"] in CENTER_ROLES}
     for r in page.rows:
+        r["answered_by_center"] = r["id"] in by_center
         mine = [v for v in votes if v["complaint"] == r["id"]]
         r["useful"] = sum(1 for v in mine if v["useful"])
         r["not_useful"] = sum(1 for v in mine if not v["useful"])

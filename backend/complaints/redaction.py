@@ -66,16 +66,32 @@ _TITLED_NAME = re.compile(
 )
 
 
-def redact(text: str, names: Iterable[str] = ()) -> str:
-    """`text` with names, phone numbers, ID numbers and e-mail addresses replaced."""
+def redact(text: str, names: Iterable[str] = (), public: Iterable[str] = ()) -> str:
+    """`text` with names, phone numbers, ID numbers and e-mail addresses replaced, except the
+    `public` ones (the center's own hotline and address, which answers point people to)."""
     text = unicodedata.normalize("NFC", text or "")
-    text = _EMAIL.sub(PLACEHOLDER, text)
-    text = _PHONE.sub(PLACEHOLDER, text)
+    kept_numbers = {_digits(p) for p in public if _digits(p)}
+    kept_emails = {p.strip().lower() for p in public if "@" in p}
+
+    def email(m: re.Match[str]) -> str:
+        return m.group(0) if m.group(0).lower() in kept_emails else PLACEHOLDER
+
+    def phone(m: re.Match[str]) -> str:
+        return m.group(0) if _digits(m.group(0)) in kept_numbers else PLACEHOLDER
+
+    text = _EMAIL.sub(email, text)
+    text = _PHONE.sub(phone, text)
     text = _ID_AFTER_WORD.sub(lambda m: _keep_before(m, "number"), text)
     text = _ID_ALONE.sub(PLACEHOLDER, text)
     for name in _name_forms(names):
         text = _hide_name(text, name)
     return _TITLED_NAME.sub(lambda m: m["title"] + m["space"] + PLACEHOLDER, text)
+
+
+def _digits(text: str) -> str:
+    """A phone number as its national digits: "+84 229 3 871 234" -> "02293871234"."""
+    digits = re.sub(r"\D", "", text or "")
+    return "0" + digits[2:] if digits.startswith("84") and len(digits) >= 11 else digits
 
 
 def person_name(full_name: str) -> str:

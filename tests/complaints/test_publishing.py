@@ -10,6 +10,7 @@ from backend.complaints import handling
 from backend.complaints.access import link_key
 from backend.complaints.tables import ComplaintVote
 from backend.complaints.workflow import Action
+from backend.settings import get_settings
 from tests.complaints.conftest import People, file_as, row, snapshot
 from tests.helpers import Client, another_client, post_form, sign_in_as, soup, text_of
 
@@ -89,6 +90,10 @@ async def test_the_public_page_shows_the_answer_without_personal_data(
     assert "nộp thêm 200.000 đồng" in text and "[đã ẩn]" in text
     assert "Nhũng nhiễu, gây phiền hà" in text
     assert "Hữu ích: 0" in text and "Không hữu ích: 0" in text
+    # The center's manager wrote the answer: the center signs it, not the agency concerned
+    # (issue 12, item 14b).
+    signed = " ".join(card.select("h3 .inline-meta")[-1].get_text().split())
+    assert signed.startswith(get_settings().center_name) and "Sở Tư pháp" not in signed
     # Not the code either: with the phone number it opens the filer's page.
     assert complaint["code"] not in page.text
     assert "Gửi phản ánh, kiến nghị" in text_of(page.text, ".pakn-actions a")

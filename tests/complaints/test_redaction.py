@@ -123,3 +123,20 @@ def test_a_whole_complaint() -> None:
 def test_person_name_drops_the_bracketed_agency() -> None:
     assert person_name("Đỗ Quang Vinh (Sở Tư pháp)") == "Đỗ Quang Vinh"
     assert person_name("") == ""
+
+
+def test_the_centers_own_contacts_stay_readable() -> None:
+    """Issue 12, item 14b: redaction hid the center's hotline in published answers."""
+    answer = (
+        "Xin gọi đường dây nóng 0229 3 871 234 hoặc viết về motcua@ninhbinh.gov.vn; "
+        "ông Nguyễn Văn An (0912 345 678, an.nguyen@gmail.com) đã được nhắc nhở."
+    )
+    public = ("0229 3871 234", "motcua@ninhbinh.gov.vn")
+    shown = redact(answer, ["Nguyễn Văn An"], public)
+    assert "0229 3 871 234" in shown and "motcua@ninhbinh.gov.vn" in shown
+    assert "0912 345 678" not in shown and "an.nguyen@gmail.com" not in shown
+    assert "Nguyễn Văn An" not in shown
+    # Written with the country code, it is the same number.
+    assert "+84 229 3871 234" in redact("Gọi +84 229 3871 234.", public=public)
+    # Without a public list, every number is hidden as before.
+    assert "0229 3 871 234" not in redact(answer)
