@@ -192,6 +192,13 @@ async def test_citizen_photographs_papers_submits_and_tracks_the_dossier(
     assert not await page.evaluate("document.documentElement.classList.contains('no-js')")
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the page is {width} px wide at 360"
+    # Nothing hidden shows (issue 12, item 19: a hidden button styled inline-flex left an
+    # empty outlined box under "Không tiện chụp ảnh?").
+    shown_hidden = await page.evaluate(
+        "[...document.querySelectorAll('[hidden]')]"
+        ".filter(e => getComputedStyle(e).display !== 'none').map(e => e.outerHTML.slice(0, 80))"
+    )
+    assert shown_hidden == [], shown_hidden
     for box in await page.locator("input[type=file]").all():
         style = await box.evaluate("e => [getComputedStyle(e).position, getComputedStyle(e).clip]")
         assert style == ["absolute", "rect(0px, 0px, 0px, 0px)"], f"a native file box: {style}"
