@@ -41,6 +41,10 @@ async def test_the_register_lists_the_period_in_order_of_receipt(
             Dossier.id.is_in([first, second, outside, waiting])
         )
     }
+    # A name typed as a spreadsheet formula is exported as text.
+    await Dossier.update({Dossier.applicant_name: '=HYPERLINK("http://x")'}).where(
+        Dossier.id == first
+    )
     await sign_in_as(client, factory.people["counter"])
     query = {"first": DAY.isoformat(), "last": DAY.isoformat()}
     page = await client.get("/staff/register/", params=query)
@@ -63,6 +67,8 @@ async def test_the_register_lists_the_period_in_order_of_receipt(
     assert lines[0] == ["Sổ theo dõi hồ sơ (mẫu số 07)"]
     assert lines[2][:3] == ["STT", "Mã hồ sơ", "Tên thủ tục hành chính"]
     exported = [line[1] for line in lines[3:]]
+    formula = next(line for line in lines[3:] if line[1] == codes[first])
+    assert formula[3] == '\'=HYPERLINK("http://x")'
     assert exported == listed[: len(exported)] and len(exported) == int(
         soup(page.text).select_one(".count").text.split()[0]
     )

@@ -51,9 +51,15 @@ def _period(first: str, last: str) -> register.Period:
     return register.period(day(first), day(last), today())
 
 
+def _cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: what a citizen typed ("=HYPERLINK(...)" as a name)
+    must not run as a formula when an officer opens the export."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _csv_row(n: int, r: dict[str, Any]) -> list[str]:
     moved = r["appointment_date"] if r["appointment_date"] != r["promised_date"] else None
-    return [
+    texts = [
         str(n),
         r["code"],
         r["procedure_name"],
@@ -68,6 +74,7 @@ def _csv_row(n: int, r: dict[str, Any]) -> list[str]:
         format_datetime(r["finished_at"]),
         format_datetime(r["returned_at"]),
     ]
+    return [_cell(t) for t in texts]
 
 
 class RegisterPages(Controller):
