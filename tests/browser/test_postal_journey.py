@@ -54,6 +54,13 @@ async def test_handover_label_and_the_couriers_signature(
     await counter.get_by_role("button", name="Lập biên bản bàn giao").click()
     await expect(counter.get_by_role("heading", level=1)).to_contain_text("Biên bản bàn giao")
     await expect(counter.locator("table")).to_contain_text(parcel["code"])
+    # The code column keeps a code on one line (issue 12, item 19: two characters per line).
+    cell = counter.locator("table td.code").first
+    lines = await cell.evaluate(
+        "e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " return r.getClientRects().length; }"
+    )
+    assert lines == 1, lines
     await shot(counter, "handover-record")
 
     label = await counter.context.new_page()
