@@ -46,6 +46,7 @@ def procedure_form_values(row: dict[str, Any]) -> dict[str, str]:
             values[f"delivery_{d}"] = "1"
     values["active"] = "1" if row.get("active") else ""
     values["same_day_cutoff"] = "1" if row.get("same_day_cutoff") else ""
+    values["decided_by_commune"] = "1" if row.get("decided_by_commune") else ""
     return values
 
 

@@ -28,6 +28,7 @@ AGENCY_KINDS: dict[str, str] = {
     "department": N_("Sở, ban, ngành"),
     "central": N_("Cơ quan ngành dọc"),
     "enterprise": N_("Doanh nghiệp"),
+    "commune": N_("Ủy ban nhân dân cấp xã"),
 }
 ONLINE_LEVELS: dict[str, str] = {
     "toàn trình": N_("Trực tuyến toàn trình"),
@@ -146,6 +147,7 @@ class ProcedureInput:
     processing_days: int = rule(processing_days, default=0)
     processing_note: str = long_text(max_length=1000)
     same_day_cutoff: bool = False
+    decided_by_commune: bool = False
     fee_vnd: int | None = form_rule(fee)
     fee_text: str = long_text(max_length=1000)
     online_level: str = rule(

@@ -39,6 +39,10 @@ class Procedure(Table, tablename="procedure"):
     # receipt whatever the hour (the cut-off belongs to those procedures' own rules, e.g.
     # Decree 23/2015 art. 7 on certification, not to every procedure).
     same_day_cutoff = Boolean(default=False)
+    # Decided by the commune People's Committee (two-tier government since 1/7/2025): the agency
+    # above is the department that manages the field; the center transfers each dossier to the
+    # committee of the applicant's commune at receipt (backend.catalog.communes).
+    decided_by_commune = Boolean(default=False)
     # A fixed fee in đồng, or None with the rule in fee_text (fees set by the People's Council).
     fee_vnd = Integer(null=True, default=None)
     fee_text = Text(default="")

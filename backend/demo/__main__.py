@@ -19,6 +19,7 @@ from piccolo.columns import Column
 from backend.access.roles import Role
 from backend.accounts.services import create_user
 from backend.accounts.tables import User
+from backend.catalog import communes
 from backend.catalog.services import procedure_search_text
 from backend.catalog.tables import Agency, Counter, PostOffice, Procedure, RequiredDocument
 from backend.demo.notes import public_note
@@ -44,7 +45,8 @@ class DemoAccount(NamedTuple):
 DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount(Role.CITIZEN, "0912345678", "congdan123", "Nguyễn Thị Lan"),
     DemoAccount(Role.CITIZEN, "0987654321", "congdan123", "Trần Văn Minh"),
-    DemoAccount(Role.COUNTER, "motcua1", "canbo123", "Phạm Thu Hà (quầy 1)", counter=1),
+    # The counter is a column of its own (kiosks and reports name it): not part of the name.
+    DemoAccount(Role.COUNTER, "motcua1", "canbo123", "Phạm Thu Hà", counter=1),
     DemoAccount(Role.SPECIALIST, "tuphap.cv", "canbo123", "Lê Minh Tuấn (Sở Tư pháp)", "stp"),
     DemoAccount(Role.LEADER, "tuphap.ld", "canbo123", "Đỗ Quang Vinh (Sở Tư pháp)", "stp"),
     DemoAccount(Role.SPECIALIST, "xaydung.cv", "canbo123", "Vũ Thị Hồng (Sở Xây dựng)", "sxd"),
@@ -61,9 +63,15 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount(
         Role.POSTAL, "buudien2", "canbo123", "Lê Thị Hoa (Bưu điện Phủ Lý)", post_office="BD-HN"
     ),
+    # Officers of a commune People's Committee, which decides birth registrations and the like
+    # that the center receives and transfers (the committee is made from the ward list).
+    DemoAccount(Role.SPECIALIST, "hoalu.cv", "canbo123", "Đinh Thị Yến (UBND phường Hoa Lư)"),
+    DemoAccount(Role.LEADER, "hoalu.ld", "canbo123", "Phạm Văn Quý (UBND phường Hoa Lư)"),
     DemoAccount(Role.MANAGER, "giamdoc", "canbo123", "Bùi Thị Thanh (Lãnh đạo Trung tâm)"),
     DemoAccount(Role.ADMIN, "admin", "quantri123", "Quản trị hệ thống"),
 ]
+DEMO_COMMUNE = "14329"  # Phường Hoa Lư (backend/catalog/data/wards.csv)
+COMMUNE_LOGINS = {"hoalu.cv", "hoalu.ld"}
 COUNTERS = [
     (1, "Quầy 1 – Tư pháp, Nội vụ"),
     (2, "Quầy 2 – Đất đai, Xây dựng"),
@@ -128,7 +136,16 @@ async def load(province: str) -> dict[str, int]:
     office_ids = {
         r["code"]: r["id"] for r in await PostOffice.select(PostOffice.id, PostOffice.code)
     }
+    commune = communes.in_province(DEMO_COMMUNE)
+    commune_code = ""
+    if commune is not None:  # another province configured: no demo commune officers
+        async with write_transaction():
+            commune_code = (await communes.committee(commune))["code"]
     for a in DEMO_ACCOUNTS:
+        if a.login in COMMUNE_LOGINS:
+            if not commune_code:
+                continue
+            a = a._replace(agency=commune_code)
         if not await User.exists().where(User.login == a.login):
             user = await create_user(
                 role=a.role,
@@ -164,6 +181,8 @@ async def _upsert_procedure(
         Procedure.processing_note: public_note(p.get("processing_note", "")),
         # The catalog states the afternoon cut-off in the note of the procedures that have it.
         Procedure.same_day_cutoff: "15 giờ" in p.get("processing_note", ""),
+        # "Cấp xã (UBND xã/phường xử lý)...": decided by the commune People's Committee.
+        Procedure.decided_by_commune: p.get("level", "").startswith("Cấp xã"),
         Procedure.fee_vnd: fee if isinstance(fee, int) else None,
         Procedure.fee_text: fee if isinstance(fee, str) else "",
         Procedure.online_level: p["online_level"],

@@ -9,6 +9,7 @@ from typing import Any
 
 from backend.access.roles import Role
 from backend.accounts.tables import User
+from backend.catalog import communes
 from backend.catalog.tables import Agency, RequiredDocument
 from backend.dossiers.inputs import ActionInput
 from backend.dossiers.scope import acting_agency
@@ -91,6 +92,16 @@ async def _agency(dossier: dict[str, Any], inp: ActionInput, _: WorkCalendar) ->
     return _unless(ok, N_("Chọn cơ quan phối hợp (khác cơ quan chủ trì)."), "agency")
 
 
+async def _commune(dossier: dict[str, Any], inp: ActionInput, _: WorkCalendar) -> UserError | None:
+    if not await communes.decides(dossier["procedure"]):
+        return None
+    return _unless(
+        communes.in_province(inp.commune) is not None,
+        N_("Chọn xã, phường có Ủy ban nhân dân giải quyết hồ sơ này."),
+        "commune",
+    )
+
+
 async def _result_file(
     dossier: dict[str, Any], inp: ActionInput, _: WorkCalendar
 ) -> UserError | None:
@@ -160,6 +171,7 @@ CHECKS: dict[Input, Check] = {
     Input.RESULT_KIND: _result_kind,
     Input.NEW_DATE: _new_date,
     Input.RECEIVER: _receiver,
+    Input.COMMUNE: _commune,
 }
 
 

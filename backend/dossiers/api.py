@@ -38,6 +38,9 @@ def dossier_json(row: dict[str, Any]) -> dict[str, Any]:
         "promised_date": row.get("promised_date"),
         "delivery_method": row["delivery_method"],
     }
+    if "deciding_body" in row:
+        # The commune's committee once a dossier of a commune-decided procedure is received.
+        out["deciding_body"] = row["deciding_body"]
     if "documents" in row:
         out["documents"] = [
             {
@@ -142,6 +145,7 @@ INPUT_FIELDS = {
     Input.RESULT_KIND: "result_kind",
     Input.NEW_DATE: "new_date",
     Input.RECEIVER: "receiver_name, receiver_id, receiver_relation, receiver_authorization",
+    Input.COMMUNE: "commune",
 }
 
 
@@ -216,7 +220,9 @@ class DossierActionApi(Controller):
             "(`reason`, `documents` [required document ids], `assignee` [user id], `agency` "
             "[agency code], `new_date` [YYYY-MM-DD], `result_kind` [paper|electronic], "
             "`receiver_name`, `receiver_id`, `receiver_relation` [self|representative|authorized], "
-            "`receiver_authorization` [for authorized], optional `expected_version`), or "
+            "`receiver_authorization` [for authorized], `commune` [the ward code whose "
+            "People's Committee decides, when the procedure is decided by communes], optional "
+            "`expected_version`), or "
             "multipart with the "
             "same fields and the result document in the field `result`. The same rules and "
             "scope as the pages: 403 when the role or agency may not, 409 when the dossier is "

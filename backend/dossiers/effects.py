@@ -15,11 +15,12 @@ from datetime import date, datetime
 from typing import Any
 
 from backend.access.user import CurrentUser
+from backend.catalog import communes
 from backend.catalog.tables import Agency, Procedure
 from backend.dossiers.codes import next_code
 from backend.dossiers.inputs import ActionInput
 from backend.dossiers.tables import Dossier
-from backend.dossiers.workflow import Action, State, Transition
+from backend.dossiers.workflow import Action, Input, State, Transition
 from backend.lib.workdays import WorkCalendar, appointment_date
 from backend.settings import get_settings
 
@@ -29,6 +30,8 @@ class Effect:
     changes: dict[Any, Any] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
     after_claim: Callable[[], Awaitable[None]] | None = None
+    # The event's note when the person typed no reason (what the step did, in words).
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -233,8 +236,23 @@ EFFECTS: dict[Action, Callable[[Context], Awaitable[Effect]]] = {
 REASON_IN_DATA = frozenset({Action.REFUSE, Action.REQUEST_SUPPLEMENT, Action.STOP, Action.WITHDRAW})
 
 
+async def _transfer_to_commune(ctx: Context, effect: Effect) -> None:
+    """Receiving a dossier of a procedure decided by communes hands it to the committee of the
+    chosen commune (action_checks made sure there is one when the procedure needs it): its
+    officers process it, and its name is the deciding body on every form."""
+    ward = communes.in_province(ctx.inp.commune)
+    if ward is None or not await communes.decides(ctx.dossier["procedure"]):
+        return
+    committee = await communes.committee(ward)
+    effect.changes[Dossier.agency] = committee["id"]
+    effect.data.update({"commune": ward.code, "deciding_agency": committee["code"]})
+    effect.note = f"Chuyển hồ sơ đến {committee['name']} giải quyết."
+
+
 async def effect_of(ctx: Context) -> Effect:
     effect = await EFFECTS[ctx.transition.action](ctx)
+    if Input.COMMUNE in ctx.transition.inputs:
+        await _transfer_to_commune(ctx, effect)
     if ctx.transition.action in REASON_IN_DATA:
         effect.data.setdefault("reason", ctx.inp.reason.strip())
     # What the asking domain adds to the event (a system row's shipment step, handover list).

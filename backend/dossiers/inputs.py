@@ -15,6 +15,7 @@ class ActionInput:
     documents: list[int] = field(default_factory=list)
     assignee: int | None = None
     agency: str = ""
+    commune: str = ""  # a ward code: whose People's Committee decides (backend.catalog.communes)
     new_date: date | None = None
     result_kind: str = ""
     receiver_name: str = ""

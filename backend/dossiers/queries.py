@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from backend.access.user import CurrentUser
+from backend.catalog import communes
 from backend.catalog.tables import Agency, Procedure
 from backend.dossiers.drafts import NOT_FOUND, draft_view, owned_dossier
 from backend.dossiers.scope import may_view
@@ -14,7 +15,11 @@ from backend.dossiers.tables import Dossier, DossierEvent, DossierFile
 from backend.dossiers.workflow import Action, State, find
 from backend.lib.errors import NotFound
 from backend.lib.forms import to_date
-from backend.lib.i18n import N_
+from backend.lib.i18n import N_, gettext
+
+COMMUNE_TO_BE_CHOSEN = N_(
+    "Ủy ban nhân dân cấp xã có thẩm quyền (Trung tâm chuyển hồ sơ đến khi tiếp nhận)"
+)
 
 
 async def my_dossiers(user: CurrentUser) -> list[dict[str, Any]]:
@@ -40,12 +45,14 @@ async def dossier_detail(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
             Procedure.id,
             Procedure.name,
             Procedure.processing_days,
+            Procedure.decided_by_commune,
             Procedure.agency.name.as_alias("agency_name"),
         )
         .where(Procedure.id == view["procedure"])
         .first()
     )
     view["procedure_row"] = proc
+    view["deciding_body"] = await deciding_body(view, proc)
     view["events"] = (
         await DossierEvent.select(
             DossierEvent.at,
@@ -66,6 +73,24 @@ async def dossier_detail(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
         e["action"] == Action.POST_DELIVERED.value for e in view["events"]
     )
     return view
+
+
+async def deciding_body(dossier: dict[str, Any], procedure: dict[str, Any] | None) -> str:
+    """The "Cơ quan giải quyết" of the forms: the commune's committee the dossier was
+    transferred to; before receipt, for a procedure decided by communes, which committee is
+    not known yet; otherwise the procedure's agency."""
+    if procedure is None:
+        return ""
+    if not procedure["decided_by_commune"]:
+        return procedure["agency_name"]
+    row = (
+        await Agency.select(Agency.name)
+        .where((Agency.id == dossier["agency"]) & (Agency.kind == communes.KIND))
+        .first()
+        if dossier.get("agency")
+        else None
+    )
+    return row["name"] if row else gettext(COMMUNE_TO_BE_CHOSEN)
 
 
 async def agency_names() -> dict[str, str]:

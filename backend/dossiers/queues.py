@@ -18,6 +18,7 @@ from piccolo.columns.combination import Combinable
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
 from backend.accounts.tables import User
+from backend.catalog import communes
 from backend.catalog.services import load_calendar
 from backend.catalog.tables import Agency, Procedure
 from backend.dossiers import queries
@@ -147,6 +148,8 @@ async def staff_view(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
         .order_by(DossierFile.id)
     )
     view["agencies"] = await Agency.select(Agency.code, Agency.name).order_by(Agency.name)
+    proc = view["procedure_row"]
+    view["communes"] = communes.province_wards() if proc and proc["decided_by_commune"] else []
     acting = view["handling_agency"] or view["agency"]
     view["specialists"] = (
         await User.select(User.id, User.full_name)

@@ -38,6 +38,7 @@ def from_values(values: dict[str, Any]) -> ActionInput:
         documents=[d for d in (_int(x) for x in documents) if d is not None],
         assignee=_int(values.get("assignee")),
         agency=str(values.get("agency") or "")[:20],
+        commune=str(values.get("commune") or "")[:10],
         new_date=_date(values.get("new_date")),
         result_kind=str(values.get("result_kind") or ""),
         receiver_name=str(values.get("receiver_name") or "")[:120],

@@ -26,6 +26,7 @@ async def submit(
     dossier_id: int,
     delivery: Delivery | None = None,
     paper_by_post: dict[str, Any] | None = None,
+    commune: str = "",
 ) -> dict[str, Any]:
     """Turn a complete draft into a dossier with a code and an appointment date (the
     workflow's SUBMIT row online, INTAKE at the counter).
@@ -37,6 +38,9 @@ async def submit(
     `paper_by_post`: the papers come by post (channel 3) instead of as photos, so none are
     required now; what it holds (the pickup booking) reaches the listeners of the submission
     (backend.postal books the pickup in the same transaction).
+
+    `commune`: at the counter, the ward whose People's Committee decides, for procedures
+    decided by communes (the walk-in is received, hence transferred, at once).
     """
     view = await draft_view(user, dossier_id)
     if view["status"] != Status.DRAFT:
@@ -57,6 +61,7 @@ async def submit(
         channel=3 if paper_by_post is not None else view["channel"],
         columns=cleaned.as_columns(),
         extra={"pickup": paper_by_post} if paper_by_post is not None else {},
+        commune=commune if walk_in else "",
     )
     try:
         await perform(user, dossier_id, Action.INTAKE if walk_in else Action.SUBMIT, inp)

@@ -218,7 +218,7 @@ async def _run(
             actor=actor.id if actor else None,
             actor_role=_actor_role(actor, dossier),
             agency_code=place,
-            note=inp.reason.strip(),
+            note=inp.reason.strip() or effect.note,
             data=effect.data,
         )
         change = listeners.Change(

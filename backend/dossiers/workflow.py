@@ -174,6 +174,9 @@ class Input(StrEnum):
     RESULT_KIND = "result_kind"  # paper | electronic
     NEW_DATE = "new_date"
     RECEIVER = "receiver"  # who collected the result and how they were identified
+    # The commune whose People's Committee decides (only for procedures decided by communes;
+    # action_checks passes it for the others).
+    COMMUNE = "commune"
 
 
 # Who acts on a dossier: "owner" is the citizen who filed it; "system" rows are run by another
@@ -228,9 +231,10 @@ TRANSITIONS: tuple[Transition, ...] = tuple(
     # Filing: online by the citizen (checked by the counter next), or at the counter, where the
     # officer has seen the papers in person, so filing is receiving.
     _rows((State.DRAFT,), Action.SUBMIT, State.SUBMITTED, (OWNER,), notify=False)
-    + _rows((State.DRAFT,), Action.INTAKE, State.RECEIVED, (Role.COUNTER,))
+    # Receiving a procedure decided by a commune transfers it to that commune's committee.
+    + _rows((State.DRAFT,), Action.INTAKE, State.RECEIVED, (Role.COUNTER,), (Input.COMMUNE,))
     # The counter (Bộ phận Một cửa) checks online dossiers: forms 01, 03, 02.
-    + _rows((State.SUBMITTED,), Action.ACCEPT, State.RECEIVED, (Role.COUNTER,))
+    + _rows((State.SUBMITTED,), Action.ACCEPT, State.RECEIVED, (Role.COUNTER,), (Input.COMMUNE,))
     + _rows((State.SUBMITTED,), Action.REFUSE, State.NOT_RECEIVED, (Role.COUNTER,), (Input.REASON,))
     + _rows(
         (State.SUBMITTED,),

@@ -110,7 +110,8 @@ async def submitted_dossier(
     """A citizen (signed in on `client`) submits a dossier for a procedure of `agency`."""
     phone = await register(client)
     procs = await Procedure.select(Procedure.id, Procedure.processing_days).where(
-        Procedure.agency.code == agency
+        # Not one decided by communes: it would leave the agency at receipt.
+        (Procedure.agency.code == agency) & Procedure.decided_by_commune.eq(False)
     )
     proc_id = next(p["id"] for p in procs if p["processing_days"] >= days_min)
     detail = (await client.get(f"/api/v1/procedures/{proc_id}")).json()

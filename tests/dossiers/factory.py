@@ -163,7 +163,10 @@ class Factory:
     async def _procedure(self, agency: str, days_min: int) -> dict[str, Any]:
         """The agency's procedure with the fewest required documents and some days to work."""
         procs = await Procedure.select(Procedure.id, Procedure.processing_days).where(
-            (Procedure.agency.code == agency) & Procedure.active.eq(True)
+            (Procedure.agency.code == agency)
+            & Procedure.active.eq(True)
+            # Commune-decided ones leave the agency at receipt (test_commune_transfer).
+            & Procedure.decided_by_commune.eq(False)
         )
         best: dict[str, Any] | None = None
         for p in procs:

@@ -99,14 +99,14 @@ class DraftPages(Controller):
         if slot := to_int(form.first("slot")):
             return await _slot(request, user, dossier_id, slot, errors)
         delivery = delivery_from(form.fields)
-        values = delivery_values(form.fields)
+        values = {**delivery_values(form.fields), "commune": form.first("commune")}
         try:
             if delivery is not None:
                 await drafts.save_delivery(user, dossier_id, delivery)
             if errors:
                 return await edit_page(request, user, dossier_id, 422, errors, values=values)
             if form.first("action") == "submit":
-                await submission.submit(user, dossier_id, delivery)
+                await submission.submit(user, dossier_id, delivery, commune=form.first("commune"))
                 return see_other(f"/dossiers/{dossier_id}/receipt")
         except submission.MissingDocuments as e:
             errors = form_errors(e)

@@ -10,7 +10,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.response import Template
 
 from backend.access.user import CurrentUser
-from backend.catalog import addresses
+from backend.catalog import addresses, communes
 from backend.catalog.queries import get_procedure
 from backend.catalog.services import load_calendar
 from backend.dossiers import drafts, panels, queries, queues, uploads
@@ -68,6 +68,10 @@ async def edit_page(
         address_choices=addresses.choices,
         max_file_mb=settings.max_file_mb,
         max_dossier_mb=settings.max_dossier_mb,
+        # A walk-in is received (so transferred) at once: the counter chooses the commune here.
+        communes=communes.province_wards()
+        if proc["decided_by_commune"] and view["citizen"] != user.id
+        else [],
         # The postage, from the post's tariff, before the citizen chooses (backend.postal).
         panels=await panels.for_page((panels.Slot.DRAFT_DELIVERY,), view, user),
     )
