@@ -106,4 +106,5 @@ EVENT_LABELS: dict[str, str] = {
     "postal.cancelled": N_("Công dân chuyển sang nhận tại quầy"),
     "postal.pickup_booked": N_("Đặt lịch bưu điện đến lấy hồ sơ giấy"),
     "postal.pickup_collected": N_("Bưu điện đã nhận hồ sơ giấy từ công dân"),
+    "postal.pickup_handed_in": N_("Bưu điện giao hồ sơ giấy cho Bộ phận Một cửa"),
 }

@@ -37,9 +37,12 @@ from backend.postal.tariff import quote_pickup
 from backend.settings import get_settings
 
 BOOKED, COLLECTED, CANCELLED = "booked", "collected", "cancelled"
+# The counter confirmed the envelope on the post's list (backend.postal.pickup_handover).
+HANDED_IN = "handed_in"
 STATE_LABELS = {
     BOOKED: N_("Chờ bưu điện đến lấy hồ sơ"),
     COLLECTED: N_("Bưu điện đã nhận hồ sơ giấy"),
+    HANDED_IN: N_("Bộ phận Một cửa đã nhận hồ sơ giấy từ bưu điện"),
     CANCELLED: N_("Đã hủy lịch lấy hồ sơ"),
 }
 BOOK_AHEAD_DAYS = 14
@@ -133,8 +136,8 @@ def check_booking(booking: Booking) -> Booking:
     return cleaned
 
 
-async def collected(dossier_id: int) -> bool:
-    return await Pickup.exists().where((Pickup.dossier == dossier_id) & (Pickup.state == COLLECTED))
+async def at_the_center(dossier_id: int) -> bool:
+    return await Pickup.exists().where((Pickup.dossier == dossier_id) & (Pickup.state == HANDED_IN))
 
 
 async def collect(
@@ -258,10 +261,13 @@ async def _mark_collected(
 
 async def require_papers(dossier: dict[str, Any], _: Transition) -> None:
     """Check before ACCEPT: the counter receives a channel-3 dossier only once the post has
-    brought the papers."""
-    if dossier["channel"] == 3 and not await collected(dossier["id"]):
+    handed the papers to the center, counted on both sides (backend.postal.pickup_handover)."""
+    if dossier["channel"] == 3 and not await at_the_center(dossier["id"]):
         raise Conflict(
-            N_("Bưu điện chưa chuyển hồ sơ giấy đến. Chỉ tiếp nhận sau khi nhận đủ hồ sơ giấy.")
+            N_(
+                "Bưu điện chưa bàn giao hồ sơ giấy cho Bộ phận Một cửa. Chỉ tiếp nhận sau khi "
+                "đã xác nhận phiếu giao hồ sơ của bưu điện."
+            )
         )
 
 

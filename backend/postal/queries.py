@@ -13,7 +13,7 @@ from backend.catalog.tables import PostOffice, Procedure, RequiredDocument
 from backend.dossiers.workflow import State
 from backend.lib.errors import NotFound
 from backend.lib.i18n import N_
-from backend.postal import handover, pickups, shipments
+from backend.postal import handover, pickup_handover, pickups, shipments
 from backend.postal.lifecycle import (
     CHANGEABLE,
     FAILURE_REASONS,
@@ -219,6 +219,8 @@ async def round_for(user: CurrentUser) -> dict[str, Any]:
         "total": total,
         "limit": ROUND_LIMIT,
         "pending_lists": await handover.pending_for(user),
+        "to_hand_in": await pickup_handover.to_hand_in(user),
+        "pickup_lists": await pickup_handover.open_lists_of(user),
         "pickups": picks,
         "pickups_open": pickups_open,
         "pickups_total": pickups_total,
@@ -226,6 +228,15 @@ async def round_for(user: CurrentUser) -> dict[str, Any]:
         "relations": RELATIONS,
         "payment_labels": PAYMENT_LABELS,
     }
+
+
+async def card_on_round(user: CurrentUser, code: str) -> str:
+    """The id of the round's card for a dossier code (a parcel or a pickup), or ""."""
+    day = await round_for(user)
+    for group in day["groups"]:
+        if any(p["code"] == code for p in group["parcels"]):
+            return f"p-{code}"
+    return next((f"pk-{k['id']}" for k in day["pickups"] if k["code"] == code), "")
 
 
 async def office_name(post_office_id: int | None) -> str:

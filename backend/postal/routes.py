@@ -14,6 +14,7 @@ from backend.postal.pages.courier import CourierController
 from backend.postal.pages.handover import HandoverController, HandoverListController
 from backend.postal.pages.parcels import ParcelController
 from backend.postal.pages.pickup import PickupBookingController
+from backend.postal.pages.pickup_handover import PickupHandoverController
 from backend.postal.tables import Pickup, Shipment
 
 ROUTES: list[Any] = [
@@ -21,6 +22,7 @@ ROUTES: list[Any] = [
     HandoverController,
     HandoverListController,
     CourierController,
+    PickupHandoverController,
     ParcelController,
     PostalApi,
     *ADMIN_CONTROLLERS,

@@ -94,6 +94,24 @@ class Shipment(Table, tablename="postal_shipment"):
     last_failure = Varchar(length=300, default="")
 
 
+# Not "postal_pickup_handover": that is the name of the index on Pickup.handover.
+class PickupHandover(Table, tablename="postal_paper_handover"):
+    """The paper dossiers a postal worker brings to the center, signed off by both sides: the
+    postal worker lists them with the count, the counter officer counts the envelopes and
+    confirms the same number; only then may the counter receive them (the reverse of
+    HandoverList, for results)."""
+
+    id: Serial  # implicit primary key, declared for type checkers
+    post_office = ForeignKey(references=PostOffice, null=False, on_delete=OnDelete.restrict)
+    created_by = ForeignKey(references=User, null=False, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+    dossier_count = Integer(default=0)
+    confirmed_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    confirmed_at = Timestamptz(null=True, default=None)
+    # Withdrawn by the postal worker before the center confirmed it (a wrong count).
+    cancelled_at = Timestamptz(null=True, default=None)
+
+
 class Pickup(Table, tablename="postal_pickup"):
     """A paper dossier collected at the citizen's address (nộp hồ sơ qua bưu chính, channel 3).
 
@@ -103,7 +121,8 @@ class Pickup(Table, tablename="postal_pickup"):
 
     id: Serial  # implicit primary key, declared for type checkers
     dossier = ForeignKey(references=Dossier, null=False, unique=True, on_delete=OnDelete.cascade)
-    state = Varchar(length=20, default="booked", index=True)  # booked | collected | cancelled
+    # booked | collected | handed_in (the center confirmed the envelope) | cancelled
+    state = Varchar(length=20, default="booked", index=True)
     version = Integer(default=0)
     post_office = ForeignKey(
         references=PostOffice, null=True, default=None, on_delete=OnDelete.restrict
@@ -123,6 +142,15 @@ class Pickup(Table, tablename="postal_pickup"):
     # JSON: the required-document ids the courier checked as present.
     checked_documents = Text(default="[]")
     citizen_signature_sha256 = Varchar(length=64, default="")
+    # The list the postal worker brought it to the center on, and when the center confirmed.
+    handover = ForeignKey(
+        references=PickupHandover,
+        null=True,
+        default=None,
+        on_delete=OnDelete.restrict,
+        index=True,
+    )
+    handed_in_at = Timestamptz(null=True, default=None)
 
 
 class ConfirmationKey(Table, tablename="postal_confirmation_key"):

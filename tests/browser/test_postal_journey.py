@@ -133,9 +133,34 @@ async def test_a_paper_dossier_collected_with_the_citizens_signature(
     await shot(phone, "pickup-card")
     await card.get_by_role("button", name="Xác nhận đã nhận hồ sơ").click()
     await expect(card.locator(".parcel-msg")).to_contain_text("Đã ghi nhận")
-    assert await pickups.collected(dossier_id)
+    picked = await Pickup.select(Pickup.state).where(Pickup.id == row["id"]).first()
+    assert picked == {"state": pickups.COLLECTED}
     await citizen.reload()
     await expect(citizen.locator("#pickup")).to_contain_text("Bưu điện đã nhận hồ sơ giấy")
+
+    # At the center: the courier lists the envelope, the counter counts and confirms.
+    await phone.reload()
+    hand_in = phone.locator("#hand-in")
+    await expect(hand_in.locator(f"input[name=pickup][value='{row['id']}']")).to_be_checked()
+    await shot(phone, "hand-in")
+    await hand_in.get_by_role("button", name="Lập phiếu giao hồ sơ cho Trung tâm").click()
+    await expect(phone.get_by_role("heading", level=1)).to_have_text(
+        "Phiếu giao hồ sơ giấy cho Bộ phận Một cửa"
+    )
+    await axe(phone, "pickup handover record")
+    await shot(phone, "pickup-handover-record")
+    counter = await (
+        await signed_in_context(new_context, live_server, postal.counter.id)
+    ).new_page()
+    await counter.goto("/postal/handover/")
+    await counter.locator("#incoming a").first.click()
+    await counter.get_by_label("Số hồ sơ bạn đã đếm").fill("1")
+    await counter.get_by_role("button", name="Xác nhận đã nhận đủ hồ sơ").click()
+    await expect(counter.locator(".alert.good")).to_contain_text("Đã xác nhận nhận đủ hồ sơ")
+    await shot(counter, "pickup-handover-confirmed")
+    assert await pickups.at_the_center(dossier_id)
+    await citizen.reload()
+    await expect(citizen.locator("#pickup")).to_contain_text("Bộ phận Một cửa đã nhận hồ sơ giấy")
     axe.assert_clean()
 
 

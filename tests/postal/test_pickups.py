@@ -13,7 +13,7 @@ from backend.dossiers.tables import DossierEvent, DossierFile
 from backend.dossiers.transitions import perform
 from backend.dossiers.workflow import Action
 from backend.lib.errors import Conflict, FormErrors
-from backend.postal import pickups
+from backend.postal import pickup_handover, pickups
 from backend.postal.schemas import Booking, Collection
 from backend.postal.tables import Pickup
 from backend.postal.tariff import quote_pickup
@@ -118,6 +118,11 @@ async def test_the_counter_waits_for_the_papers(postal: Postal) -> None:
     data = json.loads(event["data"])
     assert data["documents"] == sorted(required) and data["citizen_signature"]
 
+    # Collected is not enough: the papers are in the courier's bag until the center counts them.
+    with pytest.raises(Conflict):
+        await perform(postal.counter, dossier_id, Action.ACCEPT, inp)
+    list_id = await pickup_handover.create_list(user, [row["id"]])
+    await pickup_handover.confirm_list(postal.counter, list_id, 1)
     await perform(postal.counter, dossier_id, Action.ACCEPT, inp)
     assert (await postal.dossier(dossier_id))["status"] == 2
 

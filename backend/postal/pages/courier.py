@@ -22,6 +22,8 @@ from backend.postal.idempotency import Answer
 from backend.postal.lifecycle import Step
 from backend.postal.schemas import read_collection, read_count, read_step
 
+NOT_ON_ROUND = N_("Không có bưu gửi “{code}” trong chuyến của bạn.")
+
 
 async def _round_page(
     request: HTMXRequest,
@@ -30,6 +32,7 @@ async def _round_page(
     errors: dict[str, str] | None = None,
     done: str = "",
     message: str = "",
+    code: str = "",
 ) -> Template:
     return render(
         request,
@@ -38,6 +41,7 @@ async def _round_page(
         office=await queries.office_name(user.post_office_id),
         done=done,
         message=message,
+        code=code,
         errors=errors or {},
         **await queries.round_for(user),
     )
@@ -57,9 +61,21 @@ class CourierController(Controller):
 
     @get("/")
     async def round(
-        self, request: HTMXRequest, user: SignedIn, done: str = "", message: str = ""
-    ) -> Template:
-        return await _round_page(request, user, done=done, message=message)
+        self,
+        request: HTMXRequest,
+        user: SignedIn,
+        done: str = "",
+        message: str = "",
+        code: str = "",
+    ) -> Template | Redirect:
+        code = code.strip().upper()[:60]
+        if code:
+            # The search without JavaScript (courier.js does it on the page): to the card.
+            anchor = await queries.card_on_round(user, code)
+            if anchor:
+                return see_other(f"/courier#{anchor}")
+            message = gettext(NOT_ON_ROUND).format(code=code)
+        return await _round_page(request, user, done=done, message=message, code=code)
 
     @post("/handover/{list_id:int}")
     async def sign(

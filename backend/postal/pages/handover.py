@@ -12,7 +12,7 @@ from backend.access.roles import Role
 from backend.lib.errors import NotFound, UserError
 from backend.lib.i18n import N_
 from backend.lib.web import FormData, form_errors, render, see_other
-from backend.postal import handover
+from backend.postal import handover, pickup_handover
 from backend.postal.schemas import read_new_list
 from backend.postal.tariff import PAYMENT_LABELS
 
@@ -30,6 +30,8 @@ async def _handover_page(
         parcels=parcels,
         offices=await handover.offices(),
         lists=await handover.recent_lists(),
+        # The other way: paper dossiers the post brought, waiting for the counter's count.
+        incoming=await pickup_handover.waiting_at_center(),
         recent_limit=handover.RECENT_LISTS,
         errors=errors or {},
     )

@@ -210,7 +210,8 @@
   function jump(code) {
     code = (code || "").trim().toUpperCase();
     var result = document.getElementById("find-result");
-    var c = card("p-" + code);
+    // A parcel by its code, or a paper dossier to collect (pickup cards carry the code too).
+    var c = card("p-" + code) || document.querySelector('.pickup[data-code="' + code.replace(/"/g, "") + '"]');
     if (!c) { result.textContent = code ? msg("NotFound", { code: code }) : ""; return; }
     result.textContent = "";
     c.scrollIntoView({ behavior: "smooth", block: "start" });
