@@ -21,11 +21,20 @@ def format_code(unit_code: str, day: date, sequence: int) -> str:
 
 async def next_code(unit_code: str, day: date) -> str:
     """Must run inside the transaction that saves the dossier, so a rollback frees nothing twice."""
-    scope = f"{unit_code}-{day:%y%m%d}"
+    return format_code(unit_code, day, await _next(f"{unit_code}-{day:%y%m%d}"))
+
+
+async def next_register_number(year: int) -> int:
+    """The dossier's "số thứ tự" in the year's register of received dossiers (form 07, one
+    electronic book a year, printed on form 01 as "quyển số <year>"); same rules as next_code."""
+    return await _next(f"register-{year}")
+
+
+async def _next(scope: str) -> int:
     rows = await CodeSequence.raw(
         "INSERT INTO code_sequence (scope, last) VALUES ({}, 1) "
         "ON CONFLICT (scope) DO UPDATE SET last = code_sequence.last + 1 "
         "RETURNING last",
         scope,
     )
-    return format_code(unit_code, day, int(rows[0]["last"]))
+    return int(rows[0]["last"])

@@ -17,7 +17,7 @@ from typing import Any
 from backend.access.user import CurrentUser
 from backend.catalog import communes
 from backend.catalog.tables import Agency, Procedure
-from backend.dossiers.codes import next_code
+from backend.dossiers.codes import next_code, next_register_number
 from backend.dossiers.inputs import ActionInput
 from backend.dossiers.tables import Dossier
 from backend.dossiers.workflow import Action, Input, State, Transition
@@ -86,18 +86,32 @@ async def _filed(ctx: Context) -> Effect:
         changes[Dossier.received_at] = ctx.now
         changes[Dossier.promised_date] = changes[Dossier.appointment_date]
 
+    received = ctx.transition.target is State.RECEIVED
+
     async def take_code() -> None:
         settings = get_settings()
         code = await next_code(settings.unit_code, ctx.local(ctx.now))
         await Dossier.update({Dossier.code: code}).where(Dossier.id == dossier["id"])
+        if received:
+            await _enter_in_register(ctx)
 
     return Effect(changes, {}, take_code)
+
+
+async def _enter_in_register(ctx: Context) -> None:
+    """The register's next number, once the claim has won (no gap for a lost race)."""
+    number = await next_register_number(ctx.local(ctx.now).year)
+    await Dossier.update({Dossier.register_number: number}).where(Dossier.id == ctx.dossier["id"])
 
 
 async def _accept(ctx: Context) -> Effect:
     # The appointment is fixed from the moment of acceptance (form 01), and the clock starts
     # now: nothing before receipt counts against the agency.
     due = await _due_from_now(ctx, ctx.dossier["procedure"])
+
+    async def enter() -> None:
+        await _enter_in_register(ctx)
+
     return Effect(
         {
             Dossier.received_at: ctx.now,
@@ -106,6 +120,7 @@ async def _accept(ctx: Context) -> Effect:
             Dossier.late: False,
         },
         {"appointment_before": ctx.dossier["appointment_date"], "appointment_after": due},
+        enter,
     )
 
 

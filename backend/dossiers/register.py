@@ -27,6 +27,7 @@ COLUMNS = (
     Dossier.applicant_phone,
     Dossier.channel,
     Dossier.received_at,
+    Dossier.register_number,
     Dossier.promised_date,
     Dossier.appointment_date,
     Dossier.finished_at,
@@ -47,6 +48,15 @@ class Period:
         start = datetime.combine(self.first, time(0), tz).astimezone(UTC)
         end = datetime.combine(self.last + timedelta(days=1), time(0), tz).astimezone(UTC)
         return start, end
+
+
+def entry(row: dict[str, Any]) -> str:
+    """ "12/2026": the dossier's number in the book of the year it was received (Vietnam
+    time), as form 01 prints it; "" before receipt or for dossiers received before numbering."""
+    if row.get("register_number") is None or row.get("received_at") is None:
+        return ""
+    year = row["received_at"].astimezone(get_settings().time_zone).year
+    return f"{row['register_number']}/{year}"
 
 
 def period(first: date | None, last: date | None, today: date) -> Period:

@@ -52,6 +52,10 @@ class Dossier(Table, tablename="dossier"):
     promised_date = Date(null=True, default=None)
     # Indexed: the register (form 07) and the reports read a period of receipts.
     received_at = Timestamptz(null=True, default=None, index=True)
+    # Its number in the year (Vietnam time) of receipt's register (codes.next_register_number):
+    # form 01's "số thứ tự", form 07's order. None until received (and for dossiers received
+    # before the register was numbered).
+    register_number = Integer(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
     # Set while waiting for the citizen's supplement: the deadline does not run meanwhile.
     paused_at = Timestamptz(null=True, default=None)

@@ -72,6 +72,20 @@ async def test_online_filers_get_a_confirmation_and_form_01_comes_at_receipt(
     assert soup(after.text).select(".signatures .signed-name")[1].text == (
         factory.people["counter"].full_name
     )
+    # The papers with their form and quantity, one set, and the register entry.
+    rows = [
+        [td.get_text(" ", strip=True) for td in tr.select("td")]
+        for tr in soup(after.text).select(".receipt table tbody tr")
+    ]
+    assert len(rows) == len(factory.procedures["stp"]["required"])
+    assert all(r[2] == "Bản chụp điện tử" and r[3] == "1 trang" for r in rows)
+    assert "Số lượng hồ sơ: 01 bộ." in after.text
+    number = (
+        await Dossier.select(Dossier.register_number).where(Dossier.id == dossier_id).first()
+    )["register_number"]
+    assert number is not None
+    assert f"Vào Sổ theo dõi hồ sơ: quyển số {MON.year}, số thứ tự {number}." in after.text
+    assert "Vào Sổ theo dõi hồ sơ" not in before.text
 
 
 async def test_an_apology_prints_the_new_date_beside_the_commitment(

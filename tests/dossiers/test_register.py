@@ -50,7 +50,7 @@ async def test_the_register_lists_the_period_in_order_of_receipt(
     page = await client.get("/staff/register/", params=query)
     assert page.status_code == 200
     rows = soup(page.text).select("table.register tbody tr")
-    listed = [r.select_one("td.code").text.strip() for r in rows]
+    listed = [r.select_one("td.code a").text.strip() for r in rows]
     assert listed.index(codes[second]) < listed.index(codes[first])  # order of receipt
     assert codes[outside] not in listed and codes[waiting] not in listed
     row = rows[listed.index(codes[second])]
@@ -65,10 +65,22 @@ async def test_the_register_lists_the_period_in_order_of_receipt(
     assert export.content.startswith("\ufeff".encode())
     lines = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))
     assert lines[0] == ["Sổ theo dõi hồ sơ (mẫu số 07)"]
-    assert lines[2][:3] == ["STT", "Mã hồ sơ", "Tên thủ tục hành chính"]
-    exported = [line[1] for line in lines[3:]]
-    formula = next(line for line in lines[3:] if line[1] == codes[first])
-    assert formula[3] == '\'=HYPERLINK("http://x")'
+    assert lines[2][:4] == ["STT", "Số vào sổ", "Mã hồ sơ", "Tên thủ tục hành chính"]
+    exported = [line[2] for line in lines[3:]]
+    formula = next(line for line in lines[3:] if line[2] == codes[first])
+    assert formula[4] == '\'=HYPERLINK("http://x")'
+    # Each received dossier has the next number of the year's book, in order of receipt.
+    numbers = {
+        r["id"]: r["register_number"]
+        for r in await Dossier.select(Dossier.id, Dossier.register_number).where(
+            Dossier.id.is_in([first, second, outside, waiting])
+        )
+    }
+    assert numbers[first] == numbers[second] + 1 and numbers[outside] == numbers[first] + 1
+    assert numbers[waiting] is None
+    second_line = next(line for line in lines[3:] if line[2] == codes[second])
+    assert second_line[1] == f"{numbers[second]}/2027"
+    assert f"Số vào sổ {numbers[second]}/2027" in row.text
     assert exported == listed[: len(exported)] and len(exported) == int(
         soup(page.text).select_one(".count").text.split()[0]
     )

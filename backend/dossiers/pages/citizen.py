@@ -15,7 +15,16 @@ from litestar.response import File, Redirect, Template
 from backend.access.guards import SignedIn, Viewer, signed_in
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
-from backend.dossiers import claims, drafts, panels, queries, submission, tracking, uploads
+from backend.dossiers import (
+    claims,
+    drafts,
+    panels,
+    queries,
+    register,
+    submission,
+    tracking,
+    uploads,
+)
 from backend.dossiers.delivery import Delivery
 from backend.dossiers.pages.rendering import detail_page, edit_page, receive
 from backend.dossiers.schemas import delivery_from, delivery_values
@@ -211,6 +220,7 @@ class DossierPages(Controller):
             qr=qr,
             track_url=url,
             claim_code=code,
+            register_entry=register.entry(view),
             **await queries.receipt_facts(dossier_id),
         )
 

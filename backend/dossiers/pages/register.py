@@ -26,6 +26,7 @@ from backend.lib.web import render
 
 HEADERS = (
     "STT",
+    "Số vào sổ",
     "Mã hồ sơ",
     "Tên thủ tục hành chính",
     "Tổ chức, cá nhân",
@@ -61,6 +62,7 @@ def _csv_row(n: int, r: dict[str, Any]) -> list[str]:
     moved = r["appointment_date"] if r["appointment_date"] != r["promised_date"] else None
     texts = [
         str(n),
+        register.entry(r),
         r["code"],
         r["procedure_name"],
         r["applicant_name"],
@@ -89,7 +91,14 @@ class RegisterPages(Controller):
         p = _period(first, last)
         query = {"first": p.first.isoformat(), "last": p.last.isoformat()}
         found = await register.page(p, page_number(page), query)
-        return render(request, "backoffice/register.html", period=p, page=found, made_at=utcnow())
+        return render(
+            request,
+            "backoffice/register.html",
+            period=p,
+            page=found,
+            made_at=utcnow(),
+            register_entry=register.entry,
+        )
 
     @get("/register.csv")
     async def export(self, first: str = "", last: str = "") -> Stream:
