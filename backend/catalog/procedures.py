@@ -33,6 +33,8 @@ PROCEDURE_TEXT_FIELDS = (
     "processing_note",
     "fee_vnd",
     "fee_text",
+    "assign_days",
+    "sign_days",
     "online_level",
     "legal_basis",
 )

@@ -109,6 +109,14 @@ def processing_days(raw: str) -> int:
     return int(value)
 
 
+def step_days(raw: str) -> int:
+    """A step of the internal procedure, in working days (left empty: one day)."""
+    value = raw.strip() or "1"
+    if not value.isdigit() or int(value) > 30:
+        raise UserError(N_("Ghi số ngày làm việc, từ 0 đến 30."))
+    return int(value)
+
+
 def fee(data: RawForm) -> int | None:
     """A fixed fee in đồng ("50.000", "50000đ"), or none when the way to compute it is written
     in fee_text (fees set by the People's Council)."""
@@ -148,6 +156,8 @@ class ProcedureInput:
     processing_note: str = long_text(max_length=1000)
     same_day_cutoff: bool = False
     decided_by_commune: bool = False
+    assign_days: int = rule(step_days, default=1)
+    sign_days: int = rule(step_days, default=1)
     fee_vnd: int | None = form_rule(fee)
     fee_text: str = long_text(max_length=1000)
     online_level: str = rule(

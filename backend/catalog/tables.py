@@ -43,6 +43,11 @@ class Procedure(Table, tablename="procedure"):
     # above is the department that manages the field; the center transfers each dossier to the
     # committee of the applicant's commune at receipt (backend.catalog.communes).
     decided_by_commune = Boolean(default=False)
+    # The approved internal procedure's time for two steps inside processing_days, in working
+    # days (form 06 judges each step against it): the leader assigning a received dossier, and
+    # signing a drafted result. The specialist's steps are judged against the appointment.
+    assign_days = SmallInt(default=1)
+    sign_days = SmallInt(default=1)
     # A fixed fee in đồng, or None with the rule in fee_text (fees set by the People's Council).
     fee_vnd = Integer(null=True, default=None)
     fee_text = Text(default="")

@@ -70,5 +70,5 @@ async def test_form_06_after_the_end_judges_only_the_officers(client: Client) ->
     assert "đang giữ" not in slip.text
     cells = [[" ".join(td.text.split()) for td in r.select("td")] for r in rows]
     submitted = next(c for c in cells if c[0].startswith("Nộp hồ sơ") or "Công dân" in c[1])
-    assert submitted[4] == "—"
-    assert any(c[4] in ("Đúng hạn", "Trễ hạn") for c in cells)
+    assert submitted[4] == submitted[5] == "—"
+    assert any(c[5] in ("Đúng hạn", "Trễ hạn") for c in cells)

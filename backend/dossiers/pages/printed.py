@@ -17,12 +17,15 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from backend.access.guards import SignedIn, signed_in
+from backend.catalog.services import load_calendar
+from backend.catalog.tables import Procedure
 from backend.dossiers import events as history
 from backend.dossiers import queries
 from backend.dossiers.workflow import FINAL_STATES, OWNER, SYSTEM, Action, State
 from backend.lib.errors import NotFound
 from backend.lib.i18n import N_
 from backend.lib.web import render, see_other
+from backend.lib.workdays import WorkCalendar
 from backend.settings import get_settings
 
 FORM_ACTIONS: dict[str, Action] = {
@@ -56,11 +59,19 @@ def _parse(event: dict[str, Any]) -> dict[str, Any]:
     return {**event, "info": data}
 
 
-def control_rows(events: list[dict[str, Any]], finished: bool = False) -> list[dict[str, Any]]:
-    """Form 06: each step with who held the dossier, from when to when, and whether the step
-    ended by the appointment date in force at that moment. Only the officers' steps are
-    judged (the citizen's own and the system's are not theirs to be late with); the last step
-    of a finished dossier is held by nobody."""
+def control_rows(
+    events: list[dict[str, Any]],
+    finished: bool = False,
+    norms: dict[str, int] | None = None,
+    calendar: WorkCalendar | None = None,
+) -> list[dict[str, Any]]:
+    """Form 06: each step with who held the dossier, from when to when, its deadline and
+    whether it ended by then. A step in a state the internal procedure gives a time to
+    (`norms`: state -> working days, e.g. the leader's signature) is due that many working
+    days after it began, and never later than the appointment in force; the others are due
+    by the appointment. Only the officers' steps are judged (the citizen's own and the
+    system's are not theirs to be late with); the last step of a finished dossier is held by
+    nobody."""
     ordered = sorted((_parse(e) for e in events), key=lambda e: e["at"])
     rows, due = [], None
     tz = get_settings().time_zone
@@ -70,17 +81,36 @@ def control_rows(events: list[dict[str, Any]], finished: bool = False) -> list[d
             due = after
         ends = ordered[i + 1]["at"] if i + 1 < len(ordered) else None
         finished_on = (ends or e["at"]).astimezone(tz).date()
-        judged = due is not None and e["actor_role"] not in (OWNER, SYSTEM)
+        step_due = due
+        norm = (norms or {}).get(e["state_to"])
+        if norm is not None and calendar is not None and due is not None:
+            step_due = min(due, calendar.add_working_days(e["at"].astimezone(tz).date(), norm))
+        judged = step_due is not None and e["actor_role"] not in (OWNER, SYSTEM)
         rows.append(
             {
                 **e,
                 "until": ends,
                 "held": ends is None and not finished,
-                "on_time": finished_on <= due if judged and due else None,
-                "due": due,
+                "on_time": finished_on <= step_due if judged and step_due else None,
+                "due": step_due if judged else None,
             }
         )
     return rows
+
+
+async def step_norms(procedure_id: int) -> dict[str, int]:
+    """The internal procedure's times, by the state the dossier waits in during the step."""
+    row = (
+        await Procedure.select(Procedure.assign_days, Procedure.sign_days)
+        .where(Procedure.id == procedure_id)
+        .first()
+    )
+    if row is None:
+        return {}
+    return {
+        State.RECEIVED.value: row["assign_days"],
+        State.AWAITING_SIGNATURE.value: row["sign_days"],
+    }
 
 
 class PrintedFormPages(Controller):
@@ -116,7 +146,12 @@ class PrintedFormPages(Controller):
             number=number,
             title=FORM_TITLES[number],
             event=event,
-            rows=control_rows(events, finished=State(view["state"]) in ENDED)
+            rows=control_rows(
+                events,
+                finished=State(view["state"]) in ENDED,
+                norms=await step_norms(view["procedure"]),
+                calendar=await load_calendar(),
+            )
             if number == "06"
             else [],
             anchor=anchor,
