@@ -81,6 +81,10 @@ class Settings:
     # Received at or after this local time, a dossier counts from the next working day.
     cutoff: time
     due_soon_working_days: int
+    # The date a supplement request asks the citizen to answer by, by default: no article
+    # fixes one for every procedure, so it is the center's setting, and the officer may set
+    # another date on the request (SUPPLEMENT_REPLY_WORKING_DAYS).
+    supplement_reply_working_days: int
     # How people reach the center (footer, privacy notice); empty = not shown.
     center_address: str
     center_phone: str
@@ -171,6 +175,7 @@ class Settings:
             center_phone=_env("CENTER_PHONE", ""),
             center_email=_env("CENTER_EMAIL", ""),
             due_soon_working_days=max(1, int(_env("DUE_SOON_WORKING_DAYS", "2"))),
+            supplement_reply_working_days=max(1, int(_env("SUPPLEMENT_REPLY_WORKING_DAYS", "10"))),
             max_file_mb=int(_env("MAX_FILE_MB", "10")),
             max_dossier_mb=int(_env("MAX_DOSSIER_MB", "50")),
             # Printed on receipts (QR codes, links): without BASE_URL, the port the app was

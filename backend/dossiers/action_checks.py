@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from backend.access.roles import Role
@@ -15,6 +16,7 @@ from backend.dossiers.inputs import ActionInput
 from backend.dossiers.scope import acting_agency
 from backend.dossiers.tables import DossierFile
 from backend.dossiers.workflow import Input, Transition
+from backend.lib.clock import local_today
 from backend.lib.errors import FormErrors, UserError
 from backend.lib.i18n import N_
 from backend.lib.workdays import WorkCalendar
@@ -132,6 +134,26 @@ async def _new_date(
     )
 
 
+REPLY_WITHIN_DAYS = 90  # a reply-by date further than this is a typing mistake
+
+
+async def _reply_by(
+    dossier: dict[str, Any], inp: ActionInput, calendar: WorkCalendar
+) -> UserError | None:
+    """Optional (the default comes from the settings); if given, a working day ahead."""
+    if inp.reply_by is None:
+        return None
+    today = local_today()
+    ok = today < inp.reply_by <= today + timedelta(
+        days=REPLY_WITHIN_DAYS
+    ) and calendar.is_working_day(inp.reply_by)
+    return _unless(
+        ok,
+        N_("Hạn bổ sung phải là một ngày làm việc sau hôm nay, trong vòng 90 ngày."),
+        "reply_by",
+    )
+
+
 # Who may take a result: the applicant, a legal representative or a person authorised in
 # writing, identity checked (DOMAIN.md; the same rule as for the post, backend.postal).
 RECEIVERS: dict[str, str] = {
@@ -170,6 +192,7 @@ CHECKS: dict[Input, Check] = {
     Input.RESULT_FILE: _result_file,
     Input.RESULT_KIND: _result_kind,
     Input.NEW_DATE: _new_date,
+    Input.REPLY_BY: _reply_by,
     Input.RECEIVER: _receiver,
     Input.COMMUNE: _commune,
 }

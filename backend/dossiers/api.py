@@ -144,6 +144,7 @@ INPUT_FIELDS = {
     Input.RESULT_FILE: "result (multipart)",
     Input.RESULT_KIND: "result_kind",
     Input.NEW_DATE: "new_date",
+    Input.REPLY_BY: "reply_by (optional, YYYY-MM-DD)",
     Input.RECEIVER: "receiver_name, receiver_id, receiver_relation, receiver_authorization",
     Input.COMMUNE: "commune",
 }
@@ -218,7 +219,7 @@ class DossierActionApi(Controller):
         description=(
             "Bearer token of the acting account. JSON body with the action's inputs "
             "(`reason`, `documents` [required document ids], `assignee` [user id], `agency` "
-            "[agency code], `new_date` [YYYY-MM-DD], `result_kind` [paper|electronic], "
+            "[agency code], `new_date` [YYYY-MM-DD], `reply_by` [YYYY-MM-DD, optional, for a supplement request], `result_kind` [paper|electronic], "
             "`receiver_name`, `receiver_id`, `receiver_relation` [self|representative|authorized], "
             "`receiver_authorization` [for authorized], `commune` [the ward code whose "
             "People's Committee decides, when the procedure is decided by communes], optional "

@@ -127,7 +127,15 @@ async def _accept(ctx: Context) -> Effect:
 async def _request_supplement(ctx: Context) -> Effect:
     dossier, inp = ctx.dossier, ctx.inp
     count = dossier["supplement_count"] + (1 if ctx.transition.source is not State.SUBMITTED else 0)
-    request = {"reason": inp.reason.strip(), "documents": inp.documents}
+    # The date the citizen is asked to answer by: the officer's, or the center's default.
+    reply_by = inp.reply_by or ctx.calendar.add_working_days(
+        ctx.local(ctx.now), get_settings().supplement_reply_working_days
+    )
+    request = {
+        "reason": inp.reason.strip(),
+        "documents": inp.documents,
+        "reply_by": reply_by.isoformat(),
+    }
     changes = {
         Dossier.paused_at: ctx.now,
         Dossier.supplement_count: count,

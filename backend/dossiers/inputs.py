@@ -17,6 +17,7 @@ class ActionInput:
     agency: str = ""
     commune: str = ""  # a ward code: whose People's Committee decides (backend.catalog.communes)
     new_date: date | None = None
+    reply_by: date | None = None
     result_kind: str = ""
     receiver_name: str = ""
     receiver_id: str = ""

@@ -153,6 +153,8 @@ def supplement_request(view: dict[str, Any]) -> dict[str, Any] | None:
     wanted = set(request.get("documents", []))
     request["names"] = [d["name"] for d in view["documents"] if d["id"] in wanted]
     request["document_rows"] = [d for d in view["documents"] if d["id"] in wanted]
+    # Requests made before reply-by dates were asked have none.
+    request["reply_by"] = to_date(request["reply_by"]) if request.get("reply_by") else None
     return request
 
 

@@ -25,7 +25,7 @@ from backend.dossiers import queries
 from backend.dossiers.tables import Dossier, DossierFile
 from backend.dossiers.transitions import available_actions
 from backend.dossiers.workflow import OPEN_STATES, WAITING_FOR_CITIZEN, State
-from backend.lib.clock import utcnow
+from backend.lib.clock import local_today
 from backend.lib.errors import Forbidden
 from backend.lib.i18n import N_
 from backend.lib.pagination import Page, paginate
@@ -53,8 +53,7 @@ INTAKE = (State.SUBMITTED, State.INTAKE_SUPPLEMENT)
 HANDOVER = (State.DONE,)
 
 
-def today() -> date:
-    return utcnow().astimezone(get_settings().time_zone).date()
+today = local_today
 
 
 def due_soon_horizon(calendar: WorkCalendar, on: date) -> date:
@@ -140,6 +139,10 @@ async def staff_view(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
     view["actions"] = available_actions(user, view)
     calendar = await load_calendar()
     view["flag"] = deadline_flag(view, calendar, today())
+    # What the supplement request form proposes as the date to answer by.
+    view["default_reply_by"] = calendar.add_working_days(
+        today(), get_settings().supplement_reply_working_days
+    )
     view["extra_files"] = (
         await DossierFile.select()
         .where(

@@ -40,6 +40,7 @@ def from_values(values: dict[str, Any]) -> ActionInput:
         agency=str(values.get("agency") or "")[:20],
         commune=str(values.get("commune") or "")[:10],
         new_date=_date(values.get("new_date")),
+        reply_by=_date(values.get("reply_by")),
         result_kind=str(values.get("result_kind") or ""),
         receiver_name=str(values.get("receiver_name") or "")[:120],
         receiver_id=str(values.get("receiver_id") or "")[:120],

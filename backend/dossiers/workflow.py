@@ -173,6 +173,7 @@ class Input(StrEnum):
     RESULT_FILE = "result_file"
     RESULT_KIND = "result_kind"  # paper | electronic
     NEW_DATE = "new_date"
+    REPLY_BY = "reply_by"  # optional: the date the citizen is asked to answer a supplement by
     RECEIVER = "receiver"  # who collected the result and how they were identified
     # The commune whose People's Committee decides (only for procedures decided by communes;
     # action_checks passes it for the others).
@@ -241,7 +242,7 @@ TRANSITIONS: tuple[Transition, ...] = tuple(
         Action.REQUEST_SUPPLEMENT,
         State.INTAKE_SUPPLEMENT,
         (Role.COUNTER,),
-        (Input.REASON, Input.DOCUMENTS),
+        (Input.REASON, Input.DOCUMENTS, Input.REPLY_BY),
     )
     + _rows(
         (State.INTAKE_SUPPLEMENT,), Action.SUPPLEMENT, State.SUBMITTED, (OWNER,), (Input.FILES,)
@@ -262,7 +263,7 @@ TRANSITIONS: tuple[Transition, ...] = tuple(
         Action.REQUEST_SUPPLEMENT,
         State.PROCESSING_SUPPLEMENT,
         (Role.SPECIALIST, Role.LEADER),
-        (Input.REASON, Input.DOCUMENTS),
+        (Input.REASON, Input.DOCUMENTS, Input.REPLY_BY),
     )
     + _rows(
         (State.PROCESSING_SUPPLEMENT,),

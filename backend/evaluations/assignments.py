@@ -13,6 +13,7 @@ from typing import Any
 
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
+from backend.catalog import communes
 from backend.catalog.tables import Agency
 from backend.evaluations.aggregate import Kind
 from backend.evaluations.rules import SELF_ROLES
@@ -22,8 +23,14 @@ from backend.lib.i18n import N_
 
 
 async def agencies() -> list[tuple[int, str]]:
-    """Every agency (id, name), in the order pages list them."""
-    rows = await Agency.select(Agency.id, Agency.name).order_by(Agency.name)
+    """Every agency the center supervises (id, name), in the order pages list them: the
+    commune People's Committees dossiers are transferred to are evaluated by their own
+    commune-level arrangements, not in the center's cross evaluation."""
+    rows = (
+        await Agency.select(Agency.id, Agency.name)
+        .where(Agency.kind != communes.KIND)
+        .order_by(Agency.name)
+    )
     return [(r["id"], r["name"]) for r in rows]
 
 

@@ -6,7 +6,7 @@ Every module asks `utcnow()`; the test suite moves time for all of them at once 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 _fixed: datetime | None = None
 
@@ -21,3 +21,10 @@ def travel_to(moment: datetime | None) -> None:
     if moment is not None and moment.tzinfo is None:
         raise ValueError("travel_to needs an aware datetime")
     _fixed = moment
+
+
+def local_today() -> date:
+    """Today in the center's time zone (deadlines, registers and forms are in local days)."""
+    from backend.settings import get_settings  # settings reads the environment once
+
+    return utcnow().astimezone(get_settings().time_zone).date()

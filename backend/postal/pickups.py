@@ -10,7 +10,7 @@ one event of the dossier's chain. Like a delivery, the confirmation may be queue
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from backend.access.roles import Role
@@ -22,7 +22,7 @@ from backend.dossiers.delivery import Delivery, clean_delivery
 from backend.dossiers.drafts import draft_view
 from backend.dossiers.submission import submit
 from backend.dossiers.workflow import Transition
-from backend.lib.clock import utcnow
+from backend.lib.clock import local_today, utcnow
 from backend.lib.db import write_transaction
 from backend.lib.errors import Conflict, FormErrors, NotFound, UserError
 from backend.lib.i18n import N_
@@ -48,8 +48,7 @@ STATE_LABELS = {
 BOOK_AHEAD_DAYS = 14
 
 
-def today() -> date:
-    return utcnow().astimezone(get_settings().time_zone).date()
+today = local_today
 
 
 def start_of_today() -> datetime:

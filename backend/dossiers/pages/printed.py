@@ -53,7 +53,7 @@ def _parse(event: dict[str, Any]) -> dict[str, Any]:
         data = json.loads(event["data"] or "{}")
     except ValueError:
         data = {}
-    for key in ("appointment_before", "appointment_after"):  # stored as ISO text
+    for key in ("appointment_before", "appointment_after", "reply_by"):  # stored as ISO text
         if isinstance(data.get(key), str):
             data[key] = date.fromisoformat(data[key][:10])
     return {**event, "info": data}
