@@ -3,7 +3,8 @@
 A counter officer puts the tablet in kiosk mode for their counter and chooses a PIN; the
 tablet then keeps a secret in a cookie (only its hash is stored). Votes are anonymous: they
 name the counter and the officer on duty at that moment, never the person. Stuffing is held
-back by a per-device rate limit; leaving kiosk mode needs the staff PIN.
+back by a per-device rate limit; leaving kiosk mode needs the staff PIN. A counter has one
+kiosk at a time: setting one up ends the access of the counter's earlier tablets.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from backend.access.user import CurrentUser
 from backend.accounts import passwords, ratelimit
 from backend.accounts.tables import User
 from backend.lib.clock import utcnow
-from backend.lib.db import is_unique_violation
+from backend.lib.db import is_unique_violation, write_transaction
 from backend.lib.errors import Forbidden, FormErrors, TooManyRequests, UserError
 from backend.lib.i18n import N_
 from backend.ratings import duty
@@ -53,16 +54,39 @@ async def start(user: CurrentUser, pin: str, pin_again: str) -> str:
     if errors:
         raise FormErrors(errors)
     token = secrets.token_urlsafe(32)
-    await KioskDevice.insert(
-        KioskDevice(
-            token_hash=_digest(token),
-            counter=counter,
-            created_by=user.id,
-            pin_hash=passwords.hash_secret(pin),
-            created_at=utcnow(),
+    pin_hash = passwords.hash_secret(pin)  # slow: outside the write lock
+    async with write_transaction():
+        # One kiosk per counter: a tablet replaced (or set up again after a lost cookie) must
+        # not keep voting for the counter. Its screen then asks for a new setup.
+        await KioskDevice.update({KioskDevice.active: False}).where(
+            (KioskDevice.counter == counter) & KioskDevice.active.eq(True)
         )
-    )
+        await KioskDevice.insert(
+            KioskDevice(
+                token_hash=_digest(token),
+                counter=counter,
+                created_by=user.id,
+                pin_hash=pin_hash,
+                created_at=utcnow(),
+            )
+        )
     return token
+
+
+async def active_at_counter(user: CurrentUser) -> list[dict[str, Any]]:
+    """The kiosks now taking votes for the officer's counter (a new setup would end them)."""
+    row = await User.select(User.counter).where(User.id == user.id).first()
+    if row is None or row["counter"] is None:
+        return []
+    return await (
+        KioskDevice.select(
+            KioskDevice.id,
+            KioskDevice.created_at,
+            KioskDevice.created_by.full_name.as_alias("created_by_name"),
+        )
+        .where((KioskDevice.counter == row["counter"]) & KioskDevice.active.eq(True))
+        .order_by(KioskDevice.created_at)
+    )
 
 
 async def device(token: str | None) -> dict[str, Any] | None:
@@ -77,6 +101,15 @@ async def device(token: str | None) -> dict[str, Any] | None:
         )
         .where((KioskDevice.token_hash == _digest(token)) & KioskDevice.active.eq(True))
         .first()
+    )
+
+
+async def ended(token: str | None) -> bool:
+    """The cookie names a kiosk whose access ended (its counter was set up on another tablet)."""
+    if not token:
+        return False
+    return await KioskDevice.exists().where(
+        (KioskDevice.token_hash == _digest(token)) & KioskDevice.active.eq(False)
     )
 
 
