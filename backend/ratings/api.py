@@ -31,6 +31,12 @@ class KioskVoteApi(Controller):
             return Response({**body, "reason": "kiosk_ended"}, status_code=403)
         try:
             counted = await kiosk.vote(device, data.level, data.key)
+        except kiosk.KioskBusy as e:
+            # Refused, not dropped: kiosk.js shows the message, or sends a queued vote again
+            # after Retry-After.
+            response = api_error(e)
+            response.headers["Retry-After"] = str(e.retry_after)
+            return response
         except UserError as e:
             return api_error(e)
         return Response({"counted": counted}, status_code=200)

@@ -27,11 +27,30 @@ from backend.ratings import scale as scales
 from backend.ratings.tables import KioskDevice, Rating
 
 COOKIE = "mc_kiosk"
-# At most this many votes per device in a minute: a queue of people is slower than that.
-VOTES_PER_MINUTE = 6
+# At most this many votes per device in a (sliding) minute, against a script or a stuck finger.
+# A counter serves one person at a time, and the kiosk itself takes at most one tap per
+# thank-you screen (4 s), about 13 a minute: 30 leaves room for a burst (a family voting one
+# after another, votes queued during a network blip arriving together) and still refuses a
+# loop. A refused vote is never lost silently: the person at the tablet is told, and a vote
+# queued earlier is sent again after the Retry-After the refusal gives (static/js/kiosk.js).
+VOTES_PER_MINUTE = 30
 PIN_TRIES = 5  # per device per 15 minutes
 PIN_WINDOW = timedelta(minutes=15)
 MINUTE = timedelta(minutes=1)
+
+
+class KioskBusy(TooManyRequests):
+    """Votes came faster than VOTES_PER_MINUTE; `retry_after` seconds until one fits again."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            N_(
+                "Máy đang nhận quá nhiều lượt đánh giá nên chưa ghi nhận được đánh giá của bạn. "
+                "Vui lòng đợi khoảng {seconds} giây rồi chọn lại."
+            ),
+            seconds=retry_after,
+        )
+        self.retry_after = retry_after
 
 
 def _digest(token: str) -> str:
@@ -127,8 +146,12 @@ async def vote(kiosk: dict[str, Any], level: Any, client_key: str) -> bool:
     if key and await Rating.exists().where(Rating.client_key == key):
         return False
     bucket_key = str(kiosk["id"])
-    if not (await ratelimit.take("kiosk", bucket_key, VOTES_PER_MINUTE, MINUTE)).allowed:
-        raise TooManyRequests(N_("Máy đang nhận quá nhiều lượt đánh giá, vui lòng đợi một chút."))
+    taken = await ratelimit.take("kiosk", bucket_key, VOTES_PER_MINUTE, MINUTE)
+    if not taken.allowed:
+        # A refused vote does not count against the tablet: the vote sent again after
+        # Retry-After finds room, and a loop is held at VOTES_PER_MINUTE all the same.
+        await ratelimit.refund("kiosk", bucket_key, MINUTE)
+        raise KioskBusy(taken.retry_after)
     scale = await scales.current()
     value = scales.parse_level(level, scale)
     now = utcnow()
