@@ -25,12 +25,18 @@ class KioskVoteApi(Controller):
     ) -> Response[Any]:
         device = await kiosk.device(request.cookies.get(kiosk.COOKIE))
         if device is None:
-            return Response(
-                api_error_body(403, gettext(N_("Máy này không còn ở chế độ đánh giá."))),
-                status_code=403,
-            )
+            # `reason` tells kiosk.js this is for good (show the "set me up again" screen), not
+            # a CSRF refusal, which a reload of the page mends.
+            body = api_error_body(403, gettext(N_("Máy này không còn ở chế độ đánh giá.")))
+            return Response({**body, "reason": "kiosk_ended"}, status_code=403)
         try:
             counted = await kiosk.vote(device, data.level, data.key)
+        except kiosk.KioskBusy as e:
+            # Refused, not dropped: kiosk.js shows the message, or sends a queued vote again
+            # after Retry-After.
+            response = api_error(e)
+            response.headers["Retry-After"] = str(e.retry_after)
+            return response
         except UserError as e:
             return api_error(e)
         return Response({"counted": counted}, status_code=200)

@@ -3,7 +3,8 @@
 A counter officer puts the tablet in kiosk mode for their counter and chooses a PIN; the
 tablet then keeps a secret in a cookie (only its hash is stored). Votes are anonymous: they
 name the counter and the officer on duty at that moment, never the person. Stuffing is held
-back by a per-device rate limit; leaving kiosk mode needs the staff PIN.
+back by a per-device rate limit; leaving kiosk mode needs the staff PIN. A counter has one
+kiosk at a time: setting one up ends the access of the counter's earlier tablets.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from backend.access.user import CurrentUser
 from backend.accounts import passwords, ratelimit
 from backend.accounts.tables import User
 from backend.lib.clock import utcnow
-from backend.lib.db import is_unique_violation
+from backend.lib.db import is_unique_violation, write_transaction
 from backend.lib.errors import Forbidden, FormErrors, TooManyRequests, UserError
 from backend.lib.i18n import N_
 from backend.ratings import duty
@@ -26,11 +27,30 @@ from backend.ratings import scale as scales
 from backend.ratings.tables import KioskDevice, Rating
 
 COOKIE = "mc_kiosk"
-# At most this many votes per device in a minute: a queue of people is slower than that.
-VOTES_PER_MINUTE = 6
+# At most this many votes per device in a (sliding) minute, against a script or a stuck finger.
+# A counter serves one person at a time, and the kiosk itself takes at most one tap per
+# thank-you screen (4 s), about 13 a minute: 30 leaves room for a burst (a family voting one
+# after another, votes queued during a network blip arriving together) and still refuses a
+# loop. A refused vote is never lost silently: the person at the tablet is told, and a vote
+# queued earlier is sent again after the Retry-After the refusal gives (static/js/kiosk.js).
+VOTES_PER_MINUTE = 30
 PIN_TRIES = 5  # per device per 15 minutes
 PIN_WINDOW = timedelta(minutes=15)
 MINUTE = timedelta(minutes=1)
+
+
+class KioskBusy(TooManyRequests):
+    """Votes came faster than VOTES_PER_MINUTE; `retry_after` seconds until one fits again."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            N_(
+                "Máy đang nhận quá nhiều lượt đánh giá nên chưa ghi nhận được đánh giá của bạn. "
+                "Vui lòng đợi khoảng {seconds} giây rồi chọn lại."
+            ),
+            seconds=retry_after,
+        )
+        self.retry_after = retry_after
 
 
 def _digest(token: str) -> str:
@@ -53,16 +73,39 @@ async def start(user: CurrentUser, pin: str, pin_again: str) -> str:
     if errors:
         raise FormErrors(errors)
     token = secrets.token_urlsafe(32)
-    await KioskDevice.insert(
-        KioskDevice(
-            token_hash=_digest(token),
-            counter=counter,
-            created_by=user.id,
-            pin_hash=passwords.hash_secret(pin),
-            created_at=utcnow(),
+    pin_hash = passwords.hash_secret(pin)  # slow: outside the write lock
+    async with write_transaction():
+        # One kiosk per counter: a tablet replaced (or set up again after a lost cookie) must
+        # not keep voting for the counter. Its screen then asks for a new setup.
+        await KioskDevice.update({KioskDevice.active: False}).where(
+            (KioskDevice.counter == counter) & KioskDevice.active.eq(True)
         )
-    )
+        await KioskDevice.insert(
+            KioskDevice(
+                token_hash=_digest(token),
+                counter=counter,
+                created_by=user.id,
+                pin_hash=pin_hash,
+                created_at=utcnow(),
+            )
+        )
     return token
+
+
+async def active_at_counter(user: CurrentUser) -> list[dict[str, Any]]:
+    """The kiosks now taking votes for the officer's counter (a new setup would end them)."""
+    row = await User.select(User.counter).where(User.id == user.id).first()
+    if row is None or row["counter"] is None:
+        return []
+    return await (
+        KioskDevice.select(
+            KioskDevice.id,
+            KioskDevice.created_at,
+            KioskDevice.created_by.full_name.as_alias("created_by_name"),
+        )
+        .where((KioskDevice.counter == row["counter"]) & KioskDevice.active.eq(True))
+        .order_by(KioskDevice.created_at)
+    )
 
 
 async def device(token: str | None) -> dict[str, Any] | None:
@@ -80,6 +123,15 @@ async def device(token: str | None) -> dict[str, Any] | None:
     )
 
 
+async def ended(token: str | None) -> bool:
+    """The cookie names a kiosk whose access ended (its counter was set up on another tablet)."""
+    if not token:
+        return False
+    return await KioskDevice.exists().where(
+        (KioskDevice.token_hash == _digest(token)) & KioskDevice.active.eq(False)
+    )
+
+
 async def officer_name(counter_id: int) -> str:
     officer = await duty.on_duty(counter_id, utcnow())
     if officer is None:
@@ -94,8 +146,12 @@ async def vote(kiosk: dict[str, Any], level: Any, client_key: str) -> bool:
     if key and await Rating.exists().where(Rating.client_key == key):
         return False
     bucket_key = str(kiosk["id"])
-    if not (await ratelimit.take("kiosk", bucket_key, VOTES_PER_MINUTE, MINUTE)).allowed:
-        raise TooManyRequests(N_("Máy đang nhận quá nhiều lượt đánh giá, vui lòng đợi một chút."))
+    taken = await ratelimit.take("kiosk", bucket_key, VOTES_PER_MINUTE, MINUTE)
+    if not taken.allowed:
+        # A refused vote does not count against the tablet: the vote sent again after
+        # Retry-After finds room, and a loop is held at VOTES_PER_MINUTE all the same.
+        await ratelimit.refund("kiosk", bucket_key, MINUTE)
+        raise KioskBusy(taken.retry_after)
     scale = await scales.current()
     value = scales.parse_level(level, scale)
     now = utcnow()

@@ -107,9 +107,12 @@ class KioskController(Controller):
 
     @get("/")
     async def screen(self, request: HTMXRequest) -> Template:
-        device = await kiosk.device(request.cookies.get(kiosk.COOKIE))
+        token = request.cookies.get(kiosk.COOKIE)
+        device = await kiosk.device(token)
         if device is None:
-            return render(request, "ratings/kiosk_unset.html")
+            # A tablet replaced by a new setup says so and asks for one, not "not set up".
+            ended = await kiosk.ended(token)
+            return render(request, "ratings/kiosk_unset.html", ended=ended)
         return await kiosk_screen(request, device)
 
     @post("/exit")
@@ -126,6 +129,22 @@ class KioskController(Controller):
         return response
 
 
+async def setup_page(
+    request: HTMXRequest,
+    user: SignedIn,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+) -> Template:
+    """The PIN form, with the counter's kiosks that a new setup will end."""
+    return render(
+        request,
+        "ratings/kiosk_setup.html",
+        status_code=status_code,
+        errors=errors or {},
+        active=await kiosk.active_at_counter(user),
+    )
+
+
 class KioskSetupController(Controller):
     """A counter officer puts the tablet on their desk in kiosk mode."""
 
@@ -134,8 +153,8 @@ class KioskSetupController(Controller):
     guards = [requires(Role.COUNTER)]
 
     @get("/")
-    async def page(self, request: HTMXRequest) -> Template:
-        return render(request, "ratings/kiosk_setup.html", errors={})
+    async def page(self, request: HTMXRequest, user: SignedIn) -> Template:
+        return await setup_page(request, user)
 
     @post("/")
     async def setup(
@@ -145,9 +164,7 @@ class KioskSetupController(Controller):
         try:
             token = await kiosk.start(user, pins.pin, pins.pin_again)
         except UserError as e:
-            return render(
-                request, "ratings/kiosk_setup.html", status_code=422, errors=form_errors(e)
-            )
+            return await setup_page(request, user, 422, form_errors(e))
         # The tablet becomes the public's: the officer's session in this browser ends (their
         # duty at the counter goes on, so votes still count for them), and the back office
         # needs a sign-in again, with the kiosk's PIN to leave kiosk mode first.

@@ -75,6 +75,9 @@ def wilson_lower(satisfied: int, n: int, z: float = Z95) -> float:
 class Row:
     key: int | None
     name: str
+    # An official's counter number, from its own column (shown "Name — Quầy N"), never read
+    # from a suffix of the name.
+    desk: int | None = None
     n: int = 0
     satisfied: int = 0
     # Mean of the votes on a 0-100 scale (level 1 = 0, top level = 100), both scales together.
@@ -108,15 +111,21 @@ def _score(level: int, scale: int) -> float:
     return 100.0 * (level - 1) / (scale - 1)
 
 
-def aggregate(votes: Iterable[dict[str, Any]], by: str, names: dict[int, str]) -> list[Row]:
+def aggregate(
+    votes: Iterable[dict[str, Any]],
+    by: str,
+    names: dict[int, str],
+    desks: dict[int, int] | None = None,
+) -> list[Row]:
     """Group votes (rows with level, scale, satisfied, criteria and the `by` key) into rows
     ranked by the Wilson lower bound, then by size."""
     rows: dict[int | None, Row] = {}
+    desks = desks or {}
     for v in votes:
         key = v[by]
         if key is None:
             continue
-        row = rows.setdefault(key, Row(key, names.get(key, "—")))
+        row = rows.setdefault(key, Row(key, names.get(key, "—"), desks.get(key)))
         row.n += 1
         row.satisfied += 1 if v["satisfied"] else 0
         row.score_sum += _score(v["level"], v["scale"])
@@ -141,7 +150,9 @@ async def satisfaction(since: datetime) -> dict[str, Any]:
         r["id"]: _counter_name(r["number"], r["name"])
         for r in await Counter.select(Counter.id, Counter.number, Counter.name)
     }
-    officers = {r["id"]: r["full_name"] for r in await User.select(User.id, User.full_name)}
+    people = await User.select(User.id, User.full_name, User.counter.number.as_alias("desk"))
+    officers = {r["id"]: r["full_name"] for r in people}
+    desks = {r["id"]: r["desk"] for r in people if r["desk"] is not None}
     agencies = {r["id"]: r["name"] for r in await Agency.select(Agency.id, Agency.name)}
     total = Row(None, "")
     for v in votes:
@@ -155,7 +166,7 @@ async def satisfaction(since: datetime) -> dict[str, Any]:
         "total": total,
         "sources": dict(sources),
         "by_counter": aggregate(votes, "counter", counters),
-        "by_officer": aggregate(votes, "officer", officers),
+        "by_officer": aggregate(votes, "officer", officers, desks),
         "by_agency": aggregate([v for v in votes if v["source"] == "dossier"], "agency", agencies),
         "small_sample": SMALL_SAMPLE,
         "criteria": CRITERIA,

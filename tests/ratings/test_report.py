@@ -86,3 +86,35 @@ async def test_the_satisfaction_page_is_for_managers(client: Client, database: N
     counter_officer = await make_user(Role.COUNTER, "t.report.counter")
     await sign_in_as(client, counter_officer.id)
     assert (await client.get("/manage/satisfaction/")).status_code == 403
+
+
+async def test_the_officer_is_named_with_the_counter_from_its_column(
+    client: Client, database: None
+) -> None:
+    """Issue 12, item 19a: "Phạm Thu Hà — Quầy 1" comes from the name and User.counter, on the
+    kiosk and in the report; no "(quầy 1)" is needed in the name."""
+    from backend.access.roles import Role
+    from backend.accounts.tables import User
+    from backend.lib.clock import utcnow
+    from backend.ratings import duty, kiosk
+    from tests.helpers import make_user, soup
+    from tests.ratings.test_kiosk import _counter
+
+    counter = await _counter(52)
+    officer = await make_user(Role.COUNTER, "t.report.desk", counter=counter)
+    await User.update({User.full_name: "Phạm Thu Hà"}).where(User.id == officer.id)
+    token = await kiosk.start(officer, "2468", "2468")
+    await duty.start(officer.id, counter, utcnow())
+    client.cookies.set(kiosk.COOKIE, token)
+    screen = await client.get("/kiosk/")
+    desk = soup(screen.text).select_one(".kiosk-desk")
+    assert desk is not None and desk.get_text(" ", strip=True) == "Cán bộ: Phạm Thu Hà — Quầy 52"
+    device = await kiosk.device(token)
+    assert device is not None
+    await kiosk.vote(device, 5, "desk-1")
+    manager = await make_user(Role.MANAGER, "t.report.manager")
+    await sign_in_as(client, manager.id)
+    page = soup((await client.get("/manage/satisfaction/?days=30")).text)
+    by_officer = page.select("table.satisfaction")[1]
+    names = [th.get_text(" ", strip=True) for th in by_officer.select("tbody th")]
+    assert "Phạm Thu Hà — Quầy 52 mẫu nhỏ" in names
