@@ -377,3 +377,23 @@ async def test_without_push_support_the_inbox_is_offered(
     await expect(card.get_by_text("Trình duyệt này không hiện được thông báo")).to_be_visible()
     await expect(card.get_by_role("button", name=TURN_ON)).to_be_hidden()
     await expect(card.get_by_text("Thêm vào MH chính")).to_be_hidden()
+
+
+async def test_a_browser_that_cannot_subscribe_is_not_blamed_on_the_network(
+    new_context: ContextFactory, live_server: str, shot: Shot
+) -> None:
+    """Headless Chromium has no push service: subscribe() fails as it does in a browser without
+    Google services. The message names the browser, not the connection (issue 12, item 19)."""
+    context = await new_context()
+    await context.grant_permissions(["notifications"], origin=live_server)
+    page = await context.new_page()
+    citizen = await signed_up_citizen(page, "Lý Thị Trình Duyệt")
+    await page.goto("/settings/notifications")
+    card = page.locator('[data-push="settings"]')
+    await card.get_by_role("button", name=TURN_ON).tap()
+    message = card.locator("[data-push-msg]")
+    await expect(message).to_contain_text("Trình duyệt trên máy này không đăng ký nhận thông báo")
+    await expect(message).not_to_contain_text("kết nối mạng")
+    await expect(card.get_by_text(OFF)).to_be_visible()
+    await shot(page, "browser-cannot-subscribe")
+    assert not await PushSubscription.exists().where(PushSubscription.user == citizen.id)

@@ -14,13 +14,19 @@
   var vi = document.documentElement.lang !== "en";
   var T = vi ? {
     busy: "Đang bật thông báo…", stopping: "Đang tắt thông báo…",
-    failed: "Chưa bật được thông báo. Vui lòng kiểm tra kết nối mạng rồi thử lại.",
+    failed: "Chưa bật được thông báo. Vui lòng thử lại.",
+    offline: "Chưa bật được thông báo vì mất kết nối mạng. Vui lòng thử lại khi có mạng.",
+    server: "Chưa bật được thông báo do máy chủ đang gặp sự cố. Vui lòng thử lại sau ít phút.",
+    browser: "Trình duyệt trên máy này không đăng ký nhận thông báo được (dịch vụ thông báo của trình duyệt không phản hồi). Bạn vẫn xem mọi tin trong mục “Thông báo” của ứng dụng; có thể thử lại sau, hoặc dùng Chrome hay Safari bản mới.",
     offFailed: "Chưa tắt được thông báo. Vui lòng thử lại.",
     notAllowed: "Bạn chưa cho phép nhận thông báo. Khi điện thoại hỏi, hãy chọn “Cho phép”.",
     signedOut: "Phiên đăng nhập đã hết. Vui lòng đăng nhập lại rồi thử lại."
   } : {
     busy: "Turning notifications on…", stopping: "Turning notifications off…",
-    failed: "Could not turn notifications on. Please check your connection and try again.",
+    failed: "Could not turn notifications on. Please try again.",
+    offline: "Could not turn notifications on: no connection. Please try again when you are online.",
+    server: "Could not turn notifications on: the server has a problem. Please try again in a few minutes.",
+    browser: "The browser on this device could not sign up for notifications (its notification service did not answer). Every message is still in the app's “Notifications”; try again later, or use a recent Chrome or Safari.",
     offFailed: "Could not turn notifications off. Please try again.",
     notAllowed: "Notifications were not allowed. When your phone asks, choose “Allow”.",
     signedOut: "Your session has ended. Please sign in again and retry."
@@ -62,7 +68,10 @@
   function serverKey() {
     if (!keyPromise) {
       keyPromise = fetch(API + "/vapid-public-key", { credentials: "same-origin" })
-        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (r) {
+          if (!r.ok) { var e = new Error(r.status); e.status = r.status; throw e; }
+          return r.json();
+        })
         .then(function (j) { return keyBytes(j.publicKey); });
       keyPromise.catch(function () { keyPromise = null; });
     }
@@ -169,7 +178,13 @@
           if (old && sameKey(old, key)) { return old; }
           // Made with another server key (the key was replaced): start again.
           return (old ? old.unsubscribe() : Promise.resolve()).then(function () {
-            return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+            return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key })
+              .catch(function (cause) {
+                // The browser's own push service refused or is missing (no Google services,
+                // a privacy browser): not the network's fault, nor ours.
+                var e = new Error("subscribe: " + (cause && cause.name)); e.where = "browser";
+                throw e;
+              });
           });
         });
       });
@@ -184,10 +199,19 @@
       busy(card, false, "");
       showAll("on");
     }).catch(function (err) {
-      busy(card, false, err && err.state === "off" ? T.notAllowed :
-        err && err.status === 401 ? T.signedOut : err && err.state ? "" : T.failed);
+      busy(card, false, whyNotOn(err));
       if (err && err.state) { showAll(err.state); }
     });
+  }
+
+  // What to tell when turning on failed: the person's choice, the browser, the network or us.
+  function whyNotOn(err) {
+    if (err && err.state) { return err.state === "off" ? T.notAllowed : ""; }
+    if (err && err.where === "browser") { return T.browser; }
+    if (err && err.status === 401) { return T.signedOut; }
+    if (err && err.status >= 500) { return T.server; }
+    if (!navigator.onLine || err instanceof TypeError) { return T.offline; }  // fetch failed
+    return T.failed;
   }
 
   function turnOff(card) {
