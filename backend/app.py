@@ -65,6 +65,7 @@ from backend.postal import routes as postal_routes
 from backend.postal.lifecycle import ShipmentState
 from backend.pwa import routes as pwa_routes
 from backend.ratings import routes as ratings_routes
+from backend.reports import routes as reports_routes
 from backend.settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -236,6 +237,7 @@ def domain_routes() -> list[Any]:
         *complaints_routes.ROUTES,
         *evaluations_routes.ROUTES,
         *pwa_routes.ROUTES,
+        *reports_routes.ROUTES,
     ]
 
 

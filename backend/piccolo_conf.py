@@ -36,5 +36,6 @@ APP_REGISTRY = AppRegistry(
         "backend.ratings.piccolo_app",
         "backend.complaints.piccolo_app",
         "backend.evaluations.piccolo_app",
+        "backend.reports.piccolo_app",
     ]
 )

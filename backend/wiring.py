@@ -15,6 +15,7 @@ from backend.dossiers import routes as dossiers
 from backend.notifications import routes as notifications
 from backend.postal import routes as postal
 from backend.ratings import routes as ratings
+from backend.reports import routes as reports
 
 
 def connect() -> None:
@@ -23,3 +24,4 @@ def connect() -> None:
     notifications.connect()
     postal.connect()
     ratings.connect()
+    reports.connect()

@@ -1,0 +1,265 @@
+"""What each step of a dossier adds to the day's counters, kept with the step and rebuilt from
+the events by the same rule.
+
+`increments` is the one rule: given the step (action, the state it left, its time, its data)
+and the dossier's columns that step fixed (agency from receipt, channel, procedure, the
+appointment of form 01, on_time and result kind at the decision), it says which counters
+move. The listener calls it inside the transition's transaction with the dossier as the step
+left it; `rebuild` calls it for every stored event with the dossier as it is now, which is
+the same for those columns (none of them changes after the step that fixes it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from backend.catalog.services import load_calendar
+from backend.dossiers import listeners
+from backend.dossiers.tables import Dossier, DossierEvent
+from backend.dossiers.workflow import Action, State
+from backend.lib.db import write_transaction
+from backend.lib.workdays import WorkCalendar
+from backend.reports.tables import ReportDay, ReportHandling
+from backend.settings import get_settings
+
+COUNTED = (
+    Action.ACCEPT,
+    Action.INTAKE,
+    Action.APPROVE,
+    Action.REFUSE,
+    Action.STOP,
+    Action.WITHDRAW,
+    Action.REQUEST_SUPPLEMENT,
+    Action.APOLOGIZE,
+    Action.HAND_OVER,
+    Action.POST_DELIVERED,
+    Action.RESULT_AVAILABLE,
+)
+METRICS = (
+    "received",
+    "early",
+    "on_time",
+    "late",
+    "handling_days",
+    "refused",
+    "stopped",
+    "withdrawn",
+    "withdrawn_unreceived",
+    "supplement_requests",
+    "second_supplements",
+    "apologies",
+    "electronic_results",
+    "returned_counter",
+    "returned_post",
+    "returned_electronic",
+)
+Key = tuple[date, int, int, int]  # day, agency, procedure, channel
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(get_settings().time_zone).date()
+
+
+def key_of(dossier: dict[str, Any], at: datetime) -> Key:
+    return (
+        local_day(at),
+        int(dossier["agency"] or 0),
+        int(dossier["procedure"] or 0),
+        int(dossier["channel"] or 0),
+    )
+
+
+def increments(
+    action: Action,
+    source: str,
+    at: datetime,
+    data: dict[str, Any],
+    dossier: dict[str, Any],
+    calendar: WorkCalendar,
+    waited_days: int,
+) -> tuple[dict[str, int], int | None]:
+    """The counters one step moves, and the dossier's handling time if it is decided now."""
+    moved: dict[str, int] = {}
+    handling = None
+    if action in (Action.ACCEPT, Action.INTAKE):
+        moved["received"] = 1
+    elif action is Action.APPROVE:
+        finished = local_day(at)
+        due = dossier["promised_date"] or dossier["appointment_date"]
+        if not dossier["on_time"]:
+            moved["late"] = 1
+        elif due is not None and finished < due:
+            moved["early"] = 1
+        else:
+            moved["on_time"] = 1
+        received = local_day(dossier["received_at"]) if dossier["received_at"] else finished
+        handling = max(0, calendar.working_days_between(received, finished) - waited_days)
+        moved["handling_days"] = handling
+        if dossier["result_kind"] == "electronic":
+            moved["electronic_results"] = 1
+    elif action is Action.REFUSE:
+        moved["refused"] = 1
+    elif action is Action.STOP:
+        moved["stopped"] = 1
+    elif action is Action.WITHDRAW:
+        moved["withdrawn" if dossier["received_at"] else "withdrawn_unreceived"] = 1
+    elif action is Action.REQUEST_SUPPLEMENT and source != State.SUBMITTED.value:
+        moved["supplement_requests"] = 1
+        if int(data.get("supplement_count") or 0) >= 2:
+            moved["second_supplements"] = 1
+    elif action is Action.APOLOGIZE:
+        moved["apologies"] = 1
+    elif action is Action.HAND_OVER:
+        moved["returned_counter"] = 1
+    elif action is Action.POST_DELIVERED:
+        moved["returned_post"] = 1
+    elif action is Action.RESULT_AVAILABLE:
+        moved["returned_electronic"] = 1
+    return moved, handling
+
+
+async def waited_days(dossier_id: int) -> int:
+    """Working days the citizen took to answer supplement requests during processing (each
+    SUPPLEMENT event records them)."""
+    total = 0
+    for e in await DossierEvent.select(DossierEvent.data).where(
+        (DossierEvent.dossier == dossier_id) & (DossierEvent.action == Action.SUPPLEMENT.value)
+    ):
+        total += int(json.loads(e["data"] or "{}").get("waited_days") or 0)
+    return total
+
+
+async def _add(key: Key, moved: dict[str, int], handling: int | None) -> None:
+    """One upsert per table, inside the caller's transaction."""
+    if moved:
+        names = sorted(moved)
+        columns = ", ".join(names)
+        marks = ", ".join("{}" for _ in names)
+        updates = ", ".join(f"{n} = report_day.{n} + excluded.{n}" for n in names)
+        await ReportDay.raw(
+            f"INSERT INTO report_day (day, agency, procedure, channel, {columns}) "
+            f"VALUES ({{}}, {{}}, {{}}, {{}}, {marks}) "
+            f"ON CONFLICT (day, agency, procedure, channel) DO UPDATE SET {updates}",
+            *key,
+            *(moved[n] for n in names),
+        )
+    if handling is not None:
+        await ReportHandling.raw(
+            "INSERT INTO report_handling (day, agency, procedure, days, dossiers) "
+            "VALUES ({}, {}, {}, {}, 1) ON CONFLICT (day, agency, procedure, days) "
+            "DO UPDATE SET dossiers = report_handling.dossiers + 1",
+            key[0],
+            key[1],
+            key[2],
+            handling,
+        )
+
+
+async def count_step(change: listeners.Change) -> None:
+    """Listener of every counted action (backend.reports.routes)."""
+    action = change.action
+    waited = await waited_days(change.after["id"]) if action is Action.APPROVE else 0
+    moved, handling = increments(
+        action,
+        change.transition.source.value,
+        change.now,
+        change.data,
+        change.after,
+        await load_calendar(),
+        waited,
+    )
+    await _add(key_of(change.after, change.now), moved, handling)
+
+
+def _day_row(key: Key, counts: Counter[str]) -> ReportDay:
+    row = ReportDay(day=key[0], agency=key[1], procedure=key[2], channel=key[3])
+    for metric, n in counts.items():
+        setattr(row, metric, n)
+    return row
+
+
+async def recompute(
+    dossier_ids: list[int] | None = None,
+) -> tuple[dict[Key, Counter[str]], Counter[tuple[date, int, int, int]]]:
+    """The counters as the stored events make them (of the given dossiers, or of all)."""
+    calendar = await load_calendar()
+    wanted = [a.value for a in (*COUNTED, Action.SUPPLEMENT)]
+    where: Any = DossierEvent.action.is_in(wanted)
+    if dossier_ids is not None:
+        where &= DossierEvent.dossier.is_in(dossier_ids or [0])
+    events = await (
+        DossierEvent.select(
+            DossierEvent.dossier,
+            DossierEvent.at,
+            DossierEvent.action,
+            DossierEvent.state_from,
+            DossierEvent.data,
+        )
+        .where(where)
+        .order_by(DossierEvent.seq)
+    )
+    waited: Counter[int] = Counter()
+    for e in events:
+        if e["action"] == Action.SUPPLEMENT.value:
+            waited[e["dossier"]] += int(json.loads(e["data"] or "{}").get("waited_days") or 0)
+    dossiers = await _dossiers(sorted({e["dossier"] for e in events}))
+    days: dict[Key, Counter[str]] = defaultdict(Counter)
+    spread: Counter[tuple[date, int, int, int]] = Counter()
+    for e in events:
+        if e["action"] == Action.SUPPLEMENT.value:
+            continue
+        dossier = dossiers[e["dossier"]]
+        moved, handling = increments(
+            Action(e["action"]),
+            e["state_from"],
+            e["at"],
+            json.loads(e["data"] or "{}"),
+            dossier,
+            calendar,
+            waited[e["dossier"]],
+        )
+        key = key_of(dossier, e["at"])
+        days[key].update(moved)
+        if handling is not None:
+            spread[(key[0], key[1], key[2], handling)] += 1
+    return {k: c for k, c in days.items() if c}, spread
+
+
+async def _dossiers(ids: list[int]) -> dict[int, dict[str, Any]]:
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), 500):
+        for row in await Dossier.select(
+            Dossier.id,
+            Dossier.agency,
+            Dossier.procedure,
+            Dossier.channel,
+            Dossier.promised_date,
+            Dossier.appointment_date,
+            Dossier.received_at,
+            Dossier.on_time,
+            Dossier.result_kind,
+        ).where(Dossier.id.is_in(ids[start : start + 500])):
+            found[row["id"]] = row
+    return found
+
+
+async def rebuild() -> dict[str, int]:
+    """Every counter recomputed from the stored events, replacing what was kept (for a new
+    installation of the reports, or to check them). Returns how many rows it wrote."""
+    days, spread = await recompute()
+    async with write_transaction():
+        await ReportDay.delete(force=True)
+        await ReportHandling.delete(force=True)
+        rows = [_day_row(k, c) for k, c in days.items()]
+        for start in range(0, len(rows), 500):
+            await ReportDay.insert(*rows[start : start + 500])
+        handling_rows = [
+            ReportHandling(day=k[0], agency=k[1], procedure=k[2], days=k[3], dossiers=n)
+            for k, n in spread.items()
+        ]
+        for start in range(0, len(handling_rows), 500):
+            await ReportHandling.insert(*handling_rows[start : start + 500])
+    return {"report_day": len(rows), "report_handling": len(handling_rows)}

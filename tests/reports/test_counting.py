@@ -1,0 +1,113 @@
+"""The daily counters kept with each transition equal a recomputation from the events, after
+random sequences of transitions (hypothesis), on both engines (issue 13)."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backend.dossiers.workflow import Action, State
+from backend.reports.counting import METRICS, recompute
+from backend.reports.tables import ReportDay, ReportHandling
+from tests.conftest import Clock
+from tests.dossiers.factory import Factory
+from tests.dossiers.test_clock_starts_at_receipt import at
+
+# Each example lives in a window of days of its own, after anything other tests touch.
+FIRST_DAY = date(2031, 1, 6)
+WINDOW = 90
+_windows = itertools.count()
+
+ACCEPT = [("counter", Action.ACCEPT)]
+WORK = [("specialist", Action.TAKE)]
+DECIDE = [("specialist", Action.DRAFT_RESULT), ("leader", Action.APPROVE)]
+SUPPLEMENT = [
+    ("specialist", Action.REQUEST_SUPPLEMENT),
+    ("owner", Action.SUPPLEMENT),
+    ("specialist", Action.RECHECK),
+]
+SECOND = [
+    ("leader", Action.REQUEST_SUPPLEMENT),
+    ("owner", Action.SUPPLEMENT),
+    ("specialist", Action.RECHECK),
+]
+PATHS: list[list[tuple[str, Action]]] = [
+    ACCEPT + WORK + DECIDE,
+    ACCEPT + WORK + DECIDE + [("counter", Action.HAND_OVER)],
+    ACCEPT + WORK + SUPPLEMENT + DECIDE,
+    ACCEPT + WORK + SUPPLEMENT + SECOND + DECIDE,
+    ACCEPT + WORK + [("leader", Action.APOLOGIZE)] + DECIDE,
+    [("counter", Action.REFUSE)],
+    [("counter", Action.REQUEST_SUPPLEMENT), ("owner", Action.SUPPLEMENT), *ACCEPT],
+    [("owner", Action.WITHDRAW)],
+    [*ACCEPT, ("owner", Action.WITHDRAW)],
+    [*ACCEPT, ("leader", Action.STOP)],
+]
+dossier_plans = st.lists(
+    st.tuples(
+        st.sampled_from(range(len(PATHS))),
+        st.sampled_from(["paper", "electronic"]),
+        st.lists(st.integers(min_value=0, max_value=4), min_size=12, max_size=12),
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+async def kept(first: date, last: date) -> tuple[dict[Any, Counter[str]], Counter[Any]]:
+    days: dict[Any, Counter[str]] = {}
+    for r in await ReportDay.select().where((ReportDay.day >= first) & (ReportDay.day <= last)):
+        counts = Counter({m: r[m] for m in METRICS if r[m]})
+        if counts or any(r[m] == 0 for m in ("early", "on_time", "late")):
+            key = (r["day"], r["agency"], r["procedure"], r["channel"])
+            days[key] = Counter({m: r[m] for m in METRICS if r[m] or m == "handling_days"})
+    spread: Counter[Any] = Counter()
+    for r in await ReportHandling.select().where(
+        (ReportHandling.day >= first) & (ReportHandling.day <= last)
+    ):
+        spread[(r["day"], r["agency"], r["procedure"], r["days"])] = r["dossiers"]
+    return days, spread
+
+
+def comparable(days: dict[Any, Counter[str]]) -> dict[Any, dict[str, int]]:
+    return {k: {m: n for m, n in c.items() if n} for k, c in days.items()}
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(plans=dossier_plans)
+async def test_kept_counters_equal_a_recomputation(
+    factory: Factory, clock: Clock, plans: list[tuple[int, str, list[int]]]
+) -> None:
+    first = FIRST_DAY + timedelta(days=WINDOW * next(_windows))
+    made = []
+    for n, (path, kind, gaps) in enumerate(plans):
+        day = first + timedelta(days=n)
+        clock.now = at(day, 9)
+        dossier_id = await factory.create(State.SUBMITTED)
+        made.append(dossier_id)
+        for (who, action), gap in zip(PATHS[path], gaps, strict=False):
+            day += timedelta(days=gap)
+            clock.now = at(day, 10)
+            if action is Action.SUPPLEMENT:
+                await factory.add_supplement_page(factory.people["owner"], dossier_id)
+            user = (
+                factory.people["owner"]
+                if who == "owner"
+                else factory.people.get(who) or factory.staff("stp", who)
+            )
+            await factory.act(user, dossier_id, action, result_kind=kind)
+    last = first + timedelta(days=WINDOW - 1)
+    kept_days, kept_spread = await kept(first, last)
+    days, spread = await recompute(made)
+    assert comparable(kept_days) == comparable(days)
+    assert kept_spread == spread
+    assert any(c for c in days.values())  # something was counted
