@@ -182,6 +182,7 @@ class PooledTransaction(SQLiteTransaction):
                 await self.commit()
         finally:
             self.engine.current_transaction.reset(self.context)
+            self.finished = True
             await self._pool.give_writer(clean=self._committed or self._rolled_back)
         return exception is None
 
@@ -221,6 +222,10 @@ class PooledSQLiteEngine(SQLiteEngine):
     async def _run(self, sql: str, args: list[Any]) -> list[dict[str, Any]]:
         transaction = self.current_transaction.get()
         if transaction is not None:
+            if getattr(transaction, "finished", False):
+                # A task started inside a transaction that outlived it: the writer may now be
+                # another transaction's (Piccolo would fail too: it closed the connection).
+                raise sqlite3.ProgrammingError("query in the context of a finished transaction")
             return await _fetch(transaction.connection, sql, args)
         pool = self.local_connections()
         if is_read(sql):

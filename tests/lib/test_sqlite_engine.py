@@ -6,6 +6,7 @@ Each test has an engine of its own on a file in its temporary folder, and a tabl
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
 import threading
 import time
@@ -223,3 +224,19 @@ def test_each_event_loop_has_its_own_connections(tmp_path: Path) -> None:
 
     assert asyncio.run(last()) == 4
     assert engine._pools == {}
+
+
+async def test_a_task_that_outlives_its_transaction_cannot_use_the_writer(
+    engine: PooledSQLiteEngine, thing: type[Table]
+) -> None:
+    go = asyncio.Event()
+
+    async def late() -> int:
+        await go.wait()
+        return await thing.count()
+
+    async with engine.transaction():
+        task = asyncio.create_task(late())  # inherits the transaction's context
+    go.set()
+    with pytest.raises(sqlite3.ProgrammingError):
+        await task
