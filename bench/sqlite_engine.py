@@ -131,7 +131,8 @@ async def page_bench(requests: int, rounds: int) -> None:
     from backend.piccolo_conf import APP_REGISTRY
     from backend.settings import get_settings
 
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request otherwise
+    for name in ("httpx", "piccolo"):  # a line per request, per engine otherwise
+        logging.getLogger(name).setLevel(logging.WARNING)
     wiring.connect()
     with contextlib.redirect_stdout(io.StringIO()):  # the migrations' progress
         assert (await run_forwards("all")).success
