@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend.dossiers import events, listeners, results
-from backend.dossiers.api import DossierActionApi, DossierApi, TrackApi
+from backend.dossiers.api import DossierActionApi, DossierApi, DraftApi, TrackApi
 from backend.dossiers.pages.citizen import CITIZEN_PAGES
 from backend.dossiers.pages.printed import PrintedFormPages
 from backend.dossiers.pages.register import RegisterPages
@@ -21,6 +21,7 @@ ROUTES: list[Any] = [
     RegisterPages,
     DossierApi,
     DossierActionApi,
+    DraftApi,
     TrackApi,
 ]
 
