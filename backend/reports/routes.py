@@ -6,8 +6,10 @@ from typing import Any
 
 from backend.dossiers import listeners
 from backend.reports import counting
+from backend.reports.export_pages import ReportExports
 
 ROUTES: list[Any] = []
+ROUTES.append(ReportExports)
 
 
 def connect() -> None:
