@@ -355,9 +355,12 @@ async def test_the_periodic_report_adds_up_and_counts_the_backlog_at_the_end_of_
 ) -> None:
     stp = await agency_names_of("stp")
     # Received in MONTH, past its appointment and still in progress when MONTH ends, decided
-    # (late) in MONTH_AFTER; another received and decided in MONTH; a third withdrawn.
+    # (late) in MONTH_AFTER; another waiting for the citizen's papers when MONTH ends (the
+    # clock stopped: not overdue), withdrawn in MONTH_AFTER; one received and decided in
+    # MONTH; one withdrawn in MONTH.
     clock.now = at(date(2022, 8, 9), 9)  # a Tuesday
     overdue = await factory.create(State.PROCESSING)
+    paused = await factory.create(State.PROCESSING_SUPPLEMENT)
     await factory.create(State.DONE)
     withdrawn = await factory.create(State.RECEIVED)
     clock.now = at(date(2022, 8, 10), 9)
@@ -365,6 +368,7 @@ async def test_the_periodic_report_adds_up_and_counts_the_backlog_at_the_end_of_
     clock.now = at(date(2022, 9, 13), 10)
     await factory.act(factory.staff("stp", "specialist"), overdue, Action.DRAFT_RESULT)
     await factory.act(factory.staff("stp", "leader"), overdue, Action.APPROVE)
+    await factory.act(factory.people["owner"], paused, Action.WITHDRAW)
     clock.now = at(date(2022, 10, 4), 8)
 
     await sign_in_as(client, factory.people["manager"])
@@ -395,11 +399,12 @@ async def test_the_periodic_report_adds_up_and_counts_the_backlog_at_the_end_of_
     nothing = dict.fromkeys(COLUMNS, 0)  # an agency with nothing in a period has no line
     a, b, c = before.get(stp, nothing), during[stp], after[stp]
     assert b["carried_over"] == a["in_progress"]
-    assert b["received"] - b["carried_over"] == 3
-    assert b["in_progress"] - a["in_progress"] == 1
-    assert b["overdue"] - a["overdue"] == 1, "past its date when the month ended"
+    assert b["received"] - b["carried_over"] == 4
+    assert b["in_progress"] - a["in_progress"] == 2
+    assert b["overdue"] - a["overdue"] == 1, "past its date when the month ended, not paused"
     assert b["withdrawn_or_stopped"] == 1
-    assert c["late"] == 1 and c["overdue"] == a["overdue"]
+    assert c["late"] == 1 and c["withdrawn_or_stopped"] == 1
+    assert c["overdue"] == a["overdue"] and c["in_progress"] == a["in_progress"]
 
 
 async def test_a_periodic_report_of_the_current_period_counts_what_is_late_now(
