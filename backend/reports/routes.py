@@ -6,9 +6,10 @@ from typing import Any
 
 from backend.dossiers import listeners
 from backend.reports import counting
+from backend.reports.export_pages import ReportExports
 from backend.reports.pages import ReportPages
 
-ROUTES: list[Any] = [ReportPages]
+ROUTES: list[Any] = [ReportPages, ReportExports]
 
 
 def connect() -> None:
