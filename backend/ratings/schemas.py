@@ -75,7 +75,7 @@ class KioskVote:
 class RatingBody:
     """A citizen's rating of their dossier, once its result is handed over (or made available
     in their account). `level`: 1 (worst) to the scale's top (5, or 3 when the center uses
-    three faces); `criteria`: optional, e.g. {"time": "good", "attitude": "bad"}; `comment`:
+    three faces); `criteria`: optional, e.g. {"timeliness": "good", "attitude": "bad"} (keys: timeliness, attitude, guidance, trips; values good or bad; others are ignored); `comment`:
     optional, kept to 2,000 characters. A rating can be changed for 7 days."""
 
     level: int
