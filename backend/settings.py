@@ -123,6 +123,9 @@ class Settings:
     # The append-only file of signed checkpoints (default var/audit_checkpoints.jsonl).
     audit_checkpoint_file: Path | None = None
     languages: tuple[str, ...] = field(default=("vi", "en"))
+    # Below this many ratings an agency's satisfaction share is not shown as a figure (the
+    # public statistics) or is marked as a small sample: 1 vote of 1 is not "100%".
+    report_min_ratings: int = 30
 
     @property
     def is_sqlite(self) -> bool:
@@ -192,6 +195,7 @@ class Settings:
             vapid_private_key=_env("VAPID_PRIVATE_KEY", ""),
             vapid_public_key=_env("VAPID_PUBLIC_KEY", ""),
             postal_max_attempts=max(1, int(_env("POSTAL_MAX_ATTEMPTS", "3"))),
+            report_min_ratings=max(1, int(_env("REPORT_MIN_RATINGS", "30"))),
             password_hash_cost="test" if _env("PASSWORD_HASH_COST", "") == "test" else "production",
             trusted_proxies=_list("TRUSTED_PROXIES"),
             audit_key=_env("AUDIT_KEY", ""),

@@ -6,8 +6,11 @@ from typing import Any
 
 from backend.dossiers import listeners
 from backend.reports import counting
+from backend.reports.public_pages import PublicStatisticsController
 
-ROUTES: list[Any] = []
+ROUTES: list[Any] = [
+    PublicStatisticsController,
+]
 
 
 def connect() -> None:
