@@ -21,6 +21,7 @@ from backend.catalog.communes import KIND as COMMUNE
 from backend.catalog.tables import Agency
 from backend.complaints.tables import Complaint
 from backend.lib.clock import utcnow
+from backend.lib.text import fold
 from backend.ratings.tables import Rating
 from backend.reports import queries, trend
 from backend.reports.charts import Share
@@ -114,7 +115,7 @@ async def compute(period: Period) -> Statistics:
     """The figures of the period, read now."""
     min_ratings = get_settings().report_min_ratings
     start, end = period.bounds()
-    agencies = await Agency.select(Agency.id, Agency.name, Agency.kind).order_by(Agency.name)
+    agencies = await Agency.select(Agency.id, Agency.name, Agency.kind)
     rows = {a["id"]: AgencyStats(a["id"], a["name"], a["kind"]) for a in agencies}
     whole = AgencyStats(0, "")
     figures, total = await queries.figures(period)
@@ -150,7 +151,7 @@ async def compute(period: Period) -> Statistics:
                 row.complaints_answered += int(r["n"])
     shown = [r for r in rows.values() if r.kind != COMMUNE or r.has_figures]
     # Departments first, then the communes' committees that had work (as the lists read).
-    shown.sort(key=lambda r: (r.kind == COMMUNE, r.name))
+    shown.sort(key=lambda r: (r.kind == COMMUNE, fold(r.name), r.name))
     return Statistics(
         period,
         utcnow(),
