@@ -28,12 +28,12 @@ from backend.lib.i18n import gettext
 
 WIDTH = 360
 PAD = 4
-FONT = 13  # user units; about 12-13 px on a phone, at most ~20 px where CSS caps the width
-SMALL = 11
-LINE = 16
+FONT = 14  # user units: about 13 px on a 360 px phone, at most ~19 px where CSS caps the width
+SMALL = 12
+LINE = 17
 BAR = 14
-VALUE_ROOM = 58  # to the right of the longest bar: "100,0%"
-LABEL_CHARS = 44  # a line of agency name at FONT on 352 units
+VALUE_ROOM = 62  # to the right of the longest bar: "100,0%"
+LABEL_CHARS = 40  # a line of agency name at FONT on 352 units
 BLUE = "#1f5f8b"
 BLUE_LIGHT = "#d4e3ef"
 ORANGE = "#b34d00"
@@ -176,7 +176,7 @@ def trend(
 ) -> Markup:
     """Received (hatched bars) and finished on time (a line with square markers) per period,
     on one count axis; a legend above names both."""
-    height, top, bottom, left, right = 230.0, 40.0, 200.0, 40.0, WIDTH - 6.0
+    height, top, bottom, left, right = 238.0, 50.0, 208.0, 40.0, WIDTH - 6.0
     highest = max([max(p.received, p.on_time) for p in points] or [0])
     step = _step(highest)
     ceiling = step * max(1, -(-highest // step))
@@ -310,8 +310,8 @@ def on_time_chart(shares: Iterable[Share], province: str = "", ident: str = "on-
     """On-time share per agency (early and on time, of the dossiers finished in the period)."""
     shares = list(shares)
     title = gettext("Tỷ lệ hồ sơ giải quyết đúng hạn theo cơ quan")
-    none = gettext("chưa có hồ sơ giải quyết")
-    bars = [Bar(short_name(s.name, province), s.percent(), none) for s in shares]
+    # A bar per agency that finished something; the table lists them all.
+    bars = [Bar(short_name(s.name, province), s.percent()) for s in shares if s.whole]
     desc = gettext(
         "Mỗi thanh là tỷ lệ hồ sơ giải quyết trước hạn và đúng hạn của một cơ quan, trên số "
         "hồ sơ cơ quan đó đã giải quyết trong kỳ."
@@ -323,6 +323,11 @@ def on_time_chart(shares: Iterable[Share], province: str = "", ident: str = "on-
             "name": low.name,
             "share": _percent(low.percent()),
         }
+    note = ""
+    if len(shown) < len(shares):
+        note = gettext(
+            "Cơ quan chưa có hồ sơ giải quyết trong kỳ không có trong biểu đồ (“—” trong bảng)."
+        )
     columns = [
         gettext("Cơ quan"),
         gettext("Đã giải quyết"),
@@ -335,6 +340,7 @@ def on_time_chart(shares: Iterable[Share], province: str = "", ident: str = "on-
         share_bars(bars, ident=ident, title=title, desc=desc),
         columns,
         [[s.name, _count(s.whole), _count(s.part), _percent(s.percent())] for s in shares],
+        note=note,
     )
 
 
@@ -346,7 +352,8 @@ def satisfaction_chart(
     shares = list(shares)
     title = gettext("Tỷ lệ người dân hài lòng theo cơ quan")
     few = gettext("dưới %(n)d lượt đánh giá") % {"n": minimum}
-    bars = [Bar(short_name(s.name, province), s.percent(minimum), few) for s in shares]
+    # A bar per agency that was rated (too few ratings: no bar, "too few" written instead).
+    bars = [Bar(short_name(s.name, province), s.percent(minimum), few) for s in shares if s.whole]
     desc = gettext(
         "Mỗi thanh là tỷ lệ lượt đánh giá hài lòng hoặc rất hài lòng về hồ sơ của một cơ quan. "
         "Cơ quan có dưới %(n)d lượt đánh giá không được tính tỷ lệ."
@@ -363,7 +370,11 @@ def satisfaction_chart(
         share_bars(bars, ident=ident, title=title, desc=desc),
         columns,
         [[s.name, _count(s.whole), _count(s.part), _percent(s.percent(minimum))] for s in shares],
-        note=gettext("“—”: dưới %(n)d lượt đánh giá, chưa đủ để tính tỷ lệ.") % {"n": minimum},
+        note=gettext(
+            "Cơ quan chưa có lượt đánh giá nào không có trong biểu đồ; “—”: dưới %(n)d lượt "
+            "đánh giá, chưa đủ để tính tỷ lệ."
+        )
+        % {"n": minimum},
     )
 
 

@@ -111,6 +111,12 @@ async def _grouped(table: type[Rating] | type[Complaint], sql: str, *values: Any
     return {int(r["agency"] or 0): r for r in await table.raw(sql, *values)}
 
 
+def _and_total(rows: dict[int, AgencyStats], agency: int, whole: AgencyStats) -> list[AgencyStats]:
+    """The agency's row (if it is one) and the total's: a counter tablet's vote or a complaint
+    about the center's counter counts in the total only."""
+    return [rows[agency], whole] if agency in rows else [whole]
+
+
 async def compute(period: Period) -> Statistics:
     """The figures of the period, read now."""
     min_ratings = get_settings().report_min_ratings
@@ -121,9 +127,9 @@ async def compute(period: Period) -> Statistics:
     figures, total = await queries.figures(period)
     for f in figures:
         if f.agency in rows:
-            row = rows[f.agency]
-            row.received, row.finished = f["received"], f.finished
-            row.on_time = f["early"] + f["on_time"]
+            one = rows[f.agency]
+            one.received, one.finished = f["received"], f.finished
+            one.on_time = f["early"] + f["on_time"]
     whole.received, whole.finished = total["received"], total.finished
     whole.on_time = total["early"] + total["on_time"]
     ratings = await _grouped(
@@ -134,10 +140,9 @@ async def compute(period: Period) -> Statistics:
         end,
     )
     for agency, r in ratings.items():
-        for row in (rows.get(agency), whole):
-            if row is not None:
-                row.ratings += int(r["n"])
-                row.satisfied += int(r["yes"] or 0)
+        for row in _and_total(rows, agency, whole):
+            row.ratings += int(r["n"])
+            row.satisfied += int(r["yes"] or 0)
     answered = await _grouped(
         Complaint,
         "SELECT agency, COUNT(*) AS n FROM complaint "
@@ -146,9 +151,8 @@ async def compute(period: Period) -> Statistics:
         end,
     )
     for agency, r in answered.items():
-        for row in (rows.get(agency), whole):
-            if row is not None:
-                row.complaints_answered += int(r["n"])
+        for row in _and_total(rows, agency, whole):
+            row.complaints_answered += int(r["n"])
     shown = [r for r in rows.values() if r.kind != COMMUNE or r.has_figures]
     # Departments first, then the communes' committees that had work (as the lists read).
     shown.sort(key=lambda r: (r.kind == COMMUNE, fold(r.name), r.name))
