@@ -67,12 +67,7 @@ def points(days: Daily, first: date, last: date) -> list[Point]:
                 on_time += o
         if (last - first).days < WEEKLY_UP_TO_DAYS:
             label = f"{start:%d/%m}"
-            name = (
-                format_date(start)
-                if start == end
-                else gettext("%(first)s – %(last)s")
-                % {"first": f"{start:%d/%m}", "last": format_date(end)}
-            )
+            name = format_date(start) if start == end else f"{start:%d/%m} – {format_date(end)}"
         else:
             label = gettext("T%(month)d") % {"month": start.month}
             if several_years:

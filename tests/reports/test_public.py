@@ -28,11 +28,12 @@ from tests.dossiers.factory import Factory
 from tests.dossiers.test_clock_starts_at_receipt import at
 from tests.helpers import Client, make_citizen, sign_in_as, soup
 
-# A month of its own, far from what other tests touch; the page is read three months later.
-MONTH = date(2036, 3, 1)
-LATER = at(date(2036, 6, 15), 10)
+# A month of its own, far from what other tests touch (tests/reports/test_counting.py walks
+# forward from 2031 by 90 days per example); the page is read three months later.
+MONTH = date(2080, 3, 1)
+LATER = at(date(2080, 6, 15), 10)
 APPLICANT = "Phạm Thị Riêngtư"
-COMPLAINANT = ("Trần Văn Khiếunại", "0987650001", "PAKN-360310-9999")
+COMPLAINANT = ("Trần Văn Khiếunại", "0987650001", "PAKN-800310-9999")
 COMMUNE_WITH = "Ủy ban nhân dân xã Cósốliệu"
 COMMUNE_WITHOUT = "Ủy ban nhân dân xã Chưacósốliệu"
 
@@ -60,14 +61,14 @@ async def _rating(agency: int, satisfied: bool, when: datetime) -> None:
 
 @pytest.fixture(scope="module")
 async def month_data(factory: Factory) -> AsyncIterator[dict[str, Any]]:
-    """In March 2036: dossiers of Sở Tư pháp finished on time and late and one still open, one
+    """In March 2080: dossiers of Sở Tư pháp finished on time and late and one still open, one
     of Sở Xây dựng; three ratings of Sở Tư pháp, an answered complaint about Sở Xây dựng, and
     two commune committees, one rated."""
     owner = await make_citizen()
     await User.update({User.full_name: APPLICANT}).where(User.id == owner.id)
     stp, sxd = factory.agency_ids["stp"], factory.agency_ids["sxd"]
     try:
-        travel_to(at(date(2036, 3, 3), 9))  # a Monday
+        travel_to(at(date(2080, 3, 4), 9))  # a Monday
         made = [
             await factory.create(State.DONE, "stp", owner=owner),
             await factory.create(State.RECEIVED, "stp", owner=owner),
@@ -75,12 +76,12 @@ async def month_data(factory: Factory) -> AsyncIterator[dict[str, Any]]:
         ]
         late = await factory.create(State.PROCESSING, "stp", owner=owner)
         made.append(late)
-        travel_to(at(date(2036, 3, 27), 10))
+        travel_to(at(date(2080, 3, 27), 10))
         await factory.act(factory.staff("stp", "specialist"), late, Action.DRAFT_RESULT)
         await factory.act(factory.staff("stp", "leader"), late, Action.APPROVE)
     finally:
         travel_to(None)
-    when = at(date(2036, 3, 10), 11)
+    when = at(date(2080, 3, 10), 11)
     for satisfied in (True, True, False):
         await _rating(stp, satisfied, when)
     name, phone, code = COMPLAINANT
@@ -133,7 +134,7 @@ def shown_percent(value: float | None) -> str:
 
 async def read_month(client: Client, clock: Clock) -> tuple[Any, dict[str, list[str]]]:
     clock.now = LATER
-    r = await client.get("/statistics", params={"month": "2036-03"})
+    r = await client.get("/statistics", params={"month": "2080-03"})
     assert r.status_code == 200
     return r, table(r.text)
 
@@ -142,8 +143,8 @@ async def test_the_numbers_are_the_dashboards(
     client: Client, clock: Clock, month_data: dict[str, Any]
 ) -> None:
     r, rows = await read_month(client, clock)
-    period = public.public_period("2036-03", LATER.date())
-    assert (period.first, period.last) == (date(2036, 3, 1), date(2036, 3, 31))
+    period = public.public_period("2080-03", LATER.date())
+    assert (period.first, period.last) == (date(2080, 3, 1), date(2080, 3, 31))
     found, total = await figures(period)
     by_name = {f.name: f for f in found}
     stp = next(f for f in found if f.agency == month_data["stp"])
@@ -163,12 +164,12 @@ async def test_the_numbers_are_the_dashboards(
     assert rows["Sở Tư pháp tỉnh Ninh Bình"][:3] == ["3", "2", "50,0%"]
     assert rows["Sở Xây dựng tỉnh Ninh Bình"][4] == "1"  # the complaint answered
     page = soup(r.text)
-    assert page.select_one("#month option[selected]")["value"] == "2036-03"  # type: ignore[index]
-    assert "Tháng 3/2036 (từ 01/03/2036 đến 31/03/2036)" in page.select_one(".as-of").text  # type: ignore[union-attr]
-    assert "15/06/2036" in page.select_one(".as-of").text  # type: ignore[union-attr]
+    assert page.select_one("#month option[selected]")["value"] == "2080-03"  # type: ignore[index]
+    assert "Tháng 3/2080 (từ 01/03/2080 đến 31/03/2080)" in page.select_one(".as-of").text  # type: ignore[union-attr]
+    assert "15/06/2080" in page.select_one(".as-of").text  # type: ignore[union-attr]
     # The trend's table: one row per week of March, adding up to the month's figures.
     trend_rows = page.select("#chart-trend tbody tr")
-    assert len(trend_rows) == 6
+    assert len(trend_rows) == 5  # 1-3, 4-10, 11-17, 18-24 and 25-31 March 2080
     received = sum(int(tr.select("td")[0].text.replace(".", "")) for tr in trend_rows)
     assert received == total["received"]
     # The chart has a bar per agency that finished dossiers in the period.
@@ -242,7 +243,7 @@ async def test_the_figures_are_kept_a_few_minutes(
     client: Client, clock: Clock, month_data: dict[str, Any]
 ) -> None:
     _, before = await read_month(client, clock)
-    await _rating(month_data["sxd"], True, at(date(2036, 3, 11), 9))
+    await _rating(month_data["sxd"], True, at(date(2080, 3, 11), 9))
     _, again = await read_month(client, clock)
     assert again == before  # from the cache
     public.clear_cache()
@@ -260,26 +261,26 @@ async def test_every_page_links_to_it_from_the_footer(client: Client) -> None:
 @pytest.mark.parametrize(
     ("asked", "first", "last"),
     [
-        ("2036-03", date(2036, 3, 1), date(2036, 3, 31)),
-        ("2036-06", date(2036, 1, 1), date(2036, 12, 31)),  # this month: not past, the year
-        ("2036-09", date(2036, 1, 1), date(2036, 12, 31)),  # the future
-        ("2036-13", date(2036, 1, 1), date(2036, 12, 31)),
-        ("mars", date(2036, 1, 1), date(2036, 12, 31)),
-        (None, date(2036, 1, 1), date(2036, 12, 31)),
+        ("2080-03", date(2080, 3, 1), date(2080, 3, 31)),
+        ("2080-06", date(2080, 1, 1), date(2080, 12, 31)),  # this month: not past, the year
+        ("2080-09", date(2080, 1, 1), date(2080, 12, 31)),  # the future
+        ("2080-13", date(2080, 1, 1), date(2080, 12, 31)),
+        ("mars", date(2080, 1, 1), date(2080, 12, 31)),
+        (None, date(2080, 1, 1), date(2080, 12, 31)),
     ],
 )
 def test_the_period_asked(asked: str | None, first: date, last: date) -> None:
-    period = public.public_period(asked, date(2036, 6, 15))
+    period = public.public_period(asked, date(2080, 6, 15))
     assert (period.first, period.last) == (first, last)
 
 
 async def test_the_current_year_by_default(client: Client, clock: Clock) -> None:
-    clock.now = datetime(2036, 6, 15, 3, tzinfo=UTC)
+    clock.now = datetime(2080, 6, 15, 3, tzinfo=UTC)
     r = await client.get("/statistics")
     page = soup(r.text)
-    assert "Năm 2036, từ 01/01/2036 đến 15/06/2036." in page.select_one(".as-of").text  # type: ignore[union-attr]
+    assert "Năm 2080, từ 01/01/2080 đến 15/06/2080." in page.select_one(".as-of").text  # type: ignore[union-attr]
     options = [o["value"] for o in page.select("#month option")]
-    assert options[:3] == ["", "2036-05", "2036-04"]
-    assert "2036-03" in options
+    assert options[:3] == ["", "2080-05", "2080-04"]
+    assert "2080-03" in options
     # By month from January to June, the months to come are not drawn as a fall.
     assert len(page.select("#chart-trend tbody tr")) == 6
