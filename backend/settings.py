@@ -85,6 +85,8 @@ class Settings:
     # fixes one for every procedure, so it is the center's setting, and the officer may set
     # another date on the request (SUPPLEMENT_REPLY_WORKING_DAYS).
     supplement_reply_working_days: int
+    # Fewer ratings than this and a satisfaction share is not shown (REPORT_MIN_RATINGS).
+    report_min_ratings: int
     # How people reach the center (footer, privacy notice); empty = not shown.
     center_address: str
     center_phone: str
@@ -123,9 +125,6 @@ class Settings:
     # The append-only file of signed checkpoints (default var/audit_checkpoints.jsonl).
     audit_checkpoint_file: Path | None = None
     languages: tuple[str, ...] = field(default=("vi", "en"))
-    # Below this many ratings an agency's satisfaction share is not shown as a figure (the
-    # public statistics) or is marked as a small sample: 1 vote of 1 is not "100%".
-    report_min_ratings: int = 30
 
     @property
     def is_sqlite(self) -> bool:
@@ -179,6 +178,7 @@ class Settings:
             center_email=_env("CENTER_EMAIL", ""),
             due_soon_working_days=max(1, int(_env("DUE_SOON_WORKING_DAYS", "2"))),
             supplement_reply_working_days=max(1, int(_env("SUPPLEMENT_REPLY_WORKING_DAYS", "10"))),
+            report_min_ratings=max(1, int(_env("REPORT_MIN_RATINGS", "30"))),
             max_file_mb=int(_env("MAX_FILE_MB", "10")),
             max_dossier_mb=int(_env("MAX_DOSSIER_MB", "50")),
             # Printed on receipts (QR codes, links): without BASE_URL, the port the app was
@@ -195,7 +195,6 @@ class Settings:
             vapid_private_key=_env("VAPID_PRIVATE_KEY", ""),
             vapid_public_key=_env("VAPID_PUBLIC_KEY", ""),
             postal_max_attempts=max(1, int(_env("POSTAL_MAX_ATTEMPTS", "3"))),
-            report_min_ratings=max(1, int(_env("REPORT_MIN_RATINGS", "30"))),
             password_hash_cost="test" if _env("PASSWORD_HASH_COST", "") == "test" else "production",
             trusted_proxies=_list("TRUSTED_PROXIES"),
             audit_key=_env("AUDIT_KEY", ""),

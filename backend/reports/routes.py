@@ -6,11 +6,10 @@ from typing import Any
 
 from backend.dossiers import listeners
 from backend.reports import counting
+from backend.reports.pages import ReportPages
 from backend.reports.public_pages import PublicStatisticsController
 
-ROUTES: list[Any] = [
-    PublicStatisticsController,
-]
+ROUTES: list[Any] = [ReportPages, PublicStatisticsController]
 
 
 def connect() -> None:
