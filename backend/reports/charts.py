@@ -28,7 +28,7 @@ from backend.lib.i18n import gettext
 
 WIDTH = 360
 PAD = 4
-FONT = 14  # user units: about 13 px on a 360 px phone, at most ~19 px where CSS caps the width
+FONT = 14  # user units: about 13 px on a 360 px phone, at most ~21 px where CSS caps the width
 SMALL = 12
 LINE = 17
 BAR = 14
