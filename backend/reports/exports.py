@@ -2,7 +2,7 @@
 report on the handling of procedures that the center files upward, as XLSX.
 
 Pure functions from figures to bytes (no web framework, no database): backend.reports.
-export_pages fetches the figures and sends the files. Headers are Vietnamese only, like the
+pages/exports.py fetches the figures and sends the files. Headers are Vietnamese only, like the
 register's CSV: these files go to Vietnamese offices whatever the language of the screen.
 """
 
