@@ -16,8 +16,49 @@ from backend.lib.workdays import WorkCalendar
 
 PREFIX = "PAKN"
 PUBLISH_DAYS = 2
-COLUMNS = ["code", "kind", "conduct", "state", "version", "filer", "filer_name", "filer_phone", "dossier", "agency", "about_center", "official", "official_name", "content", "received_at", "accept_due", "info_due", "answer_due", "publish_due", "decided_at", "reject_reason", "paused_at", "resume_state", "info_requested_at", "info_request", "info_reply", "answer", "answered_at", "public_question", "public_answer", "published_at"]
-EVENT_COLUMNS = ["complaint", "at", "actor", "actor_role", "action", "state_from", "state_to", "note"]
+COLUMNS = [
+    "code",
+    "kind",
+    "conduct",
+    "state",
+    "version",
+    "filer",
+    "filer_name",
+    "filer_phone",
+    "dossier",
+    "agency",
+    "about_center",
+    "official",
+    "official_name",
+    "content",
+    "received_at",
+    "accept_due",
+    "info_due",
+    "answer_due",
+    "publish_due",
+    "decided_at",
+    "reject_reason",
+    "paused_at",
+    "resume_state",
+    "info_requested_at",
+    "info_request",
+    "info_reply",
+    "answer",
+    "answered_at",
+    "public_question",
+    "public_answer",
+    "published_at",
+]
+EVENT_COLUMNS = [
+    "complaint",
+    "at",
+    "actor",
+    "actor_role",
+    "action",
+    "state_from",
+    "state_to",
+    "note",
+]
 CONDUCT = ("harassment", "extra_fee", "delay", "other")
 
 

@@ -33,10 +33,89 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 CHUNK = 10_000
 CHANNELS = ((2, 0.55), (1, 0.40), (3, 0.05))
-DOSSIER_COLUMNS = ["id", "code", "procedure", "citizen", "status", "state", "version", "agency", "handling_agency", "assignee", "channel", "applicant_name", "applicant_phone", "created_at", "updated_at", "submitted_at", "appointment_date", "promised_date", "received_at", "register_number", "finished_at", "paused_at", "supplement_count", "supplement_request", "late", "on_time", "due_soon_alerted_on", "result_kind", "delivery_method", "recipient_name", "recipient_phone", "street", "ward", "ward_code", "delivery_province", "idempotency_key"]
-EVENT_COLUMNS = ["dossier", "at", "actor", "actor_role", "agency_code", "action", "from_status", "to_status", "state_from", "state_to", "note", "data", "seq", "prev_hash", "hash", "key_id"]
-RATING_COLUMNS = ["source", "dossier", "scale", "level", "satisfied", "criteria", "comment", "counter", "officer", "agency", "device", "client_key", "created_at", "updated_at"]
-USER_COLUMNS = ["login", "password_hash", "full_name", "role", "phone", "agency", "counter", "active", "created_at"]
+DOSSIER_COLUMNS = [
+    "id",
+    "code",
+    "procedure",
+    "citizen",
+    "status",
+    "state",
+    "version",
+    "agency",
+    "handling_agency",
+    "assignee",
+    "channel",
+    "applicant_name",
+    "applicant_phone",
+    "created_at",
+    "updated_at",
+    "submitted_at",
+    "appointment_date",
+    "promised_date",
+    "received_at",
+    "register_number",
+    "finished_at",
+    "paused_at",
+    "supplement_count",
+    "supplement_request",
+    "late",
+    "on_time",
+    "due_soon_alerted_on",
+    "result_kind",
+    "delivery_method",
+    "recipient_name",
+    "recipient_phone",
+    "street",
+    "ward",
+    "ward_code",
+    "delivery_province",
+    "idempotency_key",
+]
+EVENT_COLUMNS = [
+    "dossier",
+    "at",
+    "actor",
+    "actor_role",
+    "agency_code",
+    "action",
+    "from_status",
+    "to_status",
+    "state_from",
+    "state_to",
+    "note",
+    "data",
+    "seq",
+    "prev_hash",
+    "hash",
+    "key_id",
+]
+RATING_COLUMNS = [
+    "source",
+    "dossier",
+    "scale",
+    "level",
+    "satisfied",
+    "criteria",
+    "comment",
+    "counter",
+    "officer",
+    "agency",
+    "device",
+    "client_key",
+    "created_at",
+    "updated_at",
+]
+USER_COLUMNS = [
+    "login",
+    "password_hash",
+    "full_name",
+    "role",
+    "phone",
+    "agency",
+    "counter",
+    "active",
+    "created_at",
+]
 # Generated events are not chained: a cheap placeholder instead of the HMAC (see the docstring).
 KEY_ID = "bench"
 
@@ -195,14 +274,14 @@ async def load_world(
                 )
             )
     await _users(db, new)
-    existing = await db.fetch("SELECT COUNT(*) AS n FROM app_user WHERE role = 'citizen' AND login LIKE '03%'")
+    existing = await db.fetch(
+        "SELECT COUNT(*) AS n FROM app_user WHERE role = 'citizen' AND login LIKE '03%'"
+    )
     if not existing[0]["n"]:
         rows = []
         for i in range(citizens):
             phone = f"03{i:08d}"
-            rows.append(
-                (phone, "!bench", person(rng), "citizen", phone, None, None, True, now)
-            )
+            rows.append((phone, "!bench", person(rng), "citizen", phone, None, None, True, now))
         await _users(db, rows)
     users = await db.fetch(
         "SELECT id, login, role, agency, counter, post_office, phone FROM app_user"
