@@ -46,6 +46,7 @@ from backend.lib import cleanup, formatting
 from backend.lib.assets import STATIC, asset_version
 from backend.lib.errors import UserError
 from backend.lib.i18n import N_, current_language, gettext, ngettext
+from backend.lib.sqlite_engine import PooledSQLiteEngine
 from backend.lib.web import (
     API_ERRORS,
     api_error,
@@ -217,8 +218,12 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     finally:
         for task in background:
             task.cancel()
+        # Let them end (a transaction rolls back) before their connections close.
+        await asyncio.wait(background, timeout=5)
         if isinstance(DB, PostgresEngine):
             await DB.close_connection_pool()
+        elif isinstance(DB, PooledSQLiteEngine):
+            await DB.close()
 
 
 async def _set_wal() -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
 
+from backend.lib.sqlite_engine import PooledSQLiteEngine
 from backend.settings import get_settings
 
 
@@ -17,9 +17,10 @@ def make_engine() -> Engine:
     settings = get_settings()
     if settings.is_sqlite:
         settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        # timeout: writers wait for each other (immediate transactions) instead of failing
-        # at once with "database is locked".
-        return SQLiteEngine(path=str(settings.sqlite_path), timeout=30)
+        # Connections kept open (one writer, a few readers): see backend/lib/sqlite_engine.py.
+        # timeout: writers of other processes wait for each other (immediate transactions)
+        # instead of failing at once with "database is locked".
+        return PooledSQLiteEngine(path=str(settings.sqlite_path), readers=3, timeout=30)
     return PostgresEngine(config={"dsn": settings.database_url})
 
 

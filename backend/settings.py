@@ -85,6 +85,8 @@ class Settings:
     # fixes one for every procedure, so it is the center's setting, and the officer may set
     # another date on the request (SUPPLEMENT_REPLY_WORKING_DAYS).
     supplement_reply_working_days: int
+    # Fewer ratings than this and a satisfaction share is not shown (REPORT_MIN_RATINGS).
+    report_min_ratings: int
     # How people reach the center (footer, privacy notice); empty = not shown.
     center_address: str
     center_phone: str
@@ -176,6 +178,7 @@ class Settings:
             center_email=_env("CENTER_EMAIL", ""),
             due_soon_working_days=max(1, int(_env("DUE_SOON_WORKING_DAYS", "2"))),
             supplement_reply_working_days=max(1, int(_env("SUPPLEMENT_REPLY_WORKING_DAYS", "10"))),
+            report_min_ratings=max(1, int(_env("REPORT_MIN_RATINGS", "30"))),
             max_file_mb=int(_env("MAX_FILE_MB", "10")),
             max_dossier_mb=int(_env("MAX_DOSSIER_MB", "50")),
             # Printed on receipts (QR codes, links): without BASE_URL, the port the app was

@@ -79,7 +79,8 @@ class ComplaintFile(Table, tablename="complaint_file"):
     """An attachment, kept in the content-addressed store like a dossier's pages."""
 
     id: Serial  # implicit primary key, declared for type checkers
-    complaint = ForeignKey(references=Complaint, null=False, on_delete=OnDelete.cascade)
+    # Indexed: a complaint's page lists its files (issue 14).
+    complaint = ForeignKey(references=Complaint, null=False, on_delete=OnDelete.cascade, index=True)
     # filed (with the complaint) | info (with the filer's additional information)
     kind = Varchar(length=8, default="filed")
     sha256 = Varchar(length=64, index=True)
@@ -95,7 +96,8 @@ class ComplaintEvent(Table, tablename="complaint_event"):
     """Append-only history of a complaint: each step, who took it and when."""
 
     id: Serial  # implicit primary key, declared for type checkers
-    complaint = ForeignKey(references=Complaint, null=False, on_delete=OnDelete.cascade)
+    # Indexed: a complaint's page shows its history, /pakn who answered each (issue 14).
+    complaint = ForeignKey(references=Complaint, null=False, on_delete=OnDelete.cascade, index=True)
     at = Timestamptz()
     actor = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
     actor_role = Varchar(length=20, default="")  # a Role, or "filer"

@@ -134,9 +134,12 @@ async def file_for(user: CurrentUser, dossier_id: int, file_id: int) -> dict[str
     return f
 
 
-async def citizen_view(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
-    """The citizen's page of a submitted dossier: where it is, what is asked of them, results."""
-    view = await dossier_detail(user, dossier_id)
+async def citizen_view(
+    user: CurrentUser, dossier_id: int, detail: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The citizen's page of a submitted dossier: where it is, what is asked of them, results;
+    from its `dossier_detail` when the caller has it already (loaded once per page)."""
+    view = detail if detail is not None else await dossier_detail(user, dossier_id)
     view["supplement"] = supplement_request(view)
     view["results"] = await DossierFile.select().where(
         (DossierFile.dossier == dossier_id) & (DossierFile.kind == "result")

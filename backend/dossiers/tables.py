@@ -56,7 +56,7 @@ class Dossier(Table, tablename="dossier"):
     # form 01's "số thứ tự", form 07's order. None until received (and for dossiers received
     # before the register was numbered).
     register_number = Integer(null=True, default=None)
-    finished_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None, index=True)  # reports' drill-downs
     # Set while waiting for the citizen's supplement: the deadline does not run meanwhile.
     paused_at = Timestamptz(null=True, default=None)
     supplement_count = SmallInt(default=0)

@@ -40,7 +40,10 @@ class HandoverList(Table, tablename="postal_handover"):
     """
 
     id: Serial  # implicit primary key, declared for type checkers
-    post_office = ForeignKey(references=PostOffice, null=False, on_delete=OnDelete.restrict)
+    # Indexed: the courier's round lists the lists waiting for their office (issue 14).
+    post_office = ForeignKey(
+        references=PostOffice, null=False, on_delete=OnDelete.restrict, index=True
+    )
     created_by = ForeignKey(references=User, null=False, on_delete=OnDelete.restrict)
     created_at = Timestamptz()
     parcel_count = Integer(default=0)
@@ -63,11 +66,13 @@ class Shipment(Table, tablename="postal_shipment"):
     state = Varchar(length=20, default="created", index=True)  # lifecycle.ShipmentState
     # Bumped at every step: of two couriers confirming the same parcel, exactly one wins.
     version = Integer(default=0)
+    # Indexed: the courier's round and the handover list read an office's or a list's parcels
+    # (issue 14).
     post_office = ForeignKey(
-        references=PostOffice, null=True, default=None, on_delete=OnDelete.restrict
+        references=PostOffice, null=True, default=None, on_delete=OnDelete.restrict, index=True
     )
     handover = ForeignKey(
-        references=HandoverList, null=True, default=None, on_delete=OnDelete.set_null
+        references=HandoverList, null=True, default=None, on_delete=OnDelete.set_null, index=True
     )
     courier = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
     attempts = SmallInt(default=0)
@@ -124,8 +129,9 @@ class Pickup(Table, tablename="postal_pickup"):
     # booked | collected | handed_in (the center confirmed the envelope) | cancelled
     state = Varchar(length=20, default="booked", index=True)
     version = Integer(default=0)
+    # Indexed: the courier's round reads the office's pickups (issue 14).
     post_office = ForeignKey(
-        references=PostOffice, null=True, default=None, on_delete=OnDelete.restrict
+        references=PostOffice, null=True, default=None, on_delete=OnDelete.restrict, index=True
     )
     contact_name = Varchar(length=120, default="")
     contact_phone = Varchar(length=15, default="")

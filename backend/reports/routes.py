@@ -6,8 +6,9 @@ from typing import Any
 
 from backend.dossiers import listeners
 from backend.reports import counting
+from backend.reports.pages import ReportPages
 
-ROUTES: list[Any] = []
+ROUTES: list[Any] = [ReportPages]
 
 
 def connect() -> None:

@@ -266,7 +266,7 @@ async def test_citizen_photographs_papers_submits_and_tracks_the_dossier(
     await expect(receipt).to_contain_text(CITIZEN)
     await expect(receipt).to_contain_text(phone)
     await expect(receipt).to_contain_text(PROCEDURE)
-    await expect(receipt.locator("ol.docs li")).to_have_count(len(required))
+    await expect(receipt.locator("table tbody tr")).to_have_count(len(required))
     await expect(
         page.locator(".receipt .facts div").filter(has_text="Nhận kết quả")
     ).not_to_contain_text("Tại quầy")

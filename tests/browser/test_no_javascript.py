@@ -88,7 +88,7 @@ async def test_submission_form_works_without_javascript(
     code = (await page.locator(".receipt strong.code").text_content() or "").strip()
     assert DOSSIER_CODE.match(code), code
     await expect(page.locator(".qr svg")).to_be_visible()
-    await expect(page.locator(".receipt ol.docs li")).to_have_count(len(required))
+    await expect(page.locator(".receipt table tbody tr")).to_have_count(len(required))
     await shot(page, "receipt")
 
     # What the server kept: photos at most 2000 px without their GPS position, the PDF as is.

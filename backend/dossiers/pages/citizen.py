@@ -178,7 +178,7 @@ class DossierPages(Controller):
             return see_other(f"/dossiers/{dossier_id}/edit")
         if user.role.is_staff and view["citizen"] != user.id:
             return see_other(f"/staff/dossiers/{dossier_id}")
-        return await detail_page(request, user, dossier_id)
+        return await detail_page(request, user, dossier_id, detail=view)
 
     @post("/dossiers/{dossier_id:int}/panels/{name:str}")
     async def panel_form(

@@ -85,9 +85,11 @@ async def detail_page(
     errors: dict[str, str] | None = None,
     failed_action: str = "",
     values: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> Template:
-    """The citizen's page of a submitted dossier: where it is, what is asked of them, results."""
-    view = await queries.citizen_view(user, dossier_id)
+    """The citizen's page of a submitted dossier: where it is, what is asked of them, results
+    (`detail`: the dossier as `queries.dossier_detail` gave it, when the caller has it)."""
+    view = await queries.citizen_view(user, dossier_id, detail)
     return render(
         request,
         "dossiers/detail.html",

@@ -1,0 +1,114 @@
+"""The managers' numbers: the dashboard ("Báo cáo"), the Decision 766 scorecard ("Chỉ số
+766") and the dossiers behind each number. The center's managers see every agency; an agency
+leader sees their own agency only, whatever the address asks for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.response import Template
+
+from backend.access.guards import SignedIn, requires
+from backend.access.roles import Role
+from backend.access.user import CurrentUser
+from backend.lib.clock import local_today, utcnow
+from backend.lib.errors import NotFound
+from backend.lib.forms import to_int
+from backend.lib.i18n import N_
+from backend.lib.web import render
+from backend.reports import drilldown, indicators, queries
+from backend.reports.periods import KINDS, Period, period_of
+
+KIND_LABELS = {
+    "month": N_("Tháng"),
+    "quarter": N_("Quý"),
+    "year": N_("Năm"),
+    "custom": N_("Từ ngày đến ngày"),
+}
+
+
+def scope(user: CurrentUser, asked: str) -> int | None:
+    """The agency a person may look at: a leader's own; for the center, the one asked or all."""
+    if user.role is Role.LEADER:
+        return user.agency_id or -1
+    return to_int(asked) or None
+
+
+def _period(request: Request[Any, Any, Any]) -> Period:
+    q = request.query_params
+    return period_of(q.get("period", "month"), q.get("first", ""), q.get("last", ""), local_today())
+
+
+async def _common(request: Request[Any, Any, Any], user: CurrentUser) -> dict[str, Any]:
+    period = _period(request)
+    agency = scope(user, request.query_params.get("agency", ""))
+    query = {**period.query, **({"agency": str(agency)} if agency else {})}
+    names = await queries.agency_names()
+    return {
+        "period": period,
+        "agency": agency,
+        "agency_name": names.get(agency or 0, ""),
+        "agencies": sorted(names.items(), key=lambda kv: kv[1]),
+        "may_choose_agency": user.role is not Role.LEADER,
+        "kinds": [(k, KIND_LABELS[k]) for k in KINDS],
+        "query": query,
+        "made_at": utcnow(),
+    }
+
+
+class ReportPages(Controller):
+    path = "/manage"
+    include_in_schema = False
+    guards = [requires(Role.MANAGER, Role.ADMIN, Role.LEADER)]
+
+    @get("/reports")
+    async def dashboard(self, request: Request[Any, Any, Any], user: SignedIn) -> Template:
+        common = await _common(request, user)
+        rows, total = await queries.figures(common["period"], common["agency"])
+        feedback = await indicators.feedback(common["period"], common["agency"])
+        return render(
+            request,
+            "reports/dashboard.html",
+            rows=rows,
+            total=total,
+            feedback=feedback,
+            kinds_of_complaints=await indicators.complaints_by_kind(
+                common["period"], common["agency"]
+            ),
+            **common,
+        )
+
+    @get("/766")
+    async def scorecard(self, request: Request[Any, Any, Any], user: SignedIn) -> Template:
+        common = await _common(request, user)
+        _, total = await queries.figures(common["period"], common["agency"])
+        found = await indicators.scorecard(common["period"], total, common["agency"])
+        groups: dict[str, list[indicators.Indicator]] = {}
+        for i in found:  # in the decision's order (Jinja's groupby would sort them)
+            groups.setdefault(i.group, []).append(i)
+        return render(
+            request, "reports/scorecard.html", groups=list(groups.items()), total=total, **common
+        )
+
+    @get("/reports/dossiers")
+    async def dossiers(self, request: Request[Any, Any, Any], user: SignedIn) -> Template:
+        common = await _common(request, user)
+        metric = request.query_params.get("metric", "")
+        if metric not in drilldown.METRICS:
+            raise NotFound(N_("Không có số liệu này."))
+        page = await drilldown.dossiers(
+            metric,
+            common["period"],
+            common["agency"],
+            to_int(request.query_params.get("page", "1")) or 1,
+            {**common["query"], "metric": metric},
+        )
+        return render(
+            request,
+            "reports/dossiers.html",
+            metric=metric,
+            metric_label=drilldown.METRICS[metric],
+            page=page,
+            **common,
+        )

@@ -1,0 +1,149 @@
+"""The dashboard and the dossiers behind its numbers, against a fixture computed by hand
+(issue 13): March 2040 at Sở Tư pháp, a procedure of three working days.
+
+    D1 received Mon 5/3 9:00, due Thu 8/3, decided Wed 7/3: early, 2 working days
+    D2 received Mon 5/3, decided Thu 8/3: on time, 3 days
+    D3 received Mon 5/3, decided Fri 9/3: late, 4 days
+    D4 refused at the counter on Mon 5/3 (never received)
+    D5 received Mon 5/3, withdrawn by the citizen on Tue 6/3
+    D6 received Mon 5/3, still being processed (overdue since Thu 8/3)
+    D7 received Fri 24/2 (due Wed 29/2), decided Tue 6/3: carried over, late, 7 days
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+
+import pytest
+
+from backend.catalog.tables import Agency, Procedure
+from backend.dossiers.workflow import Action, State
+from backend.lib.clock import travel_to
+from backend.reports import queries
+from backend.reports.periods import period_of
+from tests.conftest import Clock
+from tests.dossiers.factory import Factory
+from tests.dossiers.test_clock_starts_at_receipt import at
+from tests.helpers import Client, sign_in_as, soup
+
+MARCH = period_of("month", "2040-03-15", "", date(2040, 3, 20))
+FEBRUARY = period_of("month", "2040-02-01", "", date(2040, 3, 20))
+
+
+@pytest.fixture(scope="module")
+async def world(factory: Factory) -> AsyncIterator[dict]:
+    """Made once for the module (each test reads it), in days no other test uses."""
+    clock = Clock()
+    proc = factory.procedures["stp"]["id"]
+    before = (
+        await Procedure.select(Procedure.processing_days, Procedure.same_day_cutoff)
+        .where(Procedure.id == proc)
+        .first()
+    )
+    await Procedure.update({Procedure.processing_days: 3, Procedure.same_day_cutoff: False}).where(
+        Procedure.id == proc
+    )
+    counter, owner = factory.people["counter"], factory.people["owner"]
+    specialist, leader = factory.staff("stp", "specialist"), factory.staff("stp", "leader")
+
+    async def received(day: date) -> int:
+        clock.now = at(day, 8)
+        dossier_id = await factory.create(State.SUBMITTED)
+        clock.now = at(day, 9)
+        await factory.act(counter, dossier_id, Action.ACCEPT)
+        return dossier_id
+
+    async def decide(dossier_id: int, day: date) -> None:
+        clock.now = at(day, 14)
+        for who, action in ((specialist, Action.TAKE), (specialist, Action.DRAFT_RESULT)):
+            await factory.act(who, dossier_id, action)
+        await factory.act(leader, dossier_id, Action.APPROVE)
+
+    mon = date(2040, 3, 5)
+    made = {"D7": await received(date(2040, 2, 24))}
+    for name in ("D1", "D2", "D3", "D5", "D6"):
+        made[name] = await received(mon)
+    clock.now = at(mon, 10)
+    made["D4"] = await factory.create(State.SUBMITTED)
+    await factory.act(counter, made["D4"], Action.REFUSE)
+    await decide(made["D7"], date(2040, 3, 6))
+    clock.now = at(date(2040, 3, 6), 9)
+    await factory.act(owner, made["D5"], Action.WITHDRAW)
+    await decide(made["D1"], date(2040, 3, 7))
+    await decide(made["D2"], date(2040, 3, 8))
+    await decide(made["D3"], date(2040, 3, 9))
+    travel_to(None)
+    stp = await Agency.select(Agency.id).where(Agency.code == "stp").first()
+    yield {"factory": factory, "ids": made, "stp": stp["id"] if stp else 0}
+    assert before is not None
+    await Procedure.update(before).where(Procedure.id == proc)
+
+
+async def test_the_figures_of_march(world: dict) -> None:
+    rows, total = await queries.figures(MARCH, world["stp"])
+    (stp,) = rows
+    assert [stp[m] for m in ("received", "early", "on_time", "late")] == [5, 1, 1, 2]
+    assert (stp["withdrawn"], stp["refused"]) == (1, 1)
+    assert stp.finished == 4
+    # Carried over: what was open at the end of February, D7 among it (older open dossiers of
+    # other tests are carried over too, year after year).
+    (feb,) = (await queries.figures(FEBRUARY, world["stp"]))[0]
+    assert feb["received"] == 1 and feb.closed == 0
+    assert stp["carried_over"] == feb.in_progress == feb["carried_over"] + 1
+    assert stp.in_progress == stp["carried_over"] + 5 - 5  # D6 stays, D7 left
+    assert stp.on_time_share == 50.0
+    assert stp.average_days == 4.0 and stp.median_days == 3.5
+    assert stp["received_online"] == 5  # the factory files online
+    assert total["received"] == 5
+
+
+async def test_the_page_and_its_drill_downs(world: dict, client: Client, clock: Clock) -> None:
+    factory, ids = world["factory"], world["ids"]
+    clock.now = at(date(2040, 3, 20), 10)  # D6 has been overdue since 8/3
+    await sign_in_as(client, factory.people["manager"])
+    query = {**MARCH.query, "agency": str(world["stp"])}
+    page = await client.get("/manage/reports", params=query)
+    assert page.status_code == 200, page.text
+    html = soup(page.text)
+    row = html.select_one("table.report tbody tr:not(.total)")
+    assert row is not None and "Sở Tư pháp" in row.text
+    cells = [td.get_text(" ", strip=True) for td in row.select("td")]
+    (stp,) = (await queries.figures(MARCH, world["stp"]))[0]
+    assert cells[:9] == [str(stp["carried_over"]), "5", "0", "5", "0", "1", "1", "2", "50,0%"]
+    late = await client.get("/manage/reports/dossiers", params={**query, "metric": "late"})
+    codes = [a.text for a in soup(late.text).select("td.code a")]
+    assert len(codes) == 2
+    early = await client.get("/manage/reports/dossiers", params={**query, "metric": "early"})
+    assert len(soup(early.text).select("td.code a")) == 1
+    overdue = await client.get(
+        "/manage/reports/dossiers", params={**query, "metric": "overdue_now"}
+    )
+    assert f"/staff/dossiers/{ids['D6']}" in overdue.text
+
+
+async def test_a_leader_sees_only_their_agency(world: dict, client: Client) -> None:
+    factory = world["factory"]
+    await sign_in_as(client, factory.staff("sxd", "leader"))
+    page = await client.get("/manage/reports", params={**MARCH.query, "agency": str(world["stp"])})
+    assert page.status_code == 200
+    assert "Sở Tư pháp" not in soup(page.text).select_one("main").get_text()
+    late = await client.get(
+        "/manage/reports/dossiers",
+        params={**MARCH.query, "agency": str(world["stp"]), "metric": "late"},
+    )
+    assert soup(late.text).select("td.code a") == []
+    await sign_in_as(client, factory.people["owner"])
+    assert (await client.get("/manage/reports")).status_code in (403, 404)
+    assert (await client.get("/manage/766")).status_code in (403, 404)
+
+
+async def test_the_scorecard_lists_the_indicators(world: dict, client: Client) -> None:
+    await sign_in_as(client, world["factory"].people["manager"])
+    page = await client.get("/manage/766", params={**MARCH.query, "agency": str(world["stp"])})
+    assert page.status_code == 200, page.text
+    names = [dt.get_text(strip=True) for dt in soup(page.text).select(".indicator dt")]
+    assert names[0] == "Tỷ lệ hồ sơ giải quyết trước hạn và đúng hạn"
+    values = [v.get_text(strip=True) for v in soup(page.text).select(".indicator .value")]
+    assert values[0] == "50,0%"
+    assert "Mức độ hài lòng trong giải quyết thủ tục" in names
