@@ -40,15 +40,19 @@ def _env(database: str) -> None:
     sys.path.insert(0, str(ROOT))
 
 
-async def timed(run: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
-    """(median seconds of RUNS runs after a warm-up, what the last run gave)."""
+async def timed(run: Callable[[], Awaitable[Any]]) -> tuple[float, float, Any]:
+    """(median wall seconds of RUNS runs after a warm-up, median CPU seconds of this process
+    in them, what the last run gave). On a shared machine the CPU time says what the work
+    costs when the wall time says how long others made it wait; on SQLite it includes the
+    queries, on PostgreSQL only the Python side."""
     result = await run()
-    times = []
+    times, cpu = [], []
     for _ in range(RUNS):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         result = await run()
         times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+        cpu.append(time.process_time() - started_cpu)
+    return statistics.median(times), statistics.median(cpu), result
 
 
 class Site:
@@ -159,7 +163,7 @@ def _quarter_before(today: date) -> date:
     return date(before.year, 3 * ((before.month - 1) // 3) + 1, 1)
 
 
-async def measure(args: argparse.Namespace) -> list[tuple[str, str, float, str]]:
+async def measure(args: argparse.Namespace) -> list[tuple[str, str, float, float, str]]:
     from backend.lib.clock import local_today
 
     today = local_today()
@@ -202,12 +206,12 @@ async def measure(args: argparse.Namespace) -> list[tuple[str, str, float, str]]
     for label, url, fallback in cases:
         status, size = await site.page(url)
         if status == 404 and not args.pages_only:
-            seconds, _ = await timed(fallback)
+            seconds, cpu, _ = await timed(fallback)
             how = "function" if label.startswith("dashboard") else "stand-in query"
-            out.append((label, f"{how} (page {url.split('?')[0]} not built)", seconds, ""))
+            out.append((label, f"{how} (page {url.split('?')[0]} not built)", seconds, cpu, ""))
             continue
-        seconds, (status, size) = await timed(lambda url=url: site.page(url))
-        out.append((label, f"GET {url}", seconds, f"{status}, {size:,} B"))
+        seconds, cpu, (status, size) = await timed(lambda url=url: site.page(url))
+        out.append((label, f"GET {url}", seconds, cpu, f"{status}, {size:,} B"))
     await site.client.aclose()
     return out
 
@@ -223,10 +227,11 @@ async def run(args: argparse.Namespace) -> None:
         results = await measure(args)
     engine = "PostgreSQL" if args.database.startswith("postgres") else "SQLite"
     print(f"{engine}, {args.database}")
-    print(f"{'what':45} {'median of 5':>12}  how")
-    for label, how, seconds, note in results:
+    print(f"load average {' '.join(f'{n:.1f}' for n in os.getloadavg())} on {os.cpu_count()} CPUs")
+    print(f"{'what':45} {'wall (median)':>13} {'CPU here':>9}  how")
+    for label, how, seconds, cpu, note in results:
         flag = "" if seconds < 1 else "  OVER 1 s"
-        print(f"{label:45} {seconds * 1000:>9.0f} ms  {how} {note}{flag}")
+        print(f"{label:45} {seconds * 1000:>10.0f} ms {cpu * 1000:>6.0f} ms  {how} {note}{flag}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -288,12 +288,14 @@ async def rebuild() -> dict[str, int]:
     async with write_transaction():
         await ReportDay.delete(force=True)
         await ReportHandling.delete(force=True)
-        rows = [_day_row(k, c) for k, c in days.items()]
+        # In order of day: the rows of a period lie together (the kept rows are appended in
+        # the order of days too), which the dashboard's range reads like.
+        rows = [_day_row(k, days[k]) for k in sorted(days)]
         for start in range(0, len(rows), 500):
             await ReportDay.insert(*rows[start : start + 500])
         handling_rows = [
             ReportHandling(day=k[0], agency=k[1], procedure=k[2], days=k[3], dossiers=n)
-            for k, n in spread.items()
+            for k, n in sorted(spread.items())
         ]
         for start in range(0, len(handling_rows), 500):
             await ReportHandling.insert(*handling_rows[start : start + 500])
