@@ -16,6 +16,8 @@ from collections import Counter, defaultdict
 from datetime import date, datetime
 from typing import Any
 
+from piccolo.query.functions.aggregate import Max
+
 from backend.catalog.services import load_calendar
 from backend.dossiers import listeners
 from backend.dossiers.tables import Dossier, DossierEvent
@@ -181,15 +183,40 @@ def _day_row(key: Key, counts: Counter[str]) -> ReportDay:
     return row
 
 
+# Dossiers per batch when recomputing everything: the events of a batch are read, counted and
+# dropped, so memory holds the counters, not a million dossiers' events (issue 13, measured at
+# 1,000,000 dossiers by bench/generate.py).
+BATCH = 20_000
+
+
 async def recompute(
     dossier_ids: list[int] | None = None,
 ) -> tuple[dict[Key, Counter[str]], Counter[tuple[date, int, int, int]]]:
     """The counters as the stored events make them (of the given dossiers, or of all)."""
     calendar = await load_calendar()
-    wanted = [a.value for a in (*COUNTED, Action.SUPPLEMENT)]
-    where: Any = DossierEvent.action.is_in(wanted)
+    days: dict[Key, Counter[str]] = defaultdict(Counter)
+    spread: Counter[tuple[date, int, int, int]] = Counter()
     if dossier_ids is not None:
-        where &= DossierEvent.dossier.is_in(dossier_ids or [0])
+        await _count(DossierEvent.dossier.is_in(dossier_ids or [0]), calendar, days, spread)
+    else:
+        top = await Dossier.select(Max(Dossier.id).as_alias("top")).first()
+        last = int(top["top"] or 0) if top else 0
+        # Every event of a dossier falls in its dossier's batch (the supplement pauses are
+        # summed per dossier), and the counters only add up: the same result as one pass.
+        for low in range(0, last + 1, BATCH):
+            where = (DossierEvent.dossier >= low) & (DossierEvent.dossier < low + BATCH)
+            await _count(where, calendar, days, spread)
+    return {k: c for k, c in days.items() if c}, spread
+
+
+async def _count(
+    where: Any,
+    calendar: WorkCalendar,
+    days: dict[Key, Counter[str]],
+    spread: Counter[tuple[date, int, int, int]],
+) -> None:
+    """Adds the counted events matching `where` to `days` and `spread`."""
+    wanted = [a.value for a in (*COUNTED, Action.SUPPLEMENT)]
     events = await (
         DossierEvent.select(
             DossierEvent.dossier,
@@ -198,7 +225,7 @@ async def recompute(
             DossierEvent.state_from,
             DossierEvent.data,
         )
-        .where(where)
+        .where(where & DossierEvent.action.is_in(wanted))
         .order_by(DossierEvent.seq)
     )
     waited: Counter[int] = Counter()
@@ -206,8 +233,6 @@ async def recompute(
         if e["action"] == Action.SUPPLEMENT.value:
             waited[e["dossier"]] += int(json.loads(e["data"] or "{}").get("waited_days") or 0)
     dossiers = await _dossiers(sorted({e["dossier"] for e in events}))
-    days: dict[Key, Counter[str]] = defaultdict(Counter)
-    spread: Counter[tuple[date, int, int, int]] = Counter()
     for e in events:
         if e["action"] == Action.SUPPLEMENT.value:
             continue
@@ -225,23 +250,33 @@ async def recompute(
         days[key].update(moved)
         if handling is not None:
             spread[(key[0], key[1], key[2], handling)] += 1
-    return {k: c for k, c in days.items() if c}, spread
 
 
 async def _dossiers(ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The columns `increments` reads, of these dossiers (a range at a time when they are
+    many and dense, else by lists of 500)."""
+    columns = (
+        Dossier.id,
+        Dossier.agency,
+        Dossier.procedure,
+        Dossier.channel,
+        Dossier.promised_date,
+        Dossier.appointment_date,
+        Dossier.received_at,
+        Dossier.on_time,
+        Dossier.result_kind,
+    )
     found: dict[int, dict[str, Any]] = {}
+    if len(ids) > 500:
+        wanted = set(ids)
+        for row in await Dossier.select(*columns).where(
+            (Dossier.id >= ids[0]) & (Dossier.id <= ids[-1])
+        ):
+            if row["id"] in wanted:
+                found[row["id"]] = row
+        return found
     for start in range(0, len(ids), 500):
-        for row in await Dossier.select(
-            Dossier.id,
-            Dossier.agency,
-            Dossier.procedure,
-            Dossier.channel,
-            Dossier.promised_date,
-            Dossier.appointment_date,
-            Dossier.received_at,
-            Dossier.on_time,
-            Dossier.result_kind,
-        ).where(Dossier.id.is_in(ids[start : start + 500])):
+        for row in await Dossier.select(*columns).where(Dossier.id.is_in(ids[start : start + 500])):
             found[row["id"]] = row
     return found
 
@@ -253,12 +288,14 @@ async def rebuild() -> dict[str, int]:
     async with write_transaction():
         await ReportDay.delete(force=True)
         await ReportHandling.delete(force=True)
-        rows = [_day_row(k, c) for k, c in days.items()]
+        # In order of day: the rows of a period lie together (the kept rows are appended in
+        # the order of days too), which the dashboard's range reads like.
+        rows = [_day_row(k, days[k]) for k in sorted(days)]
         for start in range(0, len(rows), 500):
             await ReportDay.insert(*rows[start : start + 500])
         handling_rows = [
             ReportHandling(day=k[0], agency=k[1], procedure=k[2], days=k[3], dossiers=n)
-            for k, n in spread.items()
+            for k, n in sorted(spread.items())
         ]
         for start in range(0, len(handling_rows), 500):
             await ReportHandling.insert(*handling_rows[start : start + 500])

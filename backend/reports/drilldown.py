@@ -9,6 +9,7 @@ form 01's date, which is told apart here by the same rule as counting.increments
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from backend.dossiers.tables import Dossier
@@ -48,6 +49,9 @@ COLUMNS = (
     Dossier.agency.name.as_alias("agency_name"),
 )
 PAGE_SIZE = 50
+# Counted by the decision time: their lists are ordered in Python (see `dossiers`).
+BY_DECISION = ("early", "on_time", "late", "refused", "stopped", "withdrawn")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _filter(metric: str, period: Period, agency: int | None) -> Any:
@@ -92,9 +96,12 @@ async def dossiers(
 ) -> Page[dict[str, Any]]:
     """One page of the dossiers behind `metric`, in order of receipt, with the total."""
     where: Any = _filter(metric, period, agency)
-    if metric in ("early", "on_time"):
-        # Told apart by the local day, as the counter was: decided in Python on a narrow read,
-        # then only the page's rows are read in full.
+    if metric in BY_DECISION:
+        # Early and on time are told apart by the local day, as the counter was: decided in
+        # Python on a narrow read, then only the page's rows are read in full. The other
+        # metrics of the decision time are read the same way: asked for a page in order of
+        # receipt, the databases walk the receipt index from 2 years back and filter a million
+        # rows (1 s on PostgreSQL at 1,000,000 dossiers) instead of using the decision time's.
         narrow = await Dossier.select(
             Dossier.id,
             Dossier.received_at,
@@ -103,8 +110,13 @@ async def dossiers(
             Dossier.appointment_date,
         ).where(where)
         chosen = sorted(
-            (r for r in narrow if _early(r) == (metric == "early")),
-            key=lambda r: (r["received_at"], r["id"]),
+            (
+                r
+                for r in narrow
+                if metric not in ("early", "on_time") or _early(r) == (metric == "early")
+            ),
+            # Never-received dossiers (refused) last, as PostgreSQL orders NULLs.
+            key=lambda r: (r["received_at"] is None, r["received_at"] or _EPOCH, r["id"]),
         )
         total = len(chosen)
         number = _within(number, total)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count
+
 from backend.catalog.tables import Procedure
 from backend.complaints.kinds import KIND_LABELS
 from backend.complaints.tables import Complaint
@@ -51,10 +53,16 @@ async def feedback(period: Period, agency: int | None) -> dict[int, Feedback]:
     where = (Rating.created_at >= start) & (Rating.created_at < end)
     if agency is not None:
         where &= Rating.agency == agency
-    for r in await Rating.select(Rating.agency, Rating.satisfied).where(where):
+    # Counted by the database: a year holds some 250,000 ratings at a million dossiers, which
+    # took seconds to bring into Python one row at a time (bench/dashboard.py).
+    for r in (
+        await Rating.select(Rating.agency, Rating.satisfied, Count().as_alias("n"))
+        .where(where)
+        .group_by(Rating.agency, Rating.satisfied)
+    ):
         for f in of(r["agency"]):
-            f.ratings += 1
-            f.satisfied += 1 if r["satisfied"] else 0
+            f.ratings += int(r["n"])
+            f.satisfied += int(r["n"]) if r["satisfied"] else 0
     received = (Complaint.received_at >= start) & (Complaint.received_at < end)
     answered = (Complaint.answered_at >= start) & (Complaint.answered_at < end)
     scope = (Complaint.agency == agency) if agency is not None else None
@@ -88,25 +96,26 @@ async def complaints_by_kind(period: Period, agency: int | None) -> list[dict[st
 
 
 async def disliked_or_complained(period: Period, agency: int | None) -> int:
-    """Dossiers with a rating below "satisfied" or a complaint in the period (each once)."""
+    """Dossiers with a rating below "satisfied" or a complaint in the period (each once),
+    counted by the database (the union drops the duplicates)."""
     start, end = period.bounds()
-    ratings = (
-        (Rating.created_at >= start)
-        & (Rating.created_at < end)
-        & Rating.satisfied.eq(False)
-        & Rating.dossier.is_not_null()
+    scope = " AND agency = {}" if agency is not None else ""
+    only = [agency] if agency is not None else []
+    rows = await Rating.raw(
+        "SELECT COUNT(*) AS n FROM ("
+        "SELECT dossier FROM rating WHERE created_at >= {} AND created_at < {} "
+        f"AND satisfied = {{}} AND dossier IS NOT NULL{scope} "
+        "UNION SELECT dossier FROM complaint WHERE received_at >= {} AND received_at < {} "
+        f"AND dossier IS NOT NULL{scope}) AS unhappy",
+        start,
+        end,
+        False,
+        *only,
+        start,
+        end,
+        *only,
     )
-    complaints = (
-        (Complaint.received_at >= start)
-        & (Complaint.received_at < end)
-        & Complaint.dossier.is_not_null()
-    )
-    if agency is not None:
-        ratings &= Rating.agency == agency
-        complaints &= Complaint.agency == agency
-    ids = {r["dossier"] for r in await Rating.select(Rating.dossier).where(ratings)}
-    ids |= {r["dossier"] for r in await Complaint.select(Complaint.dossier).where(complaints)}
-    return len(ids)
+    return int(rows[0]["n"]) if rows else 0
 
 
 @dataclass(frozen=True)
