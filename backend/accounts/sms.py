@@ -26,6 +26,7 @@ import random
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiohttp
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -124,7 +125,11 @@ async def send_one(item: Claimed, gateway: Gateway) -> str:
     """Send one claimed row and record the outcome (only while our lease holds)."""
     try:
         await gateway.send(item.phone, unseal(item.body))
-        values = {SmsMessage.state: "sent", SmsMessage.sent_at: utcnow(), SmsMessage.body: ""}
+        values: dict[Any, Any] = {
+            SmsMessage.state: "sent",
+            SmsMessage.sent_at: utcnow(),
+            SmsMessage.body: "",
+        }
         outcome = "sent"
     except Exception as e:  # one bad row must not stop the others
         transient = isinstance(e, GatewayError) and e.transient
