@@ -22,6 +22,7 @@ from litestar import Litestar
 
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
+from backend.accounts import ratelimit
 from backend.accounts.middleware import SESSION_COOKIE
 from backend.accounts.services import PLACEHOLDER_HASH, start_session
 from backend.accounts.tables import User
@@ -230,6 +231,9 @@ async def register(
     """A signed-in citizen through the real registration form, who then types back the code
     sent to the phone (unless `prove` is False); returns the phone number."""
     phone = phone or new_phone()
+    # Tests register many people from a few addresses: the per-address limit on sending codes
+    # is tested on its own (tests/accounts/test_phone_codes.py).
+    await ratelimit.reset_prefix("sms-ip", "")
     r = await post_form(
         client,
         "/register",

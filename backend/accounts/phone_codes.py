@@ -145,6 +145,8 @@ async def use(
     )
     if not used:  # another request used it a moment ago
         raise UserError(WRONG, field="code")
+    # Only wrong tries count against the address (many people may share one: a carrier's NAT).
+    await ratelimit.refund("code-ip", ip, IP_WINDOW)
 
 
 async def prune() -> None:
