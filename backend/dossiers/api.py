@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, Parameter
+from litestar.response import File
 
 from backend.access.guards import SignedIn, signed_in
 from backend.access.user import CurrentUser
@@ -18,7 +19,13 @@ from backend.dossiers.workflow import OFFERED, TRANSITIONS, Action, Input
 from backend.lib.errors import FormErrors, UserError
 from backend.lib.forms import to_int
 from backend.lib.i18n import N_, gettext
-from backend.lib.web import api_error, api_error_body, client_ip, receive_upload
+from backend.lib.web import (
+    api_error,
+    api_error_body,
+    client_ip,
+    receive_upload,
+    send_user_file,
+)
 
 
 def dossier_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -48,7 +55,15 @@ def dossier_json(row: dict[str, Any]) -> dict[str, Any]:
                 "name": d["name"],
                 "required": d["required"],
                 "files": [
-                    {"id": f["id"], "content_type": f["content_type"], "size": f["size"]}
+                    {
+                        "id": f["id"],
+                        "content_type": f["content_type"],
+                        "size": f["size"],
+                        # The stored page (with the same bearer token); none before a code.
+                        "url": f"/api/v1/dossiers/{row['code']}/files/{f['id']}"
+                        if row["code"]
+                        else None,
+                    }
                     for f in d["files"]
                 ],
             }
@@ -132,6 +147,51 @@ class DossierApi(Controller):
     @get("/{code:str}", summary="Một hồ sơ của tôi, theo mã")
     async def detail(self, code: str, user: SignedIn) -> dict[str, Any]:
         return dossier_json(await queries.dossier_by_code(user, code))
+
+    @get(
+        "/{code:str}/files/{file_id:int}",
+        summary="Một tệp của hồ sơ (trang giấy tờ, giấy tờ bổ sung, kết quả)",
+        description="The stored file as it was cleaned on upload (photos at most 2000 px "
+        "without their location, PDFs rewritten): `url` in the dossier's documents. 404 for a "
+        "dossier or file this account may not see.",
+        media_type="application/octet-stream",
+    )
+    async def file(self, code: str, file_id: int, user: SignedIn) -> File:
+        dossier = await queries.dossier_by_code(user, code)
+        path, media_type, name = await uploads.stored_file(user, dossier["id"], file_id)
+        return send_user_file(path, media_type, name, download=True)
+
+
+class DraftApi(Controller):
+    """Drafts (dossiers not yet submitted) of the signed-in citizen: a refused submission
+    leaves its draft, which a retry with the same Idempotency-Key reuses, and these let a
+    client list and remove the ones it no longer wants."""
+
+    path = "/api/v1/drafts"
+    tags = ["dossiers"]
+    guards = [signed_in]
+
+    @get("/", summary="Bản nháp của tôi")
+    async def mine(self, user: SignedIn) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": r["id"],
+                "procedure_id": r["procedure"],
+                "procedure_name": r["procedure_name"],
+                "created_at": r["created_at"],
+                "updated_at": r["updated_at"],
+            }
+            for r in await drafts.my_drafts(user)
+        ]
+
+    @delete(
+        "/{draft_id:int}",
+        status_code=204,
+        summary="Xóa một bản nháp",
+        description="404 for a draft of another account; 409 once it has been submitted.",
+    )
+    async def remove(self, draft_id: int, user: SignedIn) -> None:
+        await drafts.delete_draft(user, draft_id)
 
 
 # The request fields each input is sent in.

@@ -212,6 +212,29 @@ async def remove_files(user: CurrentUser, dossier_id: int) -> None:
     await DossierFile.delete().where(DossierFile.dossier == dossier_id)
 
 
+async def delete_draft(user: CurrentUser, dossier_id: int) -> None:
+    """A draft its author no longer wants (never a submitted dossier: that is withdrawn). Its
+    stored pages go with the cleanup of unreferenced files."""
+    row = await _editable_draft(user, dossier_id)
+    async with write_transaction():
+        await DossierFile.delete().where(DossierFile.dossier == row["id"])
+        await Dossier.delete().where((Dossier.id == row["id"]) & (Dossier.state == "draft"))
+
+
+async def my_drafts(user: CurrentUser) -> list[dict[str, Any]]:
+    return await (
+        Dossier.select(
+            Dossier.id,
+            Dossier.created_at,
+            Dossier.updated_at,
+            Dossier.procedure,
+            Dossier.procedure.name.as_alias("procedure_name"),
+        )
+        .where((Dossier.citizen == user.id) & (Dossier.state == "draft"))
+        .order_by(Dossier.updated_at, ascending=False)
+    )
+
+
 async def draft_view(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
     """What the submission page shows: the procedure's slots with the pages already uploaded."""
     row = await owned_dossier(user, dossier_id)

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from piccolo.columns.combination import Combinable
 
 from backend.dossiers.tables import Dossier, DossierEvent
 from backend.dossiers.workflow import Action
+from backend.lib.clock import local_days_bounds
 from backend.lib.pagination import Page, paginate
 from backend.settings import get_settings
 
@@ -44,10 +45,7 @@ class Period:
 
     def bounds(self) -> tuple[datetime, datetime]:
         """The period in UTC: from the first day's local midnight to the day after the last."""
-        tz = get_settings().time_zone
-        start = datetime.combine(self.first, time(0), tz).astimezone(UTC)
-        end = datetime.combine(self.last + timedelta(days=1), time(0), tz).astimezone(UTC)
-        return start, end
+        return local_days_bounds(self.first, self.last)
 
 
 def entry(row: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from backend.accounts import hooks
 from backend.dossiers import claims, events, listeners, results
-from backend.dossiers.api import DossierActionApi, DossierApi, TrackApi
+from backend.dossiers.api import DossierActionApi, DossierApi, DraftApi, TrackApi
 from backend.dossiers.pages.citizen import CITIZEN_PAGES
 from backend.dossiers.pages.printed import PrintedFormPages
 from backend.dossiers.pages.register import RegisterPages
@@ -22,6 +22,7 @@ ROUTES: list[Any] = [
     RegisterPages,
     DossierApi,
     DossierActionApi,
+    DraftApi,
     TrackApi,
 ]
 

@@ -10,10 +10,12 @@ reported beside its slot.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from backend.access.user import CurrentUser
 from backend.dossiers import drafts
+from backend.dossiers.queries import file_for
 from backend.lib.errors import UserError
 from backend.lib.files import FileStore
 from backend.lib.multipart import ReceivedForm
@@ -25,6 +27,20 @@ FORM_OVERHEAD = 1024 * 1024
 
 def max_request_bytes() -> int:
     return get_settings().max_dossier_bytes + FORM_OVERHEAD
+
+
+async def stored_file(
+    user: CurrentUser, dossier_id: int, file_id: int, thumbnail: bool = False
+) -> tuple[Path, str, str]:
+    """Where a dossier's file is on disk, its media type and the name to send it under, if
+    this person may see the dossier (pages and API send it the same way)."""
+    f = await file_for(user, dossier_id, file_id)
+    store = file_store()
+    if thumbnail and f["has_thumbnail"]:
+        path, media_type = store.thumbnail_path_for(f["sha256"]), "image/jpeg"
+    else:
+        path, media_type = store.path_for(f["sha256"], f["extension"]), f["content_type"]
+    return path, media_type, f"{file_id}.{'jpg' if thumbnail else f['extension']}"
 
 
 def file_store() -> FileStore:

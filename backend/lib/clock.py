@@ -6,7 +6,7 @@ Every module asks `utcnow()`; the test suite moves time for all of them at once 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 _fixed: datetime | None = None
 
@@ -28,3 +28,13 @@ def local_today() -> date:
     from backend.settings import get_settings  # settings reads the environment once
 
     return utcnow().astimezone(get_settings().time_zone).date()
+
+
+def local_days_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """Local days first..last in UTC: from the first day's midnight to the one after the last."""
+    from backend.settings import get_settings
+
+    tz = get_settings().time_zone
+    start = datetime.combine(first, time(0), tz).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), tz).astimezone(UTC)
+    return start, end

@@ -7,7 +7,7 @@ from typing import Any
 from backend.accounts.hooks import on_sign_in, on_sign_out
 from backend.ratings import duty, panels
 from backend.ratings.admin_pages import RatingScaleController
-from backend.ratings.api import KioskVoteApi
+from backend.ratings.api import DossierRatingApi, KioskVoteApi
 from backend.ratings.pages import (
     DossierRatingController,
     KioskController,
@@ -21,6 +21,7 @@ ROUTES: list[Any] = [
     KioskController,
     KioskSetupController,
     KioskVoteApi,
+    DossierRatingApi,
     SatisfactionController,
     RatingScaleController,
     kiosk_manifest,

@@ -69,3 +69,15 @@ class KioskVote:
     # When the face was tapped, by the tablet's clock. Not used: the vote counts at the time it
     # reaches the server (the officer on duty then gets it).
     at: str = ""
+
+
+@dataclass
+class RatingBody:
+    """A citizen's rating of their dossier, once its result is handed over (or made available
+    in their account). `level`: 1 (worst) to the scale's top (5, or 3 when the center uses
+    three faces); `criteria`: optional, e.g. {"timeliness": "good", "attitude": "bad"} (keys: timeliness, attitude, guidance, trips; values good or bad; others are ignored); `comment`:
+    optional, kept to 2,000 characters. A rating can be changed for 7 days."""
+
+    level: int
+    criteria: dict[str, str] | None = None
+    comment: str | None = None

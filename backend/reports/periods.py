@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
+from backend.lib.clock import local_days_bounds
 from backend.lib.forms import to_date
-from backend.settings import get_settings
 
 KINDS = ("month", "quarter", "year", "custom")
 MAX_DAYS = 366 * 2
@@ -20,10 +20,7 @@ class Period:
 
     def bounds(self) -> tuple[datetime, datetime]:
         """In UTC: the first day's local midnight, and the next day's after the last."""
-        tz = get_settings().time_zone
-        start = datetime.combine(self.first, time(0), tz).astimezone(UTC)
-        end = datetime.combine(self.last + timedelta(days=1), time(0), tz).astimezone(UTC)
-        return start, end
+        return local_days_bounds(self.first, self.last)
 
     @property
     def query(self) -> dict[str, str]:

@@ -6,9 +6,11 @@ from typing import Any
 
 from backend.dossiers import listeners
 from backend.reports import counting
-from backend.reports.pages import ReportPages
+from backend.reports.pages.dashboard import ReportPages
+from backend.reports.pages.exports import ReportExports
+from backend.reports.pages.public import PublicStatisticsController
 
-ROUTES: list[Any] = [ReportPages]
+ROUTES: list[Any] = [ReportPages, ReportExports, PublicStatisticsController]
 
 
 def connect() -> None:

@@ -273,13 +273,7 @@ async def _mine(
 async def _send_file(
     user: CurrentUser, dossier_id: int, file_id: int, thumbnail: bool, download: bool = False
 ) -> File:
-    f = await queries.file_for(user, dossier_id, file_id)
-    store = uploads.file_store()
-    if thumbnail and f["has_thumbnail"]:
-        path, media_type = store.thumbnail_path_for(f["sha256"]), "image/jpeg"
-    else:
-        path, media_type = store.path_for(f["sha256"], f["extension"]), f["content_type"]
-    name = f"{file_id}.{'jpg' if thumbnail else f['extension']}"
+    path, media_type, name = await uploads.stored_file(user, dossier_id, file_id, thumbnail)
     return send_user_file(path, media_type, name, download=download)
 
 

@@ -22,6 +22,7 @@ from backend.lib.formatting import format_date, format_datetime
 from backend.lib.forms import to_date
 from backend.lib.i18n import gettext
 from backend.lib.pagination import page_number
+from backend.lib.spreadsheet import as_text
 from backend.lib.web import render
 
 HEADERS = (
@@ -52,12 +53,6 @@ def _period(first: str, last: str) -> register.Period:
     return register.period(day(first), day(last), today())
 
 
-def _cell(text: str) -> str:
-    """A cell a spreadsheet shows as text: what a citizen typed ("=HYPERLINK(...)" as a name)
-    must not run as a formula when an officer opens the export."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv_row(n: int, r: dict[str, Any]) -> list[str]:
     moved = r["appointment_date"] if r["appointment_date"] != r["promised_date"] else None
     texts = [
@@ -76,7 +71,7 @@ def _csv_row(n: int, r: dict[str, Any]) -> list[str]:
         format_datetime(r["finished_at"]),
         format_datetime(r["returned_at"]),
     ]
-    return [_cell(t) for t in texts]
+    return [as_text(t) for t in texts]
 
 
 class RegisterPages(Controller):

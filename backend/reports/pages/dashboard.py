@@ -17,8 +17,9 @@ from backend.lib.errors import NotFound
 from backend.lib.forms import to_int
 from backend.lib.i18n import N_
 from backend.lib.web import render
-from backend.reports import drilldown, indicators, queries
+from backend.reports import charts, drilldown, indicators, queries, trend
 from backend.reports.periods import KINDS, Period, period_of
+from backend.settings import get_settings
 
 KIND_LABELS = {
     "month": N_("Tháng"),
@@ -65,14 +66,34 @@ class ReportPages(Controller):
     @get("/reports")
     async def dashboard(self, request: Request[Any, Any, Any], user: SignedIn) -> Template:
         common = await _common(request, user)
-        rows, total = await queries.figures(common["period"], common["agency"])
-        feedback = await indicators.feedback(common["period"], common["agency"])
+        period, agency = common["period"], common["agency"]
+        rows, total = await queries.figures(period, agency)
+        feedback = await indicators.feedback(period, agency)
+        province = get_settings().province
+        minimum = get_settings().report_min_ratings
+        rated = [
+            charts.Share(f.name, feedback[f.agency].satisfied, feedback[f.agency].ratings)
+            for f in rows
+            if f.agency in feedback
+        ]
         return render(
             request,
             "reports/dashboard.html",
             rows=rows,
             total=total,
             feedback=feedback,
+            charts={
+                "trend": charts.trend_chart(
+                    trend.points(await trend.daily(period, agency), period.first, period.last),
+                    "chart-trend",
+                ),
+                "on_time": charts.on_time_chart(
+                    charts.on_time_shares(rows), province, "chart-on-time"
+                ),
+                "satisfaction": charts.satisfaction_chart(
+                    rated, minimum, province, "chart-satisfaction"
+                ),
+            },
             kinds_of_complaints=await indicators.complaints_by_kind(
                 common["period"], common["agency"]
             ),
