@@ -29,7 +29,7 @@ from piccolo.querystring import QueryString
 from backend import wiring
 from backend.access.guards import USER_DEPENDENCIES, user_of
 from backend.access.roles import Role
-from backend.accounts import ratelimit
+from backend.accounts import phone_codes, ratelimit, sms
 from backend.accounts import routes as accounts_routes
 from backend.accounts.middleware import session_middleware
 from backend.accounts.services import prune_sessions
@@ -192,6 +192,7 @@ async def _housekeeping() -> None:
         try:
             await prune_sessions()
             await ratelimit.prune()
+            await phone_codes.prune()
             await cleanup.collect_uploads()
         except Exception:  # a failed pass is retried next hour; the app must not stop
             log.exception("housekeeping failed")
@@ -213,6 +214,8 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     ]
     if get_settings().push_sender_in_app:
         background.append(asyncio.create_task(sender.run_forever()))
+    if get_settings().sms_sender_in_app:
+        background.append(asyncio.create_task(sms.run_forever()))
     try:
         yield
     finally:

@@ -124,6 +124,12 @@ class Settings:
     audit_retired_signers: tuple[str, ...] = ()
     # The append-only file of signed checkpoints (default var/audit_checkpoints.jsonl).
     audit_checkpoint_file: Path | None = None
+    # The SMS gateway (backend.accounts.sms_gateways): an HTTP JSON endpoint and its key;
+    # without a URL, messages (phone codes) go to the server log.
+    sms_gateway_url: str = ""
+    sms_gateway_key: str = field(default="", repr=False)
+    # Run the SMS sender inside each app process (off when it runs as its own process).
+    sms_sender_in_app: bool = True
     languages: tuple[str, ...] = field(default=("vi", "en"))
 
     @property
@@ -201,6 +207,9 @@ class Settings:
             audit_retired_keys=_list("AUDIT_RETIRED_KEYS"),
             audit_signing_key=_env("AUDIT_SIGNING_KEY", ""),
             audit_retired_signers=_list("AUDIT_RETIRED_SIGNERS"),
+            sms_gateway_url=_env("SMS_GATEWAY_URL", ""),
+            sms_gateway_key=_env("SMS_GATEWAY_KEY", ""),
+            sms_sender_in_app=_env("SMS_SENDER_IN_APP", "1") == "1",
             audit_checkpoint_file=(
                 Path(os.environ["AUDIT_CHECKPOINT_FILE"]).resolve()
                 if os.environ.get("AUDIT_CHECKPOINT_FILE", "").strip()

@@ -22,6 +22,7 @@ from litestar import Litestar
 
 from backend.access.roles import Role
 from backend.access.user import CurrentUser
+from backend.accounts import ratelimit
 from backend.accounts.middleware import SESSION_COOKIE
 from backend.accounts.services import PLACEHOLDER_HASH, start_session
 from backend.accounts.tables import User
@@ -198,9 +199,41 @@ def new_phone() -> str:
     return f"0389{next(_phones):06d}"
 
 
-async def register(client: Client, phone: str | None = None, name: str = "Lê Văn Test") -> str:
-    """A signed-in citizen through the real registration form; returns the phone number."""
+async def sms_code(phone: str) -> str:
+    """The code in the last text message written to the SMS outbox for `phone` (what the
+    person would read on their phone)."""
+    import re
+
+    from backend.accounts.sms import unseal
+    from backend.accounts.tables import SmsMessage
+
+    row = (
+        await SmsMessage.select(SmsMessage.body)
+        .where((SmsMessage.phone == phone) & (SmsMessage.body != ""))
+        .order_by(SmsMessage.id, ascending=False)
+        .first()
+    )
+    assert row is not None, f"no text message to {phone}"
+    found = re.search(r"\b(\d{6})\b", unseal(row["body"]))
+    assert found is not None
+    return found.group(1)
+
+
+async def prove_phone(client: Client, phone: str) -> None:
+    """The signed-in citizen types back the code sent to their phone."""
+    r = await post_form(client, "/verify-phone", code=await sms_code(phone), next="/")
+    assert r.status_code == 303, r.text
+
+
+async def register(
+    client: Client, phone: str | None = None, name: str = "Lê Văn Test", *, prove: bool = True
+) -> str:
+    """A signed-in citizen through the real registration form, who then types back the code
+    sent to the phone (unless `prove` is False); returns the phone number."""
     phone = phone or new_phone()
+    # Tests register many people from a few addresses: the per-address limit on sending codes
+    # is tested on its own (tests/accounts/test_phone_codes.py).
+    await ratelimit.reset_prefix("sms-ip", "")
     r = await post_form(
         client,
         "/register",
@@ -211,6 +244,8 @@ async def register(client: Client, phone: str | None = None, name: str = "Lê V�
         password_again=CITIZEN_PASSWORD,
     )
     assert r.status_code == 303, r.text
+    if prove:
+        await prove_phone(client, phone)
     return phone
 
 

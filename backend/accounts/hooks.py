@@ -1,4 +1,5 @@
-"""What other domains do when a person signs in or out, without accounts knowing them.
+"""What other domains do when a person signs in or out or proves their phone, without accounts
+knowing them.
 
 A domain registers a handler at start-up (backend.wiring); accounts calls every handler after
 a successful sign-in and before a sign-out. Example: ratings opens a counter officer's duty at
@@ -44,4 +45,28 @@ async def signed_in(event: SessionEvent) -> None:
 
 async def signing_out(event: SessionEvent) -> None:
     for handler in _on_sign_out:
+        await handler(event)
+
+
+@dataclass(frozen=True)
+class PhoneProven:
+    """A citizen typed back a code sent to `phone`: the number is theirs (backend.dossiers
+    makes the walk-in dossiers filed for it visible to them)."""
+
+    user_id: int
+    phone: str
+    at: datetime
+
+
+PhoneHandler = Callable[[PhoneProven], Awaitable[None]]
+_on_phone_proven: list[PhoneHandler] = []
+
+
+def on_phone_proven(handler: PhoneHandler) -> None:
+    if handler not in _on_phone_proven:
+        _on_phone_proven.append(handler)
+
+
+async def phone_proven(event: PhoneProven) -> None:
+    for handler in _on_phone_proven:
         await handler(event)

@@ -6,6 +6,12 @@ from typing import Any
 
 from backend.accounts.admin_pages import AdminHomeController, StaffController
 from backend.accounts.api import AuthApi
-from backend.accounts.pages import AccountController
+from backend.accounts.pages import AccountController, PhoneController
 
-ROUTES: list[Any] = [AccountController, AuthApi, AdminHomeController, StaffController]
+ROUTES: list[Any] = [
+    AccountController,
+    PhoneController,
+    AuthApi,
+    AdminHomeController,
+    StaffController,
+]

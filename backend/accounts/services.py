@@ -240,6 +240,11 @@ async def end_session(token: str) -> None:
     await AuthSession.delete().where(AuthSession.token_hash == _digest(token))
 
 
+async def end_all_sessions(user_id: int) -> None:
+    """Every browser and API token of the account signs out (a password was reset)."""
+    await AuthSession.delete().where(AuthSession.user == user_id)
+
+
 async def user_for_token(token: str, kind: str) -> CurrentUser | None:
     if not token or len(token) > 100:
         return None

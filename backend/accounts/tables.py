@@ -6,6 +6,7 @@ from piccolo.columns import (
     Integer,
     OnDelete,
     Serial,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -21,7 +22,12 @@ class User(Table, tablename="app_user"):
     password_hash = Varchar(length=200)
     full_name = Varchar(length=120)
     role = Varchar(length=20, index=True)
-    phone = Varchar(length=15, null=True, default=None)
+    # Indexed: proving a phone finds the walk-in dossiers' holder accounts of that number.
+    phone = Varchar(length=15, null=True, default=None, index=True)
+    # When a code sent to `phone` was typed back (backend.accounts.phone_codes). NULL: not
+    # proven (accounts made before codes existed, or a code not yet typed); such an account
+    # sees only the dossiers it filed itself or claimed with a receipt's claim code.
+    phone_verified_at = Timestamptz(null=True, default=None)
     citizen_id = Varchar(length=12, null=True, default=None)
     agency = ForeignKey(references=Agency, null=True, default=None, on_delete=OnDelete.set_null)
     # The desk a counter officer sits at (printed on receipts, used by the kiosk).
@@ -62,3 +68,46 @@ class RateLimitCounter(Table, tablename="rate_limit_counter"):
     key = Varchar(length=200, index=True)  # "<bucket>:<key>", to reset a key's windows
     hits = Integer(default=0)
     expires_at = Timestamptz(index=True)
+
+
+class PhoneCode(Table, tablename="phone_code"):
+    """The one live code of a (purpose, phone): a new code replaces the previous one.
+
+    Only an HMAC of the code (keyed with the app's secret, over purpose, phone and code) is
+    kept, so neither a copy of the database nor a code of another purpose gives a usable code.
+    """
+
+    id: Serial  # implicit primary key, declared for type checkers
+    slot = Varchar(length=40, unique=True)  # "<purpose>:<phone>"
+    phone = Varchar(length=15)
+    purpose = Varchar(length=12)  # verify | change | recover
+    # The account the code was sent for (None for recovery: found by the phone when used).
+    user = ForeignKey(
+        references=User, null=True, default=None, on_delete=OnDelete.cascade, index=True
+    )
+    code_hash = Varchar(length=64)
+    tries = Integer(default=0)
+    created_at = Timestamptz()
+    expires_at = Timestamptz(index=True)
+
+
+class SmsMessage(Table, tablename="sms_message"):
+    """One text message to send, written in the transaction that makes it (a durable outbox).
+
+    The text is kept encrypted (it holds a code) and wiped once sent, failed or expired;
+    backend.accounts.sms claims due rows with a lease, sends them through the configured
+    gateway and retries with backoff until the message expires.
+    """
+
+    id: Serial  # implicit primary key, declared for type checkers
+    phone = Varchar(length=15)
+    body = Text(default="")  # encrypted text, "" once no longer needed
+    # pending | sending | sent | failed | expired
+    state = Varchar(length=10, default="pending", index=True)
+    attempts = Integer(default=0)
+    available_at = Timestamptz(index=True)
+    expires_at = Timestamptz()
+    claimed_until = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)

@@ -154,6 +154,11 @@ async def load(province: str) -> dict[str, int]:
                 full_name=a.name,
                 agency_code=a.agency,
             )
+            if a.role is Role.CITIZEN:
+                # Demo numbers are nobody's: taken as proven, so the demo shows everything.
+                await User.update({User.phone_verified_at: user.created_at}).where(
+                    User.id == user.id
+                )
             if a.counter or a.post_office:
                 await User.update(
                     {

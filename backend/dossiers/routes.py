@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.dossiers import events, listeners, results
+from backend.accounts import hooks
+from backend.dossiers import claims, events, listeners, results
 from backend.dossiers.api import DossierActionApi, DossierApi, DraftApi, TrackApi
 from backend.dossiers.pages.citizen import CITIZEN_PAGES
 from backend.dossiers.pages.printed import PrintedFormPages
@@ -30,5 +31,6 @@ def connect() -> None:
     """The dossier's own listeners, its event chain made known to `audit verify`, its pages
     kept by the cleanup of stored files."""
     events.declare()
+    hooks.on_phone_proven(claims.claim_by_proven_phone)
     cleanup.refers_to_files(DossierFile.sha256)
     listeners.on_transition(Action.APPROVE, results.electronic_result_available)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend.access.user import CurrentUser
+from backend.dossiers import claims
 from backend.dossiers.delivery import Delivery, clean_delivery
 from backend.dossiers.drafts import (
     draft_view,
@@ -68,6 +69,9 @@ async def submit(
     except Conflict:
         if (await draft_view(user, dossier_id))["status"] == Status.DRAFT:
             raise
+    else:
+        if walk_in:  # for a number its citizen has proven: straight into their account
+            await claims.claim_after_intake(dossier_id)
     return await owned_dossier(user, dossier_id)
 
 

@@ -96,7 +96,14 @@ def live_server(database: None, _artifacts: Path) -> Iterator[str]:
     base_url = f"http://127.0.0.1:{port}"
     # The push sender is tested on its own (tests/notifications); in this server it would
     # compete for their outbox rows.
-    env = {**os.environ, "BASE_URL": base_url, "PUSH_SENDER_IN_APP": "0"}
+    # Nor the SMS sender: the tests read the codes from the SMS outbox (tests.helpers.sms_code),
+    # which a sender would wipe once sent.
+    env = {
+        **os.environ,
+        "BASE_URL": base_url,
+        "PUSH_SENDER_IN_APP": "0",
+        "SMS_SENDER_IN_APP": "0",
+    }
     log_path = ARTIFACTS / f"server-{ENGINE}.log"  # also read by new_context
     log = log_path.open("wb")
     command = [_granian(), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port)]
@@ -359,7 +366,18 @@ async def sign_up(page: Any, phone: str, name: str, next_url: str = "") -> None:
     await page.get_by_label(re.compile(r"^Mật khẩu")).fill(PASSWORD)
     await page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
     await page.get_by_role("button", name="Tạo tài khoản").click()
+    await type_sms_code(page, phone)
     await page.get_by_role("button", name="Đăng xuất").wait_for()
+
+
+async def type_sms_code(page: Any, phone: str) -> None:
+    """On the screen that asks for it, the code just sent to `phone`, as read off the phone."""
+    from tests.helpers import sms_code
+
+    field = page.get_by_label("Mã xác nhận (6 chữ số)")
+    await field.wait_for()
+    await field.fill(await sms_code(phone))
+    await page.get_by_role("button", name="Xác nhận", exact=True).click()
 
 
 async def signed_in_context(

@@ -23,6 +23,7 @@ from tests.browser.conftest import (
     photo_info,
     required_documents,
     sign_up,
+    type_sms_code,
 )
 from tests.helpers import new_phone
 
@@ -160,12 +161,17 @@ async def test_visitor_signs_up_on_the_way_to_the_submission_page(
     await expect(page).to_have_url(re.compile(r"/register\?next="))
     await expect(page.get_by_role("heading", level=1)).to_have_text("Tạo tài khoản")
     await axe(page, "register")
-    await page.get_by_label("Số điện thoại di động").fill(new_phone())
+    phone = new_phone()
+    await page.get_by_label("Số điện thoại di động").fill(phone)
     await page.get_by_label("Họ và tên").fill(CITIZEN)
     await page.get_by_label(re.compile(r"^Mật khẩu")).fill(PASSWORD)
     await page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
     await shot(page, "register")
     await page.get_by_role("button", name="Tạo tài khoản").tap()
+    # The code sent to the phone is asked for on the next screen.
+    await expect(page).to_have_url(re.compile(r"/verify-phone\?next="))
+    await axe(page, "verify phone")
+    await type_sms_code(page, phone)
     await expect(page).to_have_url(re.compile(r"/dossiers/\d+/edit$"))
     await expect(page.get_by_role("heading", level=1)).to_have_text("Nộp hồ sơ trực tuyến")
     await expect(page.locator(".crumbs")).to_have_text(PROCEDURE)

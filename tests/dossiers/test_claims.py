@@ -1,6 +1,7 @@
 """A dossier filed at the counter never joins an account by phone number alone (issue 11,
 item 1): not when the citizen registers afterwards, not when someone registered the number
-first. It joins the account that types its code and the claim code printed on its receipt."""
+first. It joins the account that types its code and the claim code printed on its receipt, or
+(issue 15, tests/accounts/test_phone_codes.py) the account that proved the number by a code."""
 
 from __future__ import annotations
 
@@ -25,8 +26,10 @@ from tests.helpers import (
 )
 
 
-async def walk_in(counter: Client, phone: str) -> dict[str, Any]:
-    """The counter files a dossier for a citizen at the desk, with photographed papers."""
+async def walk_in(counter: Client, phone: str, *, claim_code: bool = True) -> dict[str, Any]:
+    """The counter files a dossier for a citizen at the desk, with photographed papers; its
+    receipt has a claim code (unless `claim_code` is False: the number's holder proved it, and
+    the dossier went straight into their account)."""
     await sign_in(counter, "motcua1")
     proc = (await counter.get("/api/v1/procedures?agency=stp")).json()[0]
     detail = (await counter.get(f"/api/v1/procedures/{proc['id']}")).json()
@@ -49,6 +52,9 @@ async def walk_in(counter: Client, phone: str) -> dict[str, Any]:
     assert row is not None
     receipt = soup((await counter.get(f"/dossiers/{dossier_id}/receipt")).text)
     printed = receipt.select_one(".claim .code")
+    if not claim_code:
+        assert printed is None
+        return row
     assert printed is not None
     return {**row, "claim_code": printed.get_text(strip=True)}
 
@@ -72,7 +78,7 @@ async def test_registering_after_the_walk_in_shows_nothing_until_the_claim(app: 
         another_client(app, "198.51.100.72") as c,
     ):
         dossier = await walk_in(counter, phone)
-        await register(c, phone, name="Trần Thị Năm")
+        await register(c, phone, name="Trần Thị Năm", prove=False)
         await sees_nothing_of(c, dossier)
         # A wrong claim code is refused and changes nothing.
         wrong = await claim(c, dossier["code"], "AAAA-AAAA")
@@ -102,7 +108,7 @@ async def test_registering_the_number_first_gives_no_access_to_later_walk_ins(
         another_client(app, "198.51.100.74") as squatter,
         another_client(app, "198.51.100.75") as counter,
     ):
-        await register(squatter, phone, name="Kẻ Chiếm Số")
+        await register(squatter, phone, name="Kẻ Chiếm Số", prove=False)
         dossier = await walk_in(counter, phone)
         await sees_nothing_of(squatter, dossier)
         row = await Dossier.select(Dossier.citizen).where(Dossier.id == dossier["id"]).first()
