@@ -18,6 +18,7 @@ from backend.lib.forms import to_int
 from backend.lib.i18n import N_
 from backend.lib.web import render
 from backend.reports import charts, drilldown, indicators, queries, trend
+from backend.reports.access import agency_scope
 from backend.reports.periods import KINDS, Period, period_of
 from backend.settings import get_settings
 
@@ -29,13 +30,6 @@ KIND_LABELS = {
 }
 
 
-def scope(user: CurrentUser, asked: str) -> int | None:
-    """The agency a person may look at: a leader's own; for the center, the one asked or all."""
-    if user.role is Role.LEADER:
-        return user.agency_id or -1
-    return to_int(asked) or None
-
-
 def _period(request: Request[Any, Any, Any]) -> Period:
     q = request.query_params
     return period_of(q.get("period", "month"), q.get("first", ""), q.get("last", ""), local_today())
@@ -43,7 +37,7 @@ def _period(request: Request[Any, Any, Any]) -> Period:
 
 async def _common(request: Request[Any, Any, Any], user: CurrentUser) -> dict[str, Any]:
     period = _period(request)
-    agency = scope(user, request.query_params.get("agency", ""))
+    agency = agency_scope(user, request.query_params.get("agency", ""))
     query = {**period.query, **({"agency": str(agency)} if agency else {})}
     names = await queries.agency_names()
     return {

@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 
 from litestar import Controller, Response, get
-from litestar.exceptions import PermissionDeniedException
 
 from backend.access.guards import SignedIn, requires
 from backend.access.roles import Role
-from backend.access.user import CurrentUser
 from backend.lib.clock import local_today, utcnow
-from backend.lib.i18n import gettext
 from backend.reports import exports
+from backend.reports.access import agency_scope
 from backend.reports.backlog import overdue_at_end
 from backend.reports.periods import Period, period_of
 from backend.reports.queries import figures
@@ -25,16 +23,6 @@ from backend.settings import get_settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
-
-
-def scope_of(user: CurrentUser, agency: str) -> int | None:
-    """The agency whose figures this person may export: a leader's own, or the one asked for
-    (None: all agencies)."""
-    if user.role is Role.LEADER:
-        if user.agency_id is None:
-            raise PermissionDeniedException(detail=gettext("Bạn không có quyền xem trang này."))
-        return user.agency_id
-    return int(agency) if agency.strip().isdigit() else None
 
 
 def attachment(
@@ -65,7 +53,7 @@ class ReportExports(Controller):
         self, user: SignedIn, period: str = "", first: str = "", last: str = "", agency: str = ""
     ) -> Response[bytes]:
         p = period_of(period, first, last, local_today())
-        scope = scope_of(user, agency)
+        scope = agency_scope(user, agency)
         made_at = utcnow()
         rows, total = await figures(p, scope)
         content = exports.dashboard_csv(rows, total, p, made_at)
@@ -76,7 +64,7 @@ class ReportExports(Controller):
         self, user: SignedIn, period: str = "", first: str = "", last: str = "", agency: str = ""
     ) -> Response[bytes]:
         p = period_of(period, first, last, local_today())
-        scope = scope_of(user, agency)
+        scope = agency_scope(user, agency)
         made_at = utcnow()
         rows, total = await figures(p, scope)
         content = exports.dashboard_xlsx(rows, total, p, made_at)
@@ -88,7 +76,7 @@ class ReportExports(Controller):
     ) -> Response[bytes]:
         today = local_today()
         p = period_of(period, first, last, today)
-        scope = scope_of(user, agency)
+        scope = agency_scope(user, agency)
         made_at = utcnow()
         rows, total = await figures(p, scope)
         if p.last >= today:  # the period reaches today: what is late now
