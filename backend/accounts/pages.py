@@ -10,7 +10,7 @@ from urllib.parse import quote
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from backend.access.guards import SignedIn, user_of
+from backend.access.guards import SignedIn, signed_in, user_of
 from backend.access.roles import Role
 from backend.accounts import hooks, phone, phone_codes, services
 from backend.accounts.middleware import SESSION_COOKIE, csrf_cookie, session_csrf_token
@@ -86,7 +86,7 @@ class AccountController(Controller):
         # A new session row (and id) at every sign-in; an old cookie from before is dropped.
         if old := request.cookies.get(SESSION_COOKIE):
             await services.end_session(old)
-        token = await services.start_session(user.id, "web")
+        token = await services.start_session(user.id, "web", request.headers.get("user-agent", ""))
         await hooks.signed_in(hooks.SessionEvent(user.id, Role(user.role), user.counter, utcnow()))
         target = safe_next(first(data, "next"), Role(user.role).home)
         if user.role == Role.CITIZEN.value and user.phone_verified_at is None:
@@ -120,7 +120,7 @@ class AccountController(Controller):
                 values=values,
                 errors=form_errors(e),
             )
-        token = await services.start_session(user.id, "web")
+        token = await services.start_session(user.id, "web", request.headers.get("user-agent", ""))
         # The account exists and is signed in; the code is asked for on the next screen, so a
         # slow or lost SMS never loses what was typed (the account sees only its own filings
         # until the code is typed back).
@@ -252,7 +252,7 @@ class PhoneController(Controller):
                 errors=form_errors(e),
             )
         # Every earlier session and token has ended; this browser starts a new one.
-        token = await services.start_session(user_id, "web")
+        token = await services.start_session(user_id, "web", request.headers.get("user-agent", ""))
         await hooks.signed_in(hooks.SessionEvent(user_id, Role.CITIZEN, None, utcnow()))
         return _signed_in(token, "/my/dossiers", is_https(request))
 
@@ -300,3 +300,35 @@ class PhoneController(Controller):
                 errors=form_errors(e),
             )
         return see_other("/my/dossiers")
+
+
+class DevicesController(Controller):
+    """ "Thiết bị đã đăng nhập": every browser and app signed in to the account, each of which
+    the person can sign out (a lost phone, a shared computer)."""
+
+    path = "/account/devices"
+    include_in_schema = False
+    guards = [signed_in]
+
+    @get("/")
+    async def page(self, request: Request[Any, Any, Any], user: SignedIn) -> Template:
+        current = request.cookies.get(SESSION_COOKIE, "")
+        return render(
+            request,
+            "accounts/devices.html",
+            sessions=await services.sessions_of(user.id, current),
+            done=request.query_params.get("done", ""),
+        )
+
+    @post("/{session_id:int}/end")
+    async def end(self, user: SignedIn, session_id: int) -> Redirect:
+        await services.end_session_of(user.id, session_id)
+        return see_other("/account/devices/?done=ended")
+
+    @post("/others/end")
+    async def end_others(self, request: Request[Any, Any, Any], user: SignedIn) -> Redirect:
+        current = request.cookies.get(SESSION_COOKIE, "")
+        for s in await services.sessions_of(user.id, current):
+            if not s["current"]:
+                await services.end_session_of(user.id, s["id"])
+        return see_other("/account/devices/?done=others")

@@ -6,11 +6,12 @@ from typing import Any
 
 from backend.accounts.admin_pages import AdminHomeController, StaffController
 from backend.accounts.api import AuthApi
-from backend.accounts.pages import AccountController, PhoneController
+from backend.accounts.pages import AccountController, DevicesController, PhoneController
 
 ROUTES: list[Any] = [
     AccountController,
     PhoneController,
+    DevicesController,
     AuthApi,
     AdminHomeController,
     StaffController,

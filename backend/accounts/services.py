@@ -14,6 +14,7 @@ from backend.accounts import passwords, ratelimit
 from backend.accounts.tables import AuthSession, User
 from backend.catalog.tables import Agency
 from backend.lib.clock import utcnow
+from backend.lib.db import write_transaction
 from backend.lib.errors import FormErrors, TooManyRequests, UserError
 from backend.lib.i18n import N_
 from backend.lib.validation import normalize_citizen_id, normalize_phone, require_text
@@ -223,17 +224,91 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def start_session(user_id: int, kind: str) -> str:
+async def start_session(user_id: int, kind: str, user_agent: str = "") -> str:
     """A new random token for every sign-in: the session id is never reused across logins."""
     token = secrets.token_urlsafe(32)
     ttl = WEB_SESSION_TTL if kind == "web" else API_TOKEN_TTL
     now = utcnow()
     await AuthSession.insert(
         AuthSession(
-            token_hash=_digest(token), user=user_id, kind=kind, created_at=now, expires_at=now + ttl
+            token_hash=_digest(token),
+            user=user_id,
+            kind=kind,
+            created_at=now,
+            expires_at=now + ttl,
+            user_agent=user_agent[:200],
         )
     )
     return token
+
+
+async def sessions_of(user_id: int, current_token: str = "") -> list[dict[str, Any]]:
+    """The account's signed-in browsers and app tokens, newest first; `current` marks the one
+    asking (never the token itself: only its hash is stored)."""
+    current = _digest(current_token) if current_token else ""
+    rows = await (
+        AuthSession.select(
+            AuthSession.id,
+            AuthSession.token_hash,
+            AuthSession.kind,
+            AuthSession.created_at,
+            AuthSession.expires_at,
+            AuthSession.user_agent,
+        )
+        .where((AuthSession.user == user_id) & (AuthSession.expires_at > utcnow()))
+        .order_by(AuthSession.created_at, ascending=False)
+    )
+    for r in rows:
+        r["current"] = r.pop("token_hash") == current
+        r["label"] = device_label(r["user_agent"])
+    return rows
+
+
+# What people call their browser and phone, found in the User-Agent header (first match wins:
+# Edge and Cốc Cốc also say "Chrome", Chrome also says "Safari").
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("coc_coc", "Cốc Cốc"),
+    ("Zalo", "Zalo"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "Mac"),
+    ("Linux", "Linux"),
+)
+
+
+def device_label(user_agent: str) -> str:
+    """ "Chrome · Android" from a User-Agent, or "" when nothing is recognised."""
+    browser = next((name for key, name in _BROWSERS if key in user_agent), "")
+    system = next((name for key, name in _SYSTEMS if key in user_agent), "")
+    return " · ".join(x for x in (browser, system) if x)
+
+
+async def end_session_of(user_id: int, session_id: int) -> bool:
+    """Signs one of the account's own devices out; False when it is not theirs (or gone)."""
+    ended = (
+        await AuthSession.delete()
+        .where((AuthSession.id == session_id) & (AuthSession.user == user_id))
+        .returning(AuthSession.id)
+    )
+    return bool(ended)
+
+
+async def refresh_token(token: str, user_agent: str = "") -> str | None:
+    """A fresh API token for a valid one (a full lifetime again); the old one ends at once."""
+    user = await user_for_token(token, "api")
+    if user is None:
+        return None
+    async with write_transaction():
+        await end_session(token)
+        return await start_session(user.id, "api", user_agent)
 
 
 async def end_session(token: str) -> None:

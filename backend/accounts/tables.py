@@ -54,6 +54,9 @@ class AuthSession(Table, tablename="auth_session"):
     kind = Varchar(length=8)  # "web" or "api"
     created_at = Timestamptz()
     expires_at = Timestamptz(index=True)
+    # What the browser or app said it is at sign-in, so that a person recognises their devices
+    # on "Thiết bị đã đăng nhập" (cut to 200 characters; shown, never trusted).
+    user_agent = Varchar(length=200, default="")
 
 
 class RateLimitCounter(Table, tablename="rate_limit_counter"):
