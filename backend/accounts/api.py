@@ -66,6 +66,7 @@ class AuthApi(Controller):
 
     @post(
         "/refresh",
+        status_code=200,
         summary="Đổi bearer token sắp hết hạn lấy token mới",
         description="With a valid bearer token: a new token with a full lifetime, the same "
         "shape as /token; the old token stops working at once. 401 when the token has "
