@@ -7,7 +7,7 @@ metric whose dossiers it rests on (the drill-down).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from piccolo.query.functions.aggregate import Count
@@ -16,6 +16,7 @@ from backend.catalog.tables import Procedure
 from backend.complaints.kinds import KIND_LABELS
 from backend.complaints.tables import Complaint
 from backend.lib.i18n import N_
+from backend.ratings import scale
 from backend.ratings.tables import Rating
 from backend.reports.periods import Period
 from backend.reports.queries import Figures, share
@@ -32,13 +33,23 @@ class Feedback:
     complaints: int = 0
     answered: int = 0
     answered_on_time: int = 0
+    # Ratings per level's name ("Rất hài lòng"...): the 5- and 3-level scales share their
+    # names for the levels they both have, so votes on either add up under one name.
+    levels: dict[str, int] = field(default_factory=dict)
 
     @property
     def satisfied_share(self) -> float | None:
         """Hidden (None) under the minimum number of ratings: a share of 3 votes says little."""
+        return self.level_share(self.satisfied)
+
+    def level_share(self, count: int) -> float | None:
         if self.ratings < get_settings().report_min_ratings:
             return None
-        return share(self.satisfied, self.ratings)
+        return share(count, self.ratings)
+
+
+# The level names in order, best first, as the dashboard's columns.
+LEVEL_NAMES = list(scale.LEVELS[5].values())
 
 
 async def feedback(period: Period, agency: int | None) -> dict[int, Feedback]:
@@ -56,13 +67,17 @@ async def feedback(period: Period, agency: int | None) -> dict[int, Feedback]:
     # Counted by the database: a year holds some 250,000 ratings at a million dossiers, which
     # took seconds to bring into Python one row at a time (bench/dashboard.py).
     for r in (
-        await Rating.select(Rating.agency, Rating.satisfied, Count().as_alias("n"))
+        await Rating.select(
+            Rating.agency, Rating.satisfied, Rating.scale, Rating.level, Count().as_alias("n")
+        )
         .where(where)
-        .group_by(Rating.agency, Rating.satisfied)
+        .group_by(Rating.agency, Rating.satisfied, Rating.scale, Rating.level)
     ):
+        name = scale.LEVELS.get(r["scale"], {}).get(r["level"], "")
         for f in of(r["agency"]):
             f.ratings += int(r["n"])
             f.satisfied += int(r["n"]) if r["satisfied"] else 0
+            f.levels[name] = f.levels.get(name, 0) + int(r["n"])
     received = (Complaint.received_at >= start) & (Complaint.received_at < end)
     answered = (Complaint.answered_at >= start) & (Complaint.answered_at < end)
     scope = (Complaint.agency == agency) if agency is not None else None

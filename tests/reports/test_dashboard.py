@@ -155,3 +155,43 @@ async def test_the_scorecard_lists_the_indicators(world: dict, client: Client) -
     values = [v.get_text(strip=True) for v in soup(page.text).select(".indicator .value")]
     assert values[0] == "50,0%"
     assert "Mức độ hài lòng trong giải quyết thủ tục" in names
+
+
+async def test_satisfaction_per_level_with_the_minimum_sample(world: dict, client: Client) -> None:
+    """April 2040: 31 ratings of Sở Tư pháp on both scales (a 3-level "Rất hài lòng" adds to
+    the 5-level one), 3 of Sở Xây dựng (too few for shares)."""
+    from backend.ratings.tables import Rating
+
+    factory = world["factory"]
+    when = at(date(2040, 4, 10), 10)
+    sxd = factory.agency_ids["sxd"]
+    votes = [(world["stp"], 5, 5)] * 20 + [(world["stp"], 5, 4)] * 6 + [(world["stp"], 5, 2)] * 4
+    votes += [(world["stp"], 3, 3)] + [(sxd, 5, 5)] * 3
+    await Rating.insert(
+        *[
+            Rating(
+                source="dossier",
+                scale=s,
+                level=lvl,
+                satisfied=lvl >= s - 1,
+                agency=agency,
+                created_at=when,
+                updated_at=when,
+            )
+            for agency, s, lvl in votes
+        ]
+    )
+    await sign_in_as(client, factory.people["manager"])
+    april = period_of("month", "2040-04-01", "", date(2040, 4, 20))
+    page = soup((await client.get("/manage/reports", params=april.query)).text)
+    rows = {
+        tr.select_one("th").get_text(" ", strip=True): [
+            td.get_text(" ", strip=True) for td in tr.select("td")
+        ]
+        for tr in page.select("table.satisfaction-levels tbody tr")
+    }
+    stp = next(v for k, v in rows.items() if k.startswith("Sở Tư pháp"))
+    assert stp[:3] == ["31", "21 (67,7%)", "6 (19,4%)"]
+    assert stp[4] == "4 (12,9%)"
+    few = next(v for k, v in rows.items() if k.startswith("Sở Xây dựng"))
+    assert few[:2] == ["3", "3"]  # counts only: under REPORT_MIN_RATINGS

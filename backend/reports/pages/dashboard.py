@@ -76,6 +76,12 @@ class ReportPages(Controller):
             rows=rows,
             total=total,
             feedback=feedback,
+            level_names=indicators.LEVEL_NAMES,
+            # Every agency rated in the period (one may have ratings and no dossier then).
+            rated=sorted(
+                ((dict(common["agencies"]).get(a, "—"), fb) for a, fb in feedback.items() if a),
+                key=lambda pair: pair[0],
+            ),
             charts={
                 "trend": charts.trend_chart(
                     trend.points(await trend.daily(period, agency), period.first, period.last),
