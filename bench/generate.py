@@ -280,7 +280,9 @@ async def load_world(
     if not existing[0]["n"]:
         rows = []
         for i in range(citizens):
-            phone = f"03{i:08d}"
+            # A valid Vietnamese mobile number (039 + 7 digits): the lookup normalises and checks
+            # what it is given, so an invalid one would only ever be "not found".
+            phone = f"039{i:07d}"
             rows.append((phone, "!bench", person(rng), "citizen", phone, None, None, True, now))
         await _users(db, rows)
     users = await db.fetch(
