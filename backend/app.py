@@ -29,7 +29,7 @@ from piccolo.querystring import QueryString
 from backend import wiring
 from backend.access.guards import USER_DEPENDENCIES, user_of
 from backend.access.roles import Role
-from backend.accounts import phone_codes, ratelimit, sms
+from backend.accounts import phone_codes, ratelimit, ratelimit_buffered, sms
 from backend.accounts import routes as accounts_routes
 from backend.accounts.middleware import session_middleware
 from backend.accounts.services import prune_sessions
@@ -223,6 +223,10 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             task.cancel()
         # Let them end (a transaction rolls back) before their connections close.
         await asyncio.wait(background, timeout=5)
+        try:  # the last second's counted lookups, so a restart does not forget them
+            await ratelimit_buffered.counter.flush()
+        except Exception:
+            log.exception("writing rate-limit counts at shutdown failed")
         if isinstance(DB, PostgresEngine):
             await DB.close_connection_pool()
         elif isinstance(DB, PooledSQLiteEngine):

@@ -99,9 +99,11 @@ async def _fresh_rate_limits(request: pytest.FixtureRequest) -> None:
     """Every test starts with no counted attempts (all test requests come from one address)."""
     if "database" not in request.fixturenames:
         return
+    from backend.accounts import ratelimit_buffered
     from backend.accounts.tables import RateLimitCounter
 
     await RateLimitCounter.delete(force=True)
+    ratelimit_buffered.counter.forget()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from backend.accounts import ratelimit
+from backend.accounts import ratelimit_buffered
 from backend.dossiers.status import NEXT_STEPS, Status
 from backend.dossiers.tables import Dossier, DossierEvent
 from backend.dossiers.workflow import Action
@@ -50,7 +50,7 @@ async def track(code: str, phone: str, ip: str) -> TrackResult:
     A wrong pair answers exactly like an unknown code, so nothing leaks about which codes
     exist; every lookup counts against the caller's IP address.
     """
-    if not (await ratelimit.take("track", ip, TRACK_LIMIT_PER_IP, TRACK_WINDOW)).allowed:
+    if not (await ratelimit_buffered.take("track", ip, TRACK_LIMIT_PER_IP, TRACK_WINDOW)).allowed:
         raise TooManyRequests(N_("Bạn tra cứu quá nhiều lần. Vui lòng thử lại sau ít phút."))
     wrong = NotFound(N_("Không tìm thấy hồ sơ với mã và số điện thoại này. Vui lòng kiểm tra lại."))
     try:
