@@ -240,3 +240,54 @@ async def test_a_task_that_outlives_its_transaction_cannot_use_the_writer(
     go.set()
     with pytest.raises(sqlite3.ProgrammingError):
         await task
+
+
+async def test_quick_reads_run_on_the_loops_own_thread(
+    engine: PooledSQLiteEngine, thing: type[Table]
+) -> None:
+    await thing.insert(thing(name="a", n=1))
+    for _ in range(20):
+        assert await thing.select(thing.name).where(thing.n == 1) == [{"name": "a"}]
+    pool = engine.local_connections()
+    assert pool.inline is not None
+    assert pool.opened == [pool.writer], "no reader thread was needed"
+
+
+async def _fill(engine: PooledSQLiteEngine, rows: int) -> None:
+    await engine.run_ddl("CREATE TABLE big (n INTEGER)")
+    async with engine.transaction():
+        for start in range(0, rows, 500):
+            values = ", ".join(f"({n})" for n in range(start, start + 500))
+            await engine.run_ddl(f"INSERT INTO big (n) VALUES {values}")
+
+
+async def test_a_slow_read_goes_to_a_reader_without_stalling_the_loop(
+    engine: PooledSQLiteEngine,
+) -> None:
+    """A read that outlasts the budget is stopped on the loop's thread and run again on a
+    reader's: other requests keep being served meanwhile, and the next time it goes there
+    directly."""
+    await _fill(engine, 3000)
+    slow = "SELECT COUNT(*) AS n FROM big a, big b WHERE a.n + b.n > 10"  # 9 million pairs
+    gaps: list[float] = []
+
+    async def ticking(stop: asyncio.Event) -> None:
+        last = time.perf_counter()
+        while not stop.is_set():
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    stop = asyncio.Event()
+    ticker = asyncio.create_task(ticking(stop))
+    started = time.perf_counter()
+    rows = await engine.run_querystring(QueryString(slow))
+    took = time.perf_counter() - started
+    stop.set()
+    await ticker
+    assert rows == [{"n": 3000 * 3000 - sum(1 for a in range(11) for b in range(11 - a))}]
+    assert took > 0.05, "the query must be slow for this test to mean anything"
+    assert max(gaps) < 0.05, f"the loop stalled {max(gaps):.3f} s during a {took:.2f} s read"
+    pool = engine.local_connections()
+    assert slow in pool.slow and len(pool.opened) == 2  # the writer and one reader
