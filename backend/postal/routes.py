@@ -9,7 +9,7 @@ from backend.dossiers.workflow import Action
 from backend.lib import cleanup
 from backend.postal import panels, pickups, shipments
 from backend.postal.admin_pages import ADMIN_CONTROLLERS
-from backend.postal.api import PostalApi
+from backend.postal.api.courier import PostalApi
 from backend.postal.pages.courier import CourierController
 from backend.postal.pages.handover import HandoverController, HandoverListController
 from backend.postal.pages.parcels import ParcelController
