@@ -3,6 +3,7 @@ settings as JSON."""
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -147,7 +148,9 @@ class NotificationSettingsApi(Controller):
     async def change(
         self,
         user: SignedIn,
-        data: Annotated[SettingsBody, Body(description=SettingsBody.__doc__ or "")],
+        data: Annotated[
+            SettingsBody, Body(description=inspect.cleandoc(SettingsBody.__doc__ or ""))
+        ],
     ) -> NotificationSettings:
         try:
             await services.choose_categories(user.id, {c.name: c.enabled for c in data.categories})

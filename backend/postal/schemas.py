@@ -172,9 +172,10 @@ def read_new_list(data: RawForm) -> NewList:
     )
 
 
-# The ids and counts the handover API reads: a row id (an INTEGER column), a
-# count no list could exceed. Outside them Litestar answers 400 naming the field, before any
-# query (SQLite cannot even bind a larger integer).
+# The ids and counts the handover API reads: a row id (an INTEGER column), a count no list
+# could exceed. Outside them Litestar answers 400 naming the field, before any query (SQLite
+# cannot even bind a larger integer). Litestar does not copy msgspec's bounds into OpenAPI
+# (annotated_types would, but is no dependency of ours): the bodies' docstrings say them.
 RowId = Annotated[int, Meta(ge=1, le=MAX_ID)]
 Count = Annotated[int, Meta(ge=0, le=100_000)]
 
@@ -185,7 +186,8 @@ class NewListBody:
 
     `post_office_id` is one of the active offices (GET /api/v1/postal/handovers/waiting lists
     them, with the parcels waiting and the office each is suggested for); `shipment_ids` are
-    the parcels' ids, each waiting at the center and on no other list.
+    the parcels' ids, each waiting at the center and on no other list. Ids are from 1 to
+    2,147,483,647 (else 400).
     """
 
     post_office_id: RowId
@@ -195,7 +197,8 @@ class NewListBody:
 @dataclass
 class CountBody:
     """The signature of a handover list: `count`, the number of parcels (or envelopes) the
-    signer counted with their own hands; it must equal the list's number."""
+    signer counted with their own hands (0 to 100,000, else 400); it must equal the list's
+    number."""
 
     count: Count
 
@@ -204,7 +207,8 @@ class CountBody:
 class NewPickupListBody:
     """POST /api/v1/postal/pickup-handovers: the postal worker's list of the envelopes they
     bring to the center, by the ids of the pickups collected (GET
-    /api/v1/postal/pickup-handovers/envelopes lists them)."""
+    /api/v1/postal/pickup-handovers/envelopes lists them), from 1 to 2,147,483,647 (else
+    400)."""
 
     pickup_ids: list[RowId]
 
