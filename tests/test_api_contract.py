@@ -1,5 +1,6 @@
 """The JSON API against its own OpenAPI document (issue 11, item 15), with schemathesis:
-generated requests, anonymous and with a citizen's token, on the real app served by granian.
+generated requests, anonymous, with a citizen's token and (on the staff's routes) with a counter
+officer's and a postal worker's, on the real app served by granian.
 Zero server errors, every answer's status code and body as documented (one error schema for
 every error), the right content type and headers.
 
@@ -68,6 +69,30 @@ def test_a_citizens_requests_keep_the_contract(live_server: str, login: str) -> 
     )
     assert r.status_code == 200, r.text
     done = run_schemathesis(live_server, "-H", f"Authorization: Bearer {r.json()['access_token']}")
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+
+
+# The staff's side of the routes a native app uses (issue 15): the handover lists both ways and
+# the notification settings, with the demo's counter officer and postal worker (what they may
+# do, and what is refused to them).
+STAFF_PATHS = r"^/api/v1/(postal/(pickup-)?handovers|notifications/settings)"
+
+
+@pytest.mark.parametrize("login", ["motcua1", "buudien1"])
+def test_the_staffs_requests_keep_the_contract(live_server: str, login: str) -> None:  # noqa: F811
+    r = httpx.post(
+        f"{live_server}/api/v1/auth/token",
+        json={"login": login, "password": "canbo123"},
+        timeout=10,
+    )
+    assert r.status_code == 200, r.text
+    done = run_schemathesis(
+        live_server,
+        "--include-path-regex",
+        STAFF_PATHS,
+        "-H",
+        f"Authorization: Bearer {r.json()['access_token']}",
+    )
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
 
 

@@ -12,6 +12,10 @@ from piccolo.table import Table
 
 from backend.piccolo_conf import DB
 
+# Row ids are 32-bit integers (PostgreSQL's serial; SQLite stops at 64 bits): a larger id in a
+# path finds nothing, and must say so instead of failing in the database driver.
+MAX_ID = 2**31 - 1
+
 
 def write_transaction() -> Any:
     """A transaction for read-then-write work.

@@ -23,6 +23,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
+from backend.lib.db import MAX_ID
 from backend.lib.errors import FormErrors, UserError
 from backend.lib.i18n import current_language, gettext, pick_language
 from backend.lib.multipart import ReceivedForm, receive_multipart
@@ -145,11 +146,6 @@ def is_https(request: ASGIConnection[Any, Any, Any, Any]) -> bool:
     peer = request.client.host if request.client else ""
     forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
     return _trusted(peer) and forwarded == "https"
-
-
-# Row ids are 32-bit integers (PostgreSQL's serial; SQLite stops at 64 bits): a larger id in a
-# path finds nothing, and must say so instead of failing in the database driver.
-MAX_ID = 2**31 - 1
 
 
 def ids_in_range(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

@@ -1,18 +1,23 @@
-"""Push subscriptions for the page and for native clients, and the inbox as JSON."""
+"""Push subscriptions for the page and for native clients, the inbox and the notification
+settings as JSON."""
 
 from __future__ import annotations
 
-from typing import Any
+import inspect
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get, post
-from litestar.params import JSONBody
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.params import Body, JSONBody
 
 from backend.access.guards import SignedIn, signed_in
-from backend.lib.errors import UserError
+from backend.access.user import CurrentUser
+from backend.lib.errors import FormErrors, UserError
+from backend.lib.i18n import gettext
 from backend.lib.pagination import page_number
 from backend.lib.web import api_error
 from backend.notifications import queries, services, vapid
-from backend.notifications.schemas import SubscriptionBody
+from backend.notifications.schemas import SettingsBody, SubscriptionBody
 
 
 class VapidKeyApi(Controller):
@@ -88,3 +93,68 @@ class InboxApi(Controller):
     async def read_all(self, user: SignedIn) -> dict[str, int]:
         await services.mark_read(user.id)
         return {"unread": 0}
+
+
+@dataclass
+class CategorySetting:
+    name: str
+    label: str  # for a person, in the request's language
+    essential: bool  # always sent: cannot be turned off
+    enabled: bool
+
+
+@dataclass
+class NotificationSettings:
+    """The categories of notification the account receives (by push and in the inbox; the
+    inbox keeps every message whatever the choice), essential ones first, and the number of
+    its devices that receive push."""
+
+    categories: list[CategorySetting]
+    devices: int
+
+
+async def _settings(user: CurrentUser) -> NotificationSettings:
+    return NotificationSettings(
+        categories=[
+            CategorySetting(
+                name=c["name"],
+                label=gettext(c["label"]),
+                essential=c["essential"],
+                enabled=c["enabled"],
+            )
+            for c in await queries.categories(user)
+        ],
+        devices=len(await queries.devices(user.id)),
+    )
+
+
+class NotificationSettingsApi(Controller):
+    """The settings page's choices (/settings/notifications), the same rules."""
+
+    path = "/api/v1/notifications/settings"
+    tags = ["notifications"]
+    guards = [signed_in]
+
+    @get("/", summary="Cài đặt thông báo")
+    async def read(self, user: SignedIn) -> NotificationSettings:
+        return await _settings(user)
+
+    @put(
+        "/",
+        summary="Bật hoặc tắt từng loại thông báo",
+        description="Answers the settings as GET does. 422 (nothing changed) when a category "
+        "is unknown or essential and asked off.",
+    )
+    async def change(
+        self,
+        user: SignedIn,
+        data: Annotated[
+            SettingsBody, Body(description=inspect.cleandoc(SettingsBody.__doc__ or ""))
+        ],
+    ) -> NotificationSettings:
+        try:
+            await services.choose_categories(user.id, {c.name: c.enabled for c in data.categories})
+        except UserError as e:
+            # A choice refused is an input refused, named as the body names it.
+            raise FormErrors([UserError(e.message, field="categories", **e.params)]) from e
+        return await _settings(user)

@@ -16,7 +16,6 @@ from litestar.response import Redirect, Template
 
 from backend.access.guards import SignedIn, signed_in, user_of
 from backend.access.user import CurrentUser
-from backend.lib.db import write_transaction
 from backend.lib.errors import UserError
 from backend.lib.forms import decode
 from backend.lib.pagination import page_number
@@ -75,10 +74,7 @@ class NotificationController(Controller):
         choice = decode(CategoryChoice, data)
         checked = set(choice.on)
         try:
-            # All or nothing: a refused choice leaves the others as they were.
-            async with write_transaction():
-                for category in sorted(set(choice.shown)):
-                    await services.set_category(user.id, category, category in checked)
+            await services.choose_categories(user.id, {c: c in checked for c in choice.shown})
         except UserError as e:
             return await settings_page(request, user, status_code=422, errors=form_errors(e))
         return see_other("/settings/notifications?saved=1#categories")

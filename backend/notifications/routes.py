@@ -6,10 +6,16 @@ from typing import Any
 
 from backend.dossiers import listeners
 from backend.notifications import dossier_messages
-from backend.notifications.api import InboxApi, PushApi, VapidKeyApi
+from backend.notifications.api import InboxApi, NotificationSettingsApi, PushApi, VapidKeyApi
 from backend.notifications.pages import NotificationController
 
-ROUTES: list[Any] = [NotificationController, VapidKeyApi, PushApi, InboxApi]
+ROUTES: list[Any] = [
+    NotificationController,
+    VapidKeyApi,
+    PushApi,
+    InboxApi,
+    NotificationSettingsApi,
+]
 
 
 def connect() -> None:

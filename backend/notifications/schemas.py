@@ -32,3 +32,20 @@ class CategoryChoice:
 
     shown: list[str] = field(default_factory=list)
     on: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CategorySwitch:
+    name: str
+    enabled: bool
+
+
+@dataclass
+class SettingsBody:
+    """PUT /api/v1/notifications/settings: `categories` lists the categories to turn on or off
+    (`name` as GET lists them, `enabled`); the ones left out stay as they were, so the list GET
+    answers may be sent back changed (its other fields are ignored). Essential categories
+    cannot be turned off, and an unknown name is refused: either way 422, and nothing changes.
+    """
+
+    categories: list[CategorySwitch] = field(default_factory=list)

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from backend.lib.clock import utcnow
+from backend.lib.db import write_transaction
 from backend.lib.errors import UserError
 from backend.lib.i18n import N_
 from backend.notifications.categories import ESSENTIAL, LABELS, category_of
@@ -140,6 +141,15 @@ async def set_category(user_id: int, category: str, enabled: bool) -> None:
         await NotificationPreference.insert(
             NotificationPreference(user=user_id, category=category, enabled=False)
         )
+
+
+async def choose_categories(user_id: int, choices: dict[str, bool]) -> None:
+    """A person's choice of categories (the settings page's form, the API's PUT): each named
+    category on or off, the others as they were. All or nothing: one refused choice (an
+    unknown category, an essential one turned off) leaves every category as it was."""
+    async with write_transaction():
+        for category in sorted(choices):
+            await set_category(user_id, category, choices[category])
 
 
 async def deliver(

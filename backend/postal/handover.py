@@ -44,6 +44,15 @@ PARCEL_COLUMNS = (
     Shipment.dossier.code.as_alias("code"),
 )
 
+# A list as every reader shows it: the page, the courier's round, the API.
+LIST_COLUMNS = (
+    *HandoverList.all_columns(),
+    HandoverList.post_office.name.as_alias("office_name"),
+    HandoverList.post_office.code.as_alias("office_code"),
+    HandoverList.created_by.full_name.as_alias("created_by_name"),
+    HandoverList.confirmed_by.full_name.as_alias("confirmed_by_name"),
+)
+
 
 async def waiting() -> list[dict[str, Any]]:
     """Ready results waiting at the center for the post, not yet on a list."""
@@ -138,17 +147,7 @@ async def cancel_list(user: CurrentUser, list_id: int) -> None:
 
 
 async def load_list(list_id: int) -> dict[str, Any]:
-    row = await (
-        HandoverList.select(
-            *HandoverList.all_columns(),
-            HandoverList.post_office.name.as_alias("office_name"),
-            HandoverList.post_office.code.as_alias("office_code"),
-            HandoverList.created_by.full_name.as_alias("created_by_name"),
-            HandoverList.confirmed_by.full_name.as_alias("confirmed_by_name"),
-        )
-        .where(HandoverList.id == list_id)
-        .first()
-    )
+    row = await HandoverList.select(*LIST_COLUMNS).where(HandoverList.id == list_id).first()
     if row is None:
         raise NotFound(N_("Không tìm thấy biên bản bàn giao này."))
     row["parcels"] = await (
@@ -168,10 +167,7 @@ async def pending_for(user: CurrentUser) -> list[dict[str, Any]]:
     if user.post_office_id is None:
         return []
     return await (
-        HandoverList.select(
-            *HandoverList.all_columns(),
-            HandoverList.created_by.full_name.as_alias("created_by_name"),
-        )
+        HandoverList.select(*LIST_COLUMNS)
         .where(
             (HandoverList.post_office == user.post_office_id)
             & HandoverList.confirmed_at.is_null()
@@ -185,13 +181,7 @@ async def recent_lists(limit: int = RECENT_LISTS) -> list[dict[str, Any]]:
     """The latest lists, newest first (the page says it shows only these; an older one is
     still at its own address, /postal/handover/<id>)."""
     return await (
-        HandoverList.select(
-            *HandoverList.all_columns(),
-            HandoverList.post_office.name.as_alias("office_name"),
-            HandoverList.confirmed_by.full_name.as_alias("confirmed_by_name"),
-        )
-        .order_by(HandoverList.id, ascending=False)
-        .limit(limit)
+        HandoverList.select(*LIST_COLUMNS).order_by(HandoverList.id, ascending=False).limit(limit)
     )
 
 

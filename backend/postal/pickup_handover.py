@@ -35,6 +35,14 @@ ENVELOPE_COLUMNS = (
     Pickup.checked_documents,
     Pickup.dossier.code.as_alias("code"),
 )
+# A list as every reader shows it: the pages, the courier's round, the API.
+LIST_COLUMNS = (
+    *PickupHandover.all_columns(),
+    PickupHandover.post_office.name.as_alias("office_name"),
+    PickupHandover.post_office.code.as_alias("office_code"),
+    PickupHandover.created_by.full_name.as_alias("created_by_name"),
+    PickupHandover.confirmed_by.full_name.as_alias("confirmed_by_name"),
+)
 
 
 async def to_hand_in(user: CurrentUser) -> list[dict[str, Any]]:
@@ -86,17 +94,7 @@ async def create_list(user: CurrentUser, pickup_ids: list[int]) -> int:
 
 
 async def load_list(list_id: int) -> dict[str, Any]:
-    row = await (
-        PickupHandover.select(
-            *PickupHandover.all_columns(),
-            PickupHandover.post_office.name.as_alias("office_name"),
-            PickupHandover.post_office.code.as_alias("office_code"),
-            PickupHandover.created_by.full_name.as_alias("created_by_name"),
-            PickupHandover.confirmed_by.full_name.as_alias("confirmed_by_name"),
-        )
-        .where(PickupHandover.id == list_id)
-        .first()
-    )
+    row = await PickupHandover.select(*LIST_COLUMNS).where(PickupHandover.id == list_id).first()
     if row is None:
         raise NotFound(NOT_FOUND)
     row["envelopes"] = await (
@@ -123,7 +121,7 @@ async def open_lists_of(user: CurrentUser) -> list[dict[str, Any]]:
     if user.role is not Role.POSTAL or user.post_office_id is None:
         return []
     return await (
-        PickupHandover.select(*PickupHandover.all_columns())
+        PickupHandover.select(*LIST_COLUMNS)
         .where((PickupHandover.post_office == user.post_office_id) & _open())
         .order_by(PickupHandover.id)
     )
@@ -131,15 +129,7 @@ async def open_lists_of(user: CurrentUser) -> list[dict[str, Any]]:
 
 async def waiting_at_center() -> list[dict[str, Any]]:
     """Lists the post has brought that the counter has not confirmed yet."""
-    return await (
-        PickupHandover.select(
-            *PickupHandover.all_columns(),
-            PickupHandover.post_office.name.as_alias("office_name"),
-            PickupHandover.created_by.full_name.as_alias("created_by_name"),
-        )
-        .where(_open())
-        .order_by(PickupHandover.id)
-    )
+    return await PickupHandover.select(*LIST_COLUMNS).where(_open()).order_by(PickupHandover.id)
 
 
 async def cancel_list(user: CurrentUser, list_id: int) -> None:

@@ -9,7 +9,9 @@ from backend.dossiers.workflow import Action
 from backend.lib import cleanup
 from backend.postal import panels, pickups, shipments
 from backend.postal.admin_pages import ADMIN_CONTROLLERS
-from backend.postal.api import PostalApi
+from backend.postal.api.courier import PostalApi
+from backend.postal.api.handovers import HandoverApi
+from backend.postal.api.pickup_handovers import PickupHandoverApi
 from backend.postal.pages.courier import CourierController
 from backend.postal.pages.handover import HandoverController, HandoverListController
 from backend.postal.pages.parcels import ParcelController
@@ -25,6 +27,8 @@ ROUTES: list[Any] = [
     PickupHandoverController,
     ParcelController,
     PostalApi,
+    HandoverApi,
+    PickupHandoverApi,
     *ADMIN_CONTROLLERS,
 ]
 

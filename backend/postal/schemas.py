@@ -21,10 +21,14 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Annotated
+
+from msgspec import Meta
 
 from backend.catalog import addresses
 from backend.dossiers.delivery import Delivery
 from backend.dossiers.schemas import delivery_from
+from backend.lib.db import MAX_ID
 from backend.lib.errors import FormErrors, UserError
 from backend.lib.forms import RawForm, all_of, first, one_of, rule, text, to_date, to_int
 from backend.lib.i18n import N_
@@ -166,6 +170,47 @@ def read_new_list(data: RawForm) -> NewList:
         post_office=to_int(first(data, "post_office")) or 0,
         shipments=[i for i in (to_int(v) for v in all_of(data, "shipment")) if i is not None],
     )
+
+
+# The ids and counts the handover API reads: a row id (an INTEGER column), a count no list
+# could exceed. Outside them Litestar answers 400 naming the field, before any query (SQLite
+# cannot even bind a larger integer). Litestar does not copy msgspec's bounds into OpenAPI
+# (annotated_types would, but is no dependency of ours): the bodies' docstrings say them.
+RowId = Annotated[int, Meta(ge=1, le=MAX_ID)]
+Count = Annotated[int, Meta(ge=0, le=100_000)]
+
+
+@dataclass
+class NewListBody:
+    """POST /api/v1/postal/handovers: the counter officer's list of parcels for one post office.
+
+    `post_office_id` is one of the active offices (GET /api/v1/postal/handovers/waiting lists
+    them, with the parcels waiting and the office each is suggested for); `shipment_ids` are
+    the parcels' ids, each waiting at the center and on no other list. Ids are from 1 to
+    2,147,483,647 (else 400).
+    """
+
+    post_office_id: RowId
+    shipment_ids: list[RowId]
+
+
+@dataclass
+class CountBody:
+    """The signature of a handover list: `count`, the number of parcels (or envelopes) the
+    signer counted with their own hands (0 to 100,000, else 400); it must equal the list's
+    number."""
+
+    count: Count
+
+
+@dataclass
+class NewPickupListBody:
+    """POST /api/v1/postal/pickup-handovers: the postal worker's list of the envelopes they
+    bring to the center, by the ids of the pickups collected (GET
+    /api/v1/postal/pickup-handovers/envelopes lists them), from 1 to 2,147,483,647 (else
+    400)."""
+
+    pickup_ids: list[RowId]
 
 
 # --- the citizen's choices ---------------------------------------------------------------------
