@@ -44,14 +44,14 @@ def require_user(connection: ASGIConnection[Any, Any, Any, Any], *roles: Role) -
     return user
 
 
-def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     require_user(connection)
 
 
 def requires(*roles: Role) -> Guard:
     """A guard letting in only people holding one of `roles`."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         require_user(connection, *roles)
 
     guard.__name__ = "requires_" + "_".join(r.value for r in roles)

@@ -2,16 +2,18 @@
 
 `ratelimit.take` writes one row per attempt: exact across processes, but on SQLite every
 public lookup then queues for the one write lock, and two app processes are no faster than one
-(issue 14: 266 → 271 req/s). Here each process counts in memory and writes its counts to the
-same `rate_limit_counter` rows in one transaction a second (`FLUSH_SECONDS`), so the request
-itself only reads:
+(issue 14: 266 → 271 req/s). Here each process counts in memory, and once a second
+(`FLUSH_SECONDS`) one task writes its new counts to the same `rate_limit_counter` rows in one
+transaction and reads back the keys that reached `HOT_HITS` in any process. A request itself
+touches the database only near its limit:
 
-- a key this process has not seen in the window is read from the database once, so what other
-  processes (and earlier lives of this one) counted is included;
-- a key past half its limit is read again at most every `SYNC_SECONDS`, after writing its own
-  counts, so near the limit the decision rests on everyone's counts;
-- what another process counted in its last unwritten second is not seen: with N processes a
-  key gets at most `limit` + the others' attempts of that second, never more than N × `limit`.
+- a key seen for the first time starts from what the last read said of it (0 if it was not
+  among the busy keys);
+- a key past half its limit writes its counts and reads everyone's at most every
+  `SYNC_SECONDS` before deciding, so near the limit the decision rests on everyone's counts;
+- so a key gets at most `limit` + what other processes counted of it and did not yet write or
+  read back: under `HOT_HITS`, or their last second; never more than N × `limit` with N
+  processes.
 
 Used for limits that guard against volume (the public lookup per address), not for the few
 tries a password or a code allows: those keep the exact `ratelimit.take`.
@@ -36,6 +38,9 @@ FLUSH_SECONDS = 1.0
 SYNC_SECONDS = 0.25
 # Past this many keys in memory, counts already written are dropped (read again when needed).
 MAX_KEYS = 50_000
+# Keys with this many attempts in a window are read back after each write: a quarter of the
+# public lookup's 30.
+HOT_HITS = 8
 
 UPSERT = (
     "INSERT INTO rate_limit_counter (slot, key, hits, expires_at) VALUES ({}, {}, {}, {}) "
@@ -48,12 +53,14 @@ class _Slot:
 
     __slots__ = ("expires_at", "index", "key", "mine", "read_at", "stored", "written")
 
-    def __init__(self, key: str, index: int, expires_at: object, stored: int) -> None:
+    def __init__(
+        self, key: str, index: int, expires_at: object, stored: int, read_at: float = 0.0
+    ) -> None:
         self.key, self.index, self.expires_at = key, index, expires_at
         self.mine = 0  # attempts counted here
         self.written = 0  # of which already added to the row
         self.stored = stored  # the row's hits when last read (everyone's written attempts)
-        self.read_at = time.monotonic()
+        self.read_at = read_at  # when the row itself was last read (0: never)
 
     @property
     def hits(self) -> int:
@@ -63,6 +70,7 @@ class _Slot:
 class BufferedCounter:
     def __init__(self) -> None:
         self.slots: dict[str, _Slot] = {}
+        self.busy: dict[str, int] = {}  # slot -> hits, of the keys that reached HOT_HITS
         self._flusher: asyncio.Task[None] | None = None
         self._flushing: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
@@ -74,16 +82,27 @@ class BufferedCounter:
         index = int(position)
         full_key = f"{bucket}:{key}"[:200]
         names = (_slot(bucket, key, index), _slot(bucket, key, index - 1))
-        if names[0] not in self.slots:
-            await self._read(full_key, names, index, now + 2 * window)
+        for name, slot_index in zip(names, (index, index - 1), strict=True):
+            if name not in self.slots:
+                self.slots[name] = _Slot(
+                    full_key, slot_index, now + 2 * window, self.busy.get(name, 0)
+                )
         current, earlier = self.slots[names[0]], self.slots[names[1]]
         current.mine += 1
+        # This attempt's place among this process's, plus the others' (kept fixed across the
+        # awaits below, so that attempts made at once each get their own count).
+        place = current.mine
         into = position - index
-        count = current.hits + math.floor(earlier.hits * (1 - into))
+
+        def counted() -> int:
+            others = current.stored - current.written
+            return others + place + math.floor(earlier.hits * (1 - into))
+
+        count = counted()
         if count > limit // 2 and time.monotonic() - current.read_at >= SYNC_SECONDS:
             await self.flush()
             await self._read(full_key, names, index, now + 2 * window)
-            count = current.hits + math.floor(earlier.hits * (1 - into))
+            count = counted()
         self._start_flusher()
         wait = _wait(current.hits, earlier.hits, into, limit) if count > limit else 0.0
         return Take(count=count, limit=limit, retry_after=max(1, math.ceil(wait * seconds)))
@@ -96,12 +115,15 @@ class BufferedCounter:
         for name, slot_index in zip(names, (index, index - 1), strict=True):
             slot = self.slots.get(name)
             if slot is None:
-                self.slots[name] = _Slot(key, slot_index, expires, stored.get(name, 0))
+                self.slots[name] = _Slot(
+                    key, slot_index, expires, stored.get(name, 0), time.monotonic()
+                )
             else:
                 slot.stored, slot.read_at = stored.get(name, 0), time.monotonic()
 
     async def flush(self) -> None:
-        """Add this process's unwritten counts to their rows, in one transaction."""
+        """Add this process's unwritten counts to their rows, in one transaction, and read back
+        the busy keys."""
         loop = asyncio.get_running_loop()
         if self._flushing is None or self._flushing[0] is not loop:  # a lock is bound to a loop
             self._flushing = (loop, asyncio.Lock())
@@ -116,6 +138,17 @@ class BufferedCounter:
                         )
                         slot.written += added
                         slot.stored = int(rows[0]["hits"])
+            self.busy = {
+                row["slot"]: int(row["hits"])
+                for row in await RateLimitCounter.select(
+                    RateLimitCounter.slot, RateLimitCounter.hits
+                ).where(
+                    (RateLimitCounter.hits >= HOT_HITS) & (RateLimitCounter.expires_at > utcnow())
+                )
+            }
+            for name, hits in self.busy.items():
+                if (slot := self.slots.get(name)) is not None and slot.mine == slot.written:
+                    slot.stored = hits
             self._forget_old()
 
     def _forget_old(self) -> None:

@@ -69,7 +69,7 @@ class RateLimitCounter(Table, tablename="rate_limit_counter"):
     id: Serial  # implicit primary key, declared for type checkers
     slot = Varchar(length=200, unique=True)  # "<bucket>:<key>:<window number>"
     key = Varchar(length=200, index=True)  # "<bucket>:<key>", to reset a key's windows
-    hits = Integer(default=0)
+    hits = Integer(default=0, index=True)  # the busy keys are read back (ratelimit_buffered)
     expires_at = Timestamptz(index=True)
 
 

@@ -65,7 +65,9 @@ NOTICES: dict[str, str] = {
 }
 
 
-def officials_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def officials_only(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
     """Guard: officials who assess themselves and the manager (the domain's own message for
     anybody else, rather than the generic one of `requires`)."""
     require_participant(require_user(connection))

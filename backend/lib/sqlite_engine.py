@@ -37,7 +37,9 @@ back costs more than the query itself for an indexed SELECT (~0.25 ms against ~0
 with many requests at once the threads fight the loop for the GIL: the public lookup served
 one-fifth of what the same SQL does on a plain connection (issue 14). So a read outside a
 transaction first runs on one plain `sqlite3` connection of the loop's thread, under a budget:
-SQLite's progress handler stops it after `INLINE_BUDGET` seconds (the loop may not stall), and
+SQLite's progress handler stops it after `INLINE_BUDGET` virtual-machine steps (a millisecond or
+two; counted in steps, not seconds, so that a busy machine pausing the process does not send
+quick reads away), so the loop never stalls long, and
 a busy database stops it at once (no busy wait on the loop). A stopped read, which changed
 nothing, runs again on a reader's thread, and its SQL is remembered as slow (up to
 `SLOW_REMEMBERED` statements) so that it goes there directly next time.
@@ -49,7 +51,6 @@ import asyncio
 import contextlib
 import os
 import sqlite3
-import time
 from collections import OrderedDict
 from typing import Any
 
@@ -66,8 +67,9 @@ from piccolo.querystring import QueryString
 _READ_PREFIXES = ("SELECT", "EXPLAIN")
 
 
-# A read on the loop's thread may take this long before it is handed to a reader's thread.
-INLINE_BUDGET = 0.002
+# SQLite steps (in thousands) a read may take on the loop's thread before it is handed to a
+# reader's thread: about 1-2 ms on this machine.
+INLINE_BUDGET = 100
 SLOW_REMEMBERED = 512
 
 
@@ -93,7 +95,7 @@ class _Connections:
         self.reader_slots = asyncio.Semaphore(engine.readers)
         self.opened: list[aiosqlite.Connection] = []
         self.inline: sqlite3.Connection | None = None
-        self.deadline = 0.0
+        self.steps = 0
         self.slow: OrderedDict[str, None] = OrderedDict()
 
     def _open_inline(self) -> sqlite3.Connection:
@@ -102,9 +104,13 @@ class _Connections:
         connection.row_factory = dict_factory
         for pragma in ("foreign_keys = ON", "query_only = ON"):
             connection.execute(f"PRAGMA {pragma}")
-        # Called every 1,000 SQLite instructions: a non-zero answer interrupts the statement.
-        connection.set_progress_handler(lambda: time.perf_counter() > self.deadline, 1000)
+        connection.set_progress_handler(self._step, 1000)
         return connection
+
+    def _step(self) -> bool:
+        # Called every 1,000 SQLite steps: a true answer interrupts the statement.
+        self.steps += 1
+        return self.steps > INLINE_BUDGET
 
     def read_inline(self, sql: str, args: list[Any]) -> list[Any] | None:
         """The rows, or None when the read must go to a reader's thread."""
@@ -112,7 +118,7 @@ class _Connections:
             return None
         if self.inline is None:
             self.inline = self._open_inline()
-        self.deadline = time.perf_counter() + INLINE_BUDGET
+        self.steps = 0
         try:
             return self.inline.execute(sql, args).fetchall()
         except sqlite3.OperationalError as e:

@@ -148,7 +148,7 @@ def is_https(request: ASGIConnection[Any, Any, Any, Any]) -> bool:
     return _trusted(peer) and forwarded == "https"
 
 
-def ids_in_range(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def ids_in_range(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """App-wide guard: an integer path parameter outside the ids' range answers 404."""
     for value in connection.path_params.values():
         if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= MAX_ID:

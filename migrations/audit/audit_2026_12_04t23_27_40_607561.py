@@ -1,6 +1,5 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.column_types import Integer, Varchar
 from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-04T23:27:40:607561"

@@ -2,8 +2,7 @@
 (issue 14 found the dossier page scanning dossier_event without one)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Timestamptz
+from piccolo.columns.column_types import ForeignKey, Timestamptz
 
 ID = "2026-12-05T22:45:08:395704"
 VERSION = "1.38.0"

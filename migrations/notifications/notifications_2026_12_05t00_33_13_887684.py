@@ -17,8 +17,7 @@ Forwards only: going back would need endpoints unique again, which the data may 
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Text
+from piccolo.columns.column_types import ForeignKey, Text
 from piccolo.engine import engine_finder
 
 ID = "2026-12-05T00:33:13:887684"

@@ -1,7 +1,5 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import SmallInt
+from piccolo.columns.column_types import Date, Integer, SmallInt
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.indexes import IndexMethod
 

@@ -41,12 +41,22 @@ async def test_a_request_writes_nothing_and_a_flush_writes_the_sum(database: Non
     assert await _stored("a") == 12
 
 
-async def test_another_process_sees_what_this_one_wrote(database: None) -> None:
+async def test_another_process_knows_the_busy_keys_after_its_next_write(database: None) -> None:
     one, two = BufferedCounter(), BufferedCounter()
     assert await _allowed(one, "b", LIMIT) == LIMIT
     await one.flush()
+    await two.flush()  # nothing of its own to write: it reads the busy keys back
     refused = await two.take("t", "b", LIMIT, WINDOW)
     assert not refused.allowed and refused.count == LIMIT + 1 and refused.retry_after > 0
+
+
+async def test_another_process_reads_a_key_once_it_nears_the_limit(database: None) -> None:
+    """Before its next write a process does not know the busy keys: it reads a key's row once
+    that key passes half the limit here, so at most half a limit more gets through."""
+    one, two = BufferedCounter(), BufferedCounter()
+    assert await _allowed(one, "b2", LIMIT) == LIMIT
+    await one.flush()
+    assert await _allowed(two, "b2", LIMIT) == LIMIT // 2
 
 
 async def test_two_processes_near_the_limit_read_each_other(

@@ -27,7 +27,9 @@ from backend.lib.pagination import page_number
 from backend.lib.web import FormData, form_errors, render, see_other
 
 
-def handlers_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def handlers_only(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
     """The guard of these pages: anonymous visitors sign in first; people who do not handle
     complaints are told so (rather than the general "no right to see this page")."""
     user = require_user(connection)
