@@ -147,8 +147,9 @@ class BufferedCounter:
                 )
             }
             for name, hits in self.busy.items():
-                if (slot := self.slots.get(name)) is not None and slot.mine == slot.written:
-                    slot.stored = hits
+                known = self.slots.get(name)
+                if known is not None and known.mine == known.written:
+                    known.stored = hits
             self._forget_old()
 
     def _forget_old(self) -> None:
