@@ -23,6 +23,7 @@ from backend.lib.errors import Conflict, Forbidden, FormErrors, NotFound, UserEr
 from backend.lib.files import StoredFile
 from backend.lib.i18n import N_
 from backend.lib.multipart import TOTAL_TOO_LARGE
+from backend.lib.prepared import prepared
 from backend.lib.validation import normalize_phone, require_text
 from backend.settings import get_settings
 
@@ -131,9 +132,12 @@ async def find_by_idempotency_key(user: CurrentUser, key: str) -> dict[str, Any]
     )
 
 
+_DOSSIER = prepared(lambda dossier_id: Dossier.select().where(Dossier.id == dossier_id).first())
+
+
 async def owned_dossier(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
     """The dossier if this user may see it. A stranger gets the same answer as for no dossier."""
-    row = await Dossier.select().where(Dossier.id == dossier_id).first()
+    row = await _DOSSIER(dossier_id)
     if row is None or not may_view(user, row):
         raise NotFound(NOT_FOUND)
     return row
@@ -235,16 +239,16 @@ async def my_drafts(user: CurrentUser) -> list[dict[str, Any]]:
     )
 
 
-async def draft_view(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
-    """What the submission page shows: the procedure's slots with the pages already uploaded."""
-    row = await owned_dossier(user, dossier_id)
-    docs = (
-        await RequiredDocument.select()
-        .where(RequiredDocument.procedure == row["procedure"])
+_DOCUMENTS = prepared(
+    lambda procedure_id: (
+        RequiredDocument.select()
+        .where(RequiredDocument.procedure == procedure_id)
         .order_by(RequiredDocument.position)
     )
-    files = (
-        await DossierFile.select(
+)
+_FILES = prepared(
+    lambda dossier_id: (
+        DossierFile.select(
             DossierFile.id,
             DossierFile.document,
             DossierFile.content_type,
@@ -257,6 +261,14 @@ async def draft_view(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
         .where(DossierFile.dossier == dossier_id)
         .order_by(DossierFile.id)
     )
+)
+
+
+async def draft_view(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
+    """What the submission page shows: the procedure's slots with the pages already uploaded."""
+    row = await owned_dossier(user, dossier_id)
+    docs = await _DOCUMENTS(row["procedure"])
+    files = await _FILES(dossier_id)
     for d in docs:
         d["files"] = [f for f in files if f["document"] == d["id"]]
     row["documents"] = docs

@@ -16,6 +16,7 @@ from backend.dossiers.workflow import Action, State, find
 from backend.lib.errors import NotFound
 from backend.lib.forms import to_date
 from backend.lib.i18n import N_, gettext
+from backend.lib.prepared import prepared
 
 COMMUNE_TO_BE_CHOSEN = N_(
     "Ủy ban nhân dân cấp xã có thẩm quyền (Trung tâm chuyển hồ sơ đến khi tiếp nhận)"
@@ -38,23 +39,22 @@ async def my_dossiers(user: CurrentUser) -> list[dict[str, Any]]:
     )
 
 
-async def dossier_detail(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
-    view = await draft_view(user, dossier_id)
-    proc = (
-        await Procedure.select(
+_PROCEDURE = prepared(
+    lambda procedure_id: (
+        Procedure.select(
             Procedure.id,
             Procedure.name,
             Procedure.processing_days,
             Procedure.decided_by_commune,
             Procedure.agency.name.as_alias("agency_name"),
         )
-        .where(Procedure.id == view["procedure"])
+        .where(Procedure.id == procedure_id)
         .first()
     )
-    view["procedure_row"] = proc
-    view["deciding_body"] = await deciding_body(view, proc)
-    view["events"] = (
-        await DossierEvent.select(
+)
+_EVENTS = prepared(
+    lambda dossier_id: (
+        DossierEvent.select(
             DossierEvent.at,
             DossierEvent.action,
             DossierEvent.actor_role,
@@ -66,6 +66,15 @@ async def dossier_detail(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
         .where(DossierEvent.dossier == dossier_id)
         .order_by(DossierEvent.at, ascending=False)
     )
+)
+
+
+async def dossier_detail(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
+    view = await draft_view(user, dossier_id)
+    proc = await _PROCEDURE(view["procedure"])
+    view["procedure_row"] = proc
+    view["deciding_body"] = await deciding_body(view, proc)
+    view["events"] = await _EVENTS(dossier_id)
     names = await agency_names()
     for e in view["events"]:
         e["agency_name"] = names.get(e["agency_code"], e["agency_code"])
@@ -93,9 +102,12 @@ async def deciding_body(dossier: dict[str, Any], procedure: dict[str, Any] | Non
     return row["name"] if row else gettext(COMMUNE_TO_BE_CHOSEN)
 
 
+_AGENCY_NAMES = prepared(lambda: Agency.select(Agency.code, Agency.name))
+
+
 async def agency_names() -> dict[str, str]:
     """Agency code -> name, to show people names rather than codes (about twenty rows)."""
-    return {r["code"]: r["name"] for r in await Agency.select(Agency.code, Agency.name)}
+    return {r["code"]: r["name"] for r in await _AGENCY_NAMES()}
 
 
 async def dossier_events_full(dossier_id: int) -> list[dict[str, Any]]:
@@ -134,6 +146,13 @@ async def file_for(user: CurrentUser, dossier_id: int, file_id: int) -> dict[str
     return f
 
 
+_RESULTS = prepared(
+    lambda dossier: DossierFile.select().where(
+        (DossierFile.dossier == dossier) & (DossierFile.kind == "result")
+    )
+)
+
+
 async def citizen_view(
     user: CurrentUser, dossier_id: int, detail: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -141,9 +160,7 @@ async def citizen_view(
     from its `dossier_detail` when the caller has it already (loaded once per page)."""
     view = detail if detail is not None else await dossier_detail(user, dossier_id)
     view["supplement"] = supplement_request(view)
-    view["results"] = await DossierFile.select().where(
-        (DossierFile.dossier == dossier_id) & (DossierFile.kind == "result")
-    )
+    view["results"] = await _RESULTS(dossier_id)
     view["may_withdraw"] = find(State(view["state"]), Action.WITHDRAW) is not None
     return view
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count
+
 from backend.access.user import CurrentUser
 from backend.lib.pagination import PAGE_SIZE, Page, paginate
+from backend.lib.prepared import prepared
 from backend.notifications.categories import ESSENTIAL, LABELS
 from backend.notifications.tables import Notification, NotificationPreference, PushSubscription
 
@@ -40,10 +43,17 @@ def as_shown(item: dict[str, Any]) -> dict[str, Any]:
     return {**item, "link": local_url(item["url"] or ""), "new": item["read_at"] is None}
 
 
-async def unread_count(user_id: int) -> int:
-    return await Notification.count().where(
-        (Notification.recipient == user_id) & Notification.read_at.is_null()
+_UNREAD = prepared(
+    lambda user: (
+        Notification.select(Count())
+        .where((Notification.recipient == user) & Notification.read_at.is_null())
+        .first()
     )
+)
+
+
+async def unread_count(user_id: int) -> int:
+    return int((await _UNREAD(user_id))["count"])
 
 
 async def devices(user_id: int) -> list[dict[str, Any]]:

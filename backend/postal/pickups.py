@@ -26,6 +26,7 @@ from backend.lib.clock import local_today, utcnow
 from backend.lib.db import write_transaction
 from backend.lib.errors import Conflict, FormErrors, NotFound, UserError
 from backend.lib.i18n import N_
+from backend.lib.prepared import prepared
 from backend.notifications.services import deliver
 from backend.postal import lifecycle
 from backend.postal.idempotency import Answer, keep_answer, once
@@ -56,8 +57,12 @@ def start_of_today() -> datetime:
     return datetime.combine(today(), time(0), tzinfo=zone).astimezone(UTC)
 
 
+_OF_DOSSIER = prepared(lambda dossier: Pickup.select().where(Pickup.dossier == dossier).first())
+
+
 async def of_dossier(dossier_id: int) -> dict[str, Any] | None:
-    return await Pickup.select().where(Pickup.dossier == dossier_id).first()
+    result: dict[str, Any] | None = await _OF_DOSSIER(dossier_id)
+    return result
 
 
 async def book_row(dossier: dict[str, Any], booking: Booking, now: Any) -> dict[str, Any]:

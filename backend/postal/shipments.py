@@ -24,6 +24,7 @@ from backend.lib.clock import utcnow
 from backend.lib.db import write_transaction
 from backend.lib.errors import Conflict, FormErrors, NotFound, UserError
 from backend.lib.i18n import N_
+from backend.lib.prepared import prepared
 from backend.postal import lifecycle
 from backend.postal.lifecycle import CHANGEABLE, ShipmentState
 from backend.postal.schemas import Change
@@ -129,8 +130,12 @@ async def collected_at_counter(change: listeners.Change) -> None:
     )
 
 
+_OF_DOSSIER = prepared(lambda dossier: Shipment.select().where(Shipment.dossier == dossier).first())
+
+
 async def of_dossier(dossier_id: int) -> dict[str, Any] | None:
-    return await Shipment.select().where(Shipment.dossier == dossier_id).first()
+    result: dict[str, Any] | None = await _OF_DOSSIER(dossier_id)
+    return result
 
 
 async def steps_of(dossier_id: int) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from typing import Any
 from backend.lib.clock import utcnow
 from backend.lib.errors import FormErrors, UserError
 from backend.lib.i18n import N_
+from backend.lib.prepared import prepared
 from backend.ratings.tables import RatingScale
 
 LEVELS: dict[int, dict[int, str]] = {
@@ -63,8 +64,11 @@ def face(level: int, scale: int) -> float:
     return -1 + 2 * (level - 1) / (scale - 1)
 
 
+_CURRENT = prepared(lambda: RatingScale.select(RatingScale.levels).first())
+
+
 async def current() -> int:
-    row = await RatingScale.select(RatingScale.levels).first()
+    row = await _CURRENT()
     return int(row["levels"]) if row else 5
 
 

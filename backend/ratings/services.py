@@ -21,6 +21,7 @@ from backend.lib.clock import utcnow
 from backend.lib.db import is_unique_violation
 from backend.lib.errors import Conflict, NotFound
 from backend.lib.i18n import N_
+from backend.lib.prepared import prepared
 from backend.ratings import scale as scales
 from backend.ratings.tables import Rating
 
@@ -42,8 +43,12 @@ async def _owned(user: CurrentUser, dossier_id: int) -> dict[str, Any]:
     return row
 
 
+_OF_DOSSIER = prepared(lambda dossier: Rating.select().where(Rating.dossier == dossier).first())
+
+
 async def of_dossier(dossier_id: int) -> dict[str, Any] | None:
-    return await Rating.select().where(Rating.dossier == dossier_id).first()
+    result: dict[str, Any] | None = await _OF_DOSSIER(dossier_id)
+    return result
 
 
 def may_change(rating: dict[str, Any], now: datetime | None = None) -> bool:
