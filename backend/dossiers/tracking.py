@@ -12,6 +12,7 @@ from backend.dossiers.tables import Dossier, DossierEvent
 from backend.dossiers.workflow import Action
 from backend.lib.errors import NotFound, TooManyRequests, UserError
 from backend.lib.i18n import N_
+from backend.lib.prepared import prepared
 from backend.lib.validation import normalize_phone
 
 # Statuses in which the citizen may still add or remove files.
@@ -44,6 +45,28 @@ class TrackResult:
         return NEXT_STEPS.get(self.status, "")
 
 
+_BY_CODE = prepared(
+    lambda code: Dossier.select(
+        Dossier.id,
+        Dossier.code,
+        Dossier.status,
+        Dossier.submitted_at,
+        Dossier.appointment_date,
+        Dossier.applicant_phone,
+        Dossier.procedure.name.as_alias("procedure_name"),
+    )
+    .where((Dossier.code == code) & (Dossier.status != Status.DRAFT))
+    .first()
+)
+_EVENTS = prepared(
+    lambda dossier: DossierEvent.select(
+        DossierEvent.at, DossierEvent.action, DossierEvent.from_status, DossierEvent.to_status
+    )
+    .where(DossierEvent.dossier == dossier)
+    .order_by(DossierEvent.seq)
+)
+
+
 async def track(code: str, phone: str, ip: str) -> TrackResult:
     """Public lookup: the code and the applicant's phone must both match.
 
@@ -57,19 +80,7 @@ async def track(code: str, phone: str, ip: str) -> TrackResult:
         phone = normalize_phone(phone)
     except UserError:
         raise wrong from None
-    row = (
-        await Dossier.select(
-            Dossier.id,
-            Dossier.code,
-            Dossier.status,
-            Dossier.submitted_at,
-            Dossier.appointment_date,
-            Dossier.applicant_phone,
-            Dossier.procedure.name.as_alias("procedure_name"),
-        )
-        .where((Dossier.code == code.strip().upper()) & (Dossier.status != Status.DRAFT))
-        .first()
-    )
+    row = await _BY_CODE(code.strip().upper())
     if row is None or row["applicant_phone"] != phone:
         raise wrong
     return TrackResult(
@@ -84,13 +95,7 @@ async def track(code: str, phone: str, ip: str) -> TrackResult:
 
 async def _steps(dossier_id: int) -> tuple[Step, ...]:
     """The status changes (and apologies) of the dossier, oldest first."""
-    rows = (
-        await DossierEvent.select(
-            DossierEvent.at, DossierEvent.action, DossierEvent.from_status, DossierEvent.to_status
-        )
-        .where(DossierEvent.dossier == dossier_id)
-        .order_by(DossierEvent.seq)
-    )
+    rows = await _EVENTS(dossier_id)
     steps = []
     for r in rows:
         apology = r["action"] == Action.APOLOGIZE.value
