@@ -46,24 +46,28 @@ class TrackResult:
 
 
 _BY_CODE = prepared(
-    lambda code: Dossier.select(
-        Dossier.id,
-        Dossier.code,
-        Dossier.status,
-        Dossier.submitted_at,
-        Dossier.appointment_date,
-        Dossier.applicant_phone,
-        Dossier.procedure.name.as_alias("procedure_name"),
+    lambda code: (
+        Dossier.select(
+            Dossier.id,
+            Dossier.code,
+            Dossier.status,
+            Dossier.submitted_at,
+            Dossier.appointment_date,
+            Dossier.applicant_phone,
+            Dossier.procedure.name.as_alias("procedure_name"),
+        )
+        .where((Dossier.code == code) & (Dossier.status != Status.DRAFT))
+        .first()
     )
-    .where((Dossier.code == code) & (Dossier.status != Status.DRAFT))
-    .first()
 )
 _EVENTS = prepared(
-    lambda dossier: DossierEvent.select(
-        DossierEvent.at, DossierEvent.action, DossierEvent.from_status, DossierEvent.to_status
+    lambda dossier: (
+        DossierEvent.select(
+            DossierEvent.at, DossierEvent.action, DossierEvent.from_status, DossierEvent.to_status
+        )
+        .where(DossierEvent.dossier == dossier)
+        .order_by(DossierEvent.seq)
     )
-    .where(DossierEvent.dossier == dossier)
-    .order_by(DossierEvent.seq)
 )
 
 

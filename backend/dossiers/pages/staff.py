@@ -3,6 +3,8 @@ runs an action, for staff and for citizens (supplement, withdraw)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Controller, get, post
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
@@ -17,7 +19,7 @@ from backend.dossiers.transitions import perform
 from backend.dossiers.workflow import OFFERED, STATE_LABELS, Action, State
 from backend.lib.errors import Conflict, FormErrors, UserError
 from backend.lib.forms import first, to_int
-from backend.lib.i18n import N_
+from backend.lib.i18n import N_, gettext
 from backend.lib.multipart import ReceivedForm
 from backend.lib.pagination import page_number
 from backend.lib.web import FormData, form_errors, render, see_other
@@ -47,9 +49,13 @@ class QueuePages(Controller):
         found = await queues.queue(
             user, wanted, page_number(page), query=dict(request.query_params)
         )
-        procedures = Procedure.select(Procedure.id, Procedure.name).order_by(Procedure.name)
-        if user.agency_id:
-            procedures = procedures.where(Procedure.agency == user.agency_id)
+        # The filter by procedure is for agency staff (the counter's queues have none).
+        procedures: list[dict[str, Any]] = []
+        if user.role is not Role.COUNTER:
+            chosen = Procedure.select(Procedure.id, Procedure.name).order_by(Procedure.name)
+            if user.agency_id:
+                chosen = chosen.where(Procedure.agency == user.agency_id)
+            procedures = await chosen
         return render(
             request,
             "backoffice/queue.html",
@@ -58,8 +64,10 @@ class QueuePages(Controller):
             view=view,
             step=step,
             procedure=wanted.procedure_id,
-            procedures=await procedures,
+            procedures=procedures,
             state_labels=STATE_LABELS,
+            # Translated once per page, not once per row.
+            state_names={state.value: gettext(state.label) for state in State},
             done=Action(done).label if done in OFFERED else "",
         )
 
