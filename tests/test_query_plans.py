@@ -353,3 +353,40 @@ async def test_page_uses_indexes_and_loads_once(page: Page, world: World, client
     )
     repeated = rec.repeated()
     assert not repeated, "the same SELECT twice:\n  " + "\n  ".join(s.sql for s in repeated)
+
+
+async def _leading_index_columns(table: str) -> set[str]:
+    """The columns that come first in some index of `table`, as the database itself has them."""
+    if ENGINE == "sqlite":
+        leading = set()
+        for index in await DB.run_querystring(QueryString(f"PRAGMA index_list('{table}')")):
+            info = await DB.run_querystring(QueryString(f"PRAGMA index_info('{index['name']}')"))
+            first = min(info, key=lambda c: c["seqno"])
+            leading.add(first["name"])
+        return leading
+    rows = await DB.run_querystring(
+        QueryString(
+            "SELECT a.attname AS name FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+            "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0] "
+            "WHERE t.relname = {}",
+            table,
+        )
+    )
+    return {r["name"] for r in rows}
+
+
+async def test_every_foreign_key_leads_an_index(database: None) -> None:
+    """Deleting or re-pointing a referenced row (a user, an agency, a dossier) checks the rows
+    that refer to it: without an index that reads the whole referring table, and PostgreSQL
+    makes no index for a foreign key by itself (issue 14)."""
+    from piccolo.conf.apps import Finder
+
+    unindexed = []
+    for table in Finder().get_table_classes():
+        if table._meta.tablename.startswith("piccolo_"):
+            continue
+        leading = await _leading_index_columns(table._meta.tablename)
+        for fk in table._meta.foreign_key_columns:
+            if fk._meta.db_column_name not in leading:
+                unindexed.append(f"{table._meta.tablename}.{fk._meta.db_column_name}")
+    assert not unindexed, unindexed

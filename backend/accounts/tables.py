@@ -29,12 +29,20 @@ class User(Table, tablename="app_user"):
     # sees only the dossiers it filed itself or claimed with a receipt's claim code.
     phone_verified_at = Timestamptz(null=True, default=None)
     citizen_id = Varchar(length=12, null=True, default=None)
-    agency = ForeignKey(references=Agency, null=True, default=None, on_delete=OnDelete.set_null)
+    agency = ForeignKey(
+        references=Agency, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
     # The desk a counter officer sits at (printed on receipts, used by the kiosk).
-    counter = ForeignKey(references=Counter, null=True, default=None, on_delete=OnDelete.set_null)
+    counter = ForeignKey(
+        references=Counter, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
     # The post office a postal worker belongs to: they see only its parcels.
     post_office = ForeignKey(
-        references=PostOffice, null=True, default=None, on_delete=OnDelete.set_null
+        references=PostOffice,
+        null=True,
+        default=None,
+        on_delete=OnDelete.set_null,
+        index=True,
     )
     active = Boolean(default=True)
     created_at = Timestamptz()
@@ -50,7 +58,7 @@ class AuthSession(Table, tablename="auth_session"):
 
     id: Serial  # implicit primary key, declared for type checkers
     token_hash = Varchar(length=64, unique=True)
-    user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade)
+    user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=8)  # "web" or "api"
     created_at = Timestamptz()
     expires_at = Timestamptz(index=True)

@@ -28,7 +28,7 @@ class Procedure(Table, tablename="procedure"):
     # The demo catalog's own id ("P001"), so that reloading it updates rather than duplicates.
     catalog_id = Varchar(length=20, unique=True)
     national_code = Varchar(length=20, null=True, default=None)
-    agency = ForeignKey(references=Agency, null=False, on_delete=OnDelete.restrict)
+    agency = ForeignKey(references=Agency, null=False, on_delete=OnDelete.restrict, index=True)
     name = Text()
     field = Varchar(length=120, default="")
     level = Text(default="")
@@ -62,7 +62,7 @@ class Procedure(Table, tablename="procedure"):
 
 class RequiredDocument(Table, tablename="required_document"):
     id: Serial  # implicit primary key, declared for type checkers
-    procedure = ForeignKey(references=Procedure, null=False, on_delete=OnDelete.cascade)
+    procedure = ForeignKey(references=Procedure, null=False, on_delete=OnDelete.cascade, index=True)
     position = Integer()
     name = Text()
     notes = Text(default="")

@@ -40,14 +40,18 @@ class Complaint(Table, tablename="complaint"):
     )
     filer_name = Varchar(length=120)
     filer_phone = Varchar(length=15, index=True)
-    dossier = ForeignKey(references=Dossier, null=True, default=None, on_delete=OnDelete.set_null)
+    dossier = ForeignKey(
+        references=Dossier, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
     # NULL: not about one agency (or about the center's own counter); only the manager handles it.
     agency = ForeignKey(
         references=Agency, null=True, default=None, index=True, on_delete=OnDelete.set_null
     )
     # The complaint is about the center's counter (Bộ phận Một cửa), not an agency.
     about_center = Boolean(default=False)
-    official = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
+    official = ForeignKey(
+        references=User, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
     official_name = Varchar(length=120, default="")
     content = Text()
     received_at = Timestamptz()
@@ -99,7 +103,9 @@ class ComplaintEvent(Table, tablename="complaint_event"):
     # Indexed: a complaint's page shows its history, /pakn who answered each (issue 14).
     complaint = ForeignKey(references=Complaint, null=False, on_delete=OnDelete.cascade, index=True)
     at = Timestamptz()
-    actor = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
+    actor = ForeignKey(
+        references=User, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
     actor_role = Varchar(length=20, default="")  # a Role, or "filer"
     action = Varchar(length=20)
     state_from = Varchar(length=16, default="")

@@ -22,7 +22,9 @@ class Dossier(Table, tablename="dossier"):
     id: Serial  # implicit primary key, declared for type checkers
     # <unit code>-YYMMDD-XXXX, given at submission (Circular 01/2018 art. 19); NULL for drafts.
     code = Varchar(length=40, unique=True, null=True, default=None)
-    procedure = ForeignKey(references=Procedure, null=False, on_delete=OnDelete.restrict)
+    procedure = ForeignKey(
+        references=Procedure, null=False, on_delete=OnDelete.restrict, index=True
+    )
     # Indexed: "my dossiers" and the claims look a citizen's dossiers up (issue 14).
     citizen = ForeignKey(references=User, null=False, on_delete=OnDelete.restrict, index=True)
     # 0 = draft (internal); 1..10 the national status codes (backend.dossiers.status).
@@ -33,11 +35,19 @@ class Dossier(Table, tablename="dossier"):
     # officers acting at once succeed.
     version = Integer(default=0)
     # The agency responsible (from the procedure) and, while forwarded, the one holding it.
-    agency = ForeignKey(references=Agency, null=True, default=None, on_delete=OnDelete.restrict)
-    handling_agency = ForeignKey(
-        references=Agency, null=True, default=None, on_delete=OnDelete.restrict
+    agency = ForeignKey(
+        references=Agency, null=True, default=None, on_delete=OnDelete.restrict, index=True
     )
-    assignee = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
+    handling_agency = ForeignKey(
+        references=Agency,
+        null=True,
+        default=None,
+        on_delete=OnDelete.restrict,
+        index=True,
+    )
+    assignee = ForeignKey(
+        references=User, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
     channel = SmallInt(default=2)  # 1 in person, 2 online, 3 public postal service
     applicant_name = Varchar(length=120, default="")
     applicant_phone = Varchar(length=15, default="")
@@ -85,7 +95,11 @@ class DossierFile(Table, tablename="dossier_file"):
     id: Serial  # implicit primary key, declared for type checkers
     dossier = ForeignKey(references=Dossier, null=False, on_delete=OnDelete.cascade, index=True)
     document = ForeignKey(
-        references=RequiredDocument, null=True, default=None, on_delete=OnDelete.set_null
+        references=RequiredDocument,
+        null=True,
+        default=None,
+        on_delete=OnDelete.set_null,
+        index=True,
     )
     sha256 = Varchar(length=64, index=True)
     extension = Varchar(length=8)
@@ -106,7 +120,9 @@ class DossierEvent(Table, tablename="dossier_event"):
     id: Serial  # implicit primary key, declared for type checkers
     dossier = ForeignKey(references=Dossier, null=False, on_delete=OnDelete.cascade, index=True)
     at = Timestamptz()
-    actor = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
+    actor = ForeignKey(
+        references=User, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
     actor_role = Varchar(length=20, default="")
     agency_code = Varchar(length=20, default="")
     action = Varchar(length=40)

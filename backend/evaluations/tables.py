@@ -61,7 +61,9 @@ class EvaluationPeriod(Table, tablename="evaluation_period"):
     name = Varchar(length=200)
     starts_on = Date(default=None)
     ends_on = Date(default=None)
-    criteria_set = ForeignKey(references=CriteriaSet, null=False, on_delete=OnDelete.restrict)
+    criteria_set = ForeignKey(
+        references=CriteriaSet, null=False, on_delete=OnDelete.restrict, index=True
+    )
     include_cross = Boolean(default=True)
     include_self = Boolean(default=True)
     include_center = Boolean(default=True)
@@ -70,7 +72,9 @@ class EvaluationPeriod(Table, tablename="evaluation_period"):
     weight_center = SmallInt(default=40)
     weight_self = SmallInt(default=20)
     status = Varchar(length=10, default="draft", index=True)  # draft | open | closed
-    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_by = ForeignKey(
+        references=User, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
     created_at = Timestamptz()
     opened_at = Timestamptz(null=True, default=None)
     closed_at = Timestamptz(null=True, default=None)
@@ -82,20 +86,34 @@ class Evaluation(Table, tablename="evaluation"):
     # (the periods table has that name). A period has a few hundred evaluations (20 agencies
     # x 19, plus the officials), so reading them by period stays cheap; one form is found by
     # its unique `slot`.
+    # Indexed by a raw index, evaluation_by_period (migrations/evaluations): Piccolo would name
+    # its index evaluation_period, the name of the periods' table.
     period = ForeignKey(references=EvaluationPeriod, null=False, on_delete=OnDelete.cascade)
     kind = Varchar(length=8, index=True)  # cross | self | center
     # "<period>:<kind>:<evaluator>:<target>", e.g. "3:cross:a5:a7", "3:self:u12:u12",
     # "3:center:c:a7": one evaluation per slot.
     slot = Varchar(length=80, unique=True)
-    evaluator = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
+    evaluator = ForeignKey(
+        references=User, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
     evaluator_agency = ForeignKey(
-        references=Agency, null=True, default=None, on_delete=OnDelete.cascade
+        references=Agency,
+        null=True,
+        default=None,
+        on_delete=OnDelete.cascade,
+        index=True,
     )
     # cross, center: the agency scored; self: the official's agency (None for counter officers).
     target_agency = ForeignKey(
-        references=Agency, null=True, default=None, on_delete=OnDelete.cascade
+        references=Agency,
+        null=True,
+        default=None,
+        on_delete=OnDelete.cascade,
+        index=True,
     )
-    target_user = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.cascade)
+    target_user = ForeignKey(
+        references=User, null=True, default=None, on_delete=OnDelete.cascade, index=True
+    )
     total = Numeric(digits=(8, 2))
     comment = Text(default="")
     submitted_at = Timestamptz()
@@ -107,5 +125,5 @@ class EvaluationScore(Table, tablename="evaluation_score"):
     evaluation = ForeignKey(
         references=Evaluation, null=False, on_delete=OnDelete.cascade, index=True
     )
-    criterion = ForeignKey(references=Criterion, null=False, on_delete=OnDelete.cascade)
+    criterion = ForeignKey(references=Criterion, null=False, on_delete=OnDelete.cascade, index=True)
     score = Numeric(digits=(6, 2))

@@ -44,10 +44,12 @@ class HandoverList(Table, tablename="postal_handover"):
     post_office = ForeignKey(
         references=PostOffice, null=False, on_delete=OnDelete.restrict, index=True
     )
-    created_by = ForeignKey(references=User, null=False, on_delete=OnDelete.restrict)
+    created_by = ForeignKey(references=User, null=False, on_delete=OnDelete.restrict, index=True)
     created_at = Timestamptz()
     parcel_count = Integer(default=0)
-    confirmed_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    confirmed_by = ForeignKey(
+        references=User, null=True, default=None, on_delete=OnDelete.restrict, index=True
+    )
     confirmed_at = Timestamptz(null=True, default=None)
     # Withdrawn by the counter before the post confirmed it (a parcel missing, a wrong count):
     # its parcels go back to the waiting list.
@@ -74,7 +76,9 @@ class Shipment(Table, tablename="postal_shipment"):
     handover = ForeignKey(
         references=HandoverList, null=True, default=None, on_delete=OnDelete.set_null, index=True
     )
-    courier = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
+    courier = ForeignKey(
+        references=User, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
     attempts = SmallInt(default=0)
     max_attempts = SmallInt(default=3)
     recipient_name = Varchar(length=120, default="")
@@ -107,11 +111,15 @@ class PickupHandover(Table, tablename="postal_paper_handover"):
     HandoverList, for results)."""
 
     id: Serial  # implicit primary key, declared for type checkers
-    post_office = ForeignKey(references=PostOffice, null=False, on_delete=OnDelete.restrict)
-    created_by = ForeignKey(references=User, null=False, on_delete=OnDelete.restrict)
+    post_office = ForeignKey(
+        references=PostOffice, null=False, on_delete=OnDelete.restrict, index=True
+    )
+    created_by = ForeignKey(references=User, null=False, on_delete=OnDelete.restrict, index=True)
     created_at = Timestamptz()
     dossier_count = Integer(default=0)
-    confirmed_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    confirmed_by = ForeignKey(
+        references=User, null=True, default=None, on_delete=OnDelete.restrict, index=True
+    )
     confirmed_at = Timestamptz(null=True, default=None)
     # Withdrawn by the postal worker before the center confirmed it (a wrong count).
     cancelled_at = Timestamptz(null=True, default=None)
@@ -144,7 +152,9 @@ class Pickup(Table, tablename="postal_pickup"):
     payment = Varchar(length=12, default="on_delivery")
     created_at = Timestamptz()
     collected_at = Timestamptz(null=True, default=None)
-    collected_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
+    collected_by = ForeignKey(
+        references=User, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
     # JSON: the required-document ids the courier checked as present.
     checked_documents = Text(default="[]")
     citizen_signature_sha256 = Varchar(length=64, default="")

@@ -33,8 +33,10 @@ class KioskDevice(Table, tablename="kiosk_device"):
 
     id: Serial  # implicit primary key, declared for type checkers
     token_hash = Varchar(length=64, unique=True)
-    counter = ForeignKey(references=Counter, null=False, on_delete=OnDelete.cascade)
-    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
+    counter = ForeignKey(references=Counter, null=False, on_delete=OnDelete.cascade, index=True)
+    created_by = ForeignKey(
+        references=User, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
     pin_hash = Varchar(length=200)
     created_at = Timestamptz()
     active = Boolean(default=True)
@@ -48,8 +50,8 @@ class CounterDuty(Table, tablename="counter_duty"):
     """
 
     id: Serial  # implicit primary key, declared for type checkers
-    counter = ForeignKey(references=Counter, null=False, on_delete=OnDelete.cascade)
-    officer = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade)
+    counter = ForeignKey(references=Counter, null=False, on_delete=OnDelete.cascade, index=True)
+    officer = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade, index=True)
     started_at = Timestamptz()
     ended_at = Timestamptz(null=True, default=None)
 
@@ -73,11 +75,21 @@ class Rating(Table, tablename="rating"):
     # JSON: optional criteria ({"timeliness": "good" | "bad", ...}); see ratings.scale.CRITERIA.
     criteria = Text(default="{}")
     comment = Text(default="")
-    counter = ForeignKey(references=Counter, null=True, default=None, on_delete=OnDelete.set_null)
-    officer = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
-    agency = ForeignKey(references=Agency, null=True, default=None, on_delete=OnDelete.set_null)
+    counter = ForeignKey(
+        references=Counter, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
+    officer = ForeignKey(
+        references=User, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
+    agency = ForeignKey(
+        references=Agency, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
     device = ForeignKey(
-        references=KioskDevice, null=True, default=None, on_delete=OnDelete.set_null
+        references=KioskDevice,
+        null=True,
+        default=None,
+        on_delete=OnDelete.set_null,
+        index=True,
     )
     # A kiosk's "<device id>:<client key>": a vote replayed after a network blip counts once.
     client_key = Varchar(length=100, unique=True, null=True, default=None)
