@@ -27,8 +27,8 @@ from backend.lib.i18n import N_
 
 HTTP_TIMEOUT = httpx.Timeout(10.0)
 DISCOVERY_TTL_SECONDS = 3600.0
-# A fetch of the keys at most this often when tokens name unknown key ids (a forged token must
-# not make the app hammer the provider).
+# The keys are fetched again when the cached ones are this old (DISCOVERY_TTL_SECONDS), or
+# when a token names an unknown key id, at most this often.
 JWKS_REFRESH_SECONDS = 60.0
 # Clock difference tolerated between the provider and this server.
 LEEWAY_SECONDS = 60
@@ -71,12 +71,14 @@ class ProviderInfo:
 
 _discovered: dict[str, tuple[float, ProviderInfo]] = {}
 _keys: dict[str, tuple[float, KeySet]] = {}
+_refreshed: dict[str, float] = {}  # when a token's unknown key id last made us fetch the keys
 
 
 def forget() -> None:
     """Drop what was fetched (tests start each provider afresh)."""
     _discovered.clear()
     _keys.clear()
+    _refreshed.clear()
 
 
 async def _get_json(url: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
@@ -126,14 +128,26 @@ async def discover(issuer: str) -> ProviderInfo:
 
 
 async def signing_keys(info: ProviderInfo, *, refresh: bool = False) -> KeySet:
+    """The provider's published keys; `refresh` fetches them again (a token named a key id
+    not among them), at most once a minute, so forged key ids cannot make the app hammer the
+    provider."""
     cached = _keys.get(info.issuer)
-    if cached and (not refresh or time.monotonic() - cached[0] < JWKS_REFRESH_SECONDS):
+    now = time.monotonic()
+    if (
+        cached
+        and refresh
+        and now - _refreshed.get(info.issuer, -JWKS_REFRESH_SECONDS) < (JWKS_REFRESH_SECONDS)
+    ):
         return cached[1]
+    if cached and not refresh and now - cached[0] < DISCOVERY_TTL_SECONDS:
+        return cached[1]
+    if refresh:
+        _refreshed[info.issuer] = now
     try:
         keys = KeySet.import_key_set(await _get_json(info.jwks_uri))  # type: ignore[arg-type]
     except (JoseError, KeyError, TypeError, ValueError) as e:
         raise ProviderUnreachable(UNREACHABLE) from e
-    _keys[info.issuer] = (time.monotonic(), keys)
+    _keys[info.issuer] = (now, keys)
     return keys
 
 

@@ -369,3 +369,16 @@ async def test_sign_out_ends_the_provider_s_session_too(
     # The provider recognises its token and sends the browser back to the home page.
     back = await provider_sign_out(location, oidc_settings.base_url)
     assert back == oidc_settings.base_url + "/"
+
+
+def test_the_sign_out_form_may_lead_to_the_provider() -> None:
+    """Browsers check form-action on each redirect of a form's navigation: the sign-out form's
+    answer goes to the provider's end-session page, so its origin is allowed (and nothing else
+    the setting could smuggle into the policy)."""
+    from backend.lib.web import content_security_policy
+
+    assert b"form-action 'self' https://id.example.gov.vn;" in content_security_policy(
+        "https://id.example.gov.vn/realms/vneid"
+    )
+    assert b"form-action 'self';" in content_security_policy("")
+    assert b"evil" not in content_security_policy("https://a;script-src evil")
