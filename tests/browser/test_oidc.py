@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def oidc_server(
     database: None,
-    oidc_provider: RunningProvider,
+    oidc_provider: RunningProvider,  # noqa: F811
     oidc_app_port: int,  # noqa: F811
 ) -> Iterator[str]:
     """The app served by granian with OIDC_* pointing at the test provider."""

@@ -382,3 +382,42 @@ def test_the_sign_out_form_may_lead_to_the_provider() -> None:
     )
     assert b"form-action 'self';" in content_security_policy("")
     assert b"evil" not in content_security_policy("https://a;script-src evil")
+
+
+async def test_a_phone_verified_by_the_provider_brings_its_walk_in_dossiers(
+    app: Litestar, client: Client, oidc_settings: Settings, oidc_provider: RunningProvider
+) -> None:
+    """As good as a code typed back: what the counter filed for that number becomes the
+    account's; a number the provider did not verify brings nothing."""
+    from tests.dossiers.test_claims import walk_in
+
+    verified, unverified = new_phone(), new_phone()
+    async with another_client(app, "198.51.100.83") as counter:
+        mine = await walk_in(counter, verified)
+        not_yet = await walk_in(counter, unverified)
+    login = oidc_provider.add(
+        f"walkin-{next(_ids)}", phone_number=international(verified), phone_number_verified=True
+    )
+    await sign_in_with_identity(client, oidc_settings, login)
+    assert mine["code"] in (await client.get("/my/dossiers")).text
+
+    client.cookies.clear()
+    other = oidc_provider.add(
+        f"walkin-{next(_ids)}", phone_number=international(unverified), phone_number_verified=False
+    )
+    await sign_in_with_identity(client, oidc_settings, other)
+    assert not_yet["code"] not in (await client.get("/my/dossiers")).text
+
+
+async def test_a_deactivated_account_is_not_signed_in(
+    client: Client, oidc_settings: Settings, oidc_provider: RunningProvider
+) -> None:
+    login = oidc_provider.add(f"locked-{next(_ids)}", personal_id=new_personal_id())
+    await sign_in_with_identity(client, oidc_settings, login)
+    user_id = await signed_in_user(client)
+    await User.update({User.active: False}).where(User.id == user_id)
+    client.cookies.clear()
+    r = await sign_in_with_identity(client, oidc_settings, login)
+    assert r.status_code == 403
+    assert "đã bị khoá" in refusal(r)
+    assert "mc_session" not in client.cookies
