@@ -32,6 +32,8 @@ from backend.access.roles import Role
 from backend.accounts import phone_codes, ratelimit, ratelimit_buffered, sms
 from backend.accounts import routes as accounts_routes
 from backend.accounts.middleware import session_middleware
+from backend.accounts.oidc import flow as oidc_flow
+from backend.accounts.oidc.pages import button_label as oidc_button_label
 from backend.accounts.services import prune_sessions
 from backend.audit import checkpoints as audit_checkpoints
 from backend.audit import keys as audit_keys
@@ -111,6 +113,8 @@ def make_jinja(settings: Settings) -> Environment:
         shipment_labels={s.value: s.label for s in ShipmentState},
         event_labels={**{a.value: a.label for a in Action}, **EVENT_LABELS},
         role_labels={"owner": N_("Công dân"), **{r.value: r.label for r in Role}},
+        # The national-identity sign-in button's text, or None when OIDC is not configured.
+        oidc_button_label=oidc_button_label,
     )
     env.filters.update(
         date=formatting.format_date,
@@ -196,6 +200,7 @@ async def _housekeeping() -> None:
             await prune_sessions()
             await ratelimit.prune()
             await phone_codes.prune()
+            await oidc_flow.prune()
             await cleanup.collect_uploads()
         except Exception:  # a failed pass is retried next hour; the app must not stop
             log.exception("housekeeping failed")

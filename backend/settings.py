@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,7 +131,28 @@ class Settings:
     sms_gateway_key: str = field(default="", repr=False)
     # Run the SMS sender inside each app process (off when it runs as its own process).
     sms_sender_in_app: bool = True
+    # OpenID Connect sign-in with the national electronic identity (VNeID, Decree 69/2024),
+    # backend.accounts.oidc. Empty OIDC_ISSUER: no button, and /auth/oidc/* answer 404.
+    # OIDC_ISSUER: the provider's issuer URL (its discovery document is at
+    # <issuer>/.well-known/openid-configuration); OIDC_CLIENT_ID / OIDC_CLIENT_SECRET: what the
+    # provider registered for this app (redirect URI <BASE_URL>/auth/oidc/callback, sign-out
+    # return <BASE_URL>/); OIDC_SCOPES: asked for ("openid" is always added);
+    # OIDC_ID_CLAIM: the claim that carries the 12-digit personal ID number (empty: none);
+    # OIDC_PHONE_CLAIM: the claim that carries the phone number (believed as proven only
+    # with `phone_number_verified` true); OIDC_BUTTON_LABEL: the button's text, when the
+    # default "Đăng nhập bằng tài khoản định danh điện tử" does not suit.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = field(default="", repr=False)
+    oidc_scopes: tuple[str, ...] = ("openid", "profile", "phone")
+    oidc_id_claim: str = "personal_id"
+    oidc_phone_claim: str = "phone_number"
+    oidc_button_label: str = ""
     languages: tuple[str, ...] = field(default=("vi", "en"))
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
 
     @property
     def is_sqlite(self) -> bool:
@@ -210,12 +232,31 @@ class Settings:
             sms_gateway_url=_env("SMS_GATEWAY_URL", ""),
             sms_gateway_key=_env("SMS_GATEWAY_KEY", ""),
             sms_sender_in_app=_env("SMS_SENDER_IN_APP", "1") == "1",
+            **_oidc_from_env(),
             audit_checkpoint_file=(
                 Path(os.environ["AUDIT_CHECKPOINT_FILE"]).resolve()
                 if os.environ.get("AUDIT_CHECKPOINT_FILE", "").strip()
                 else None
             ),
         )
+
+
+def _oidc_from_env() -> dict[str, Any]:
+    issuer = _env("OIDC_ISSUER", "")
+    client_id = _env("OIDC_CLIENT_ID", "")
+    if issuer and not client_id:
+        # A half configuration would show a button that can only fail: stop at start instead.
+        raise ValueError("OIDC_ISSUER is set but OIDC_CLIENT_ID is not")
+    scopes = tuple(_env("OIDC_SCOPES", "openid profile phone").split())
+    return {
+        "oidc_issuer": issuer,
+        "oidc_client_id": client_id,
+        "oidc_client_secret": _env("OIDC_CLIENT_SECRET", ""),
+        "oidc_scopes": scopes if "openid" in scopes else ("openid", *scopes),
+        "oidc_id_claim": os.environ.get("OIDC_ID_CLAIM", "personal_id").strip(),
+        "oidc_phone_claim": _env("OIDC_PHONE_CLAIM", "phone_number"),
+        "oidc_button_label": _env("OIDC_BUTTON_LABEL", ""),
+    }
 
 
 @lru_cache(maxsize=1)

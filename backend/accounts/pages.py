@@ -14,6 +14,7 @@ from backend.access.guards import SignedIn, signed_in, user_of
 from backend.access.roles import Role
 from backend.accounts import hooks, phone, phone_codes, services
 from backend.accounts.middleware import SESSION_COOKIE, csrf_cookie, session_csrf_token
+from backend.accounts.oidc import flow as oidc_flow
 from backend.lib.clock import utcnow
 from backend.lib.errors import TooManyRequests, UserError
 from backend.lib.forms import first
@@ -36,7 +37,7 @@ def safe_next(url: str | None, fallback: str = "/my/dossiers") -> str:
     return fallback
 
 
-def _signed_in(token: str, next_url: str, secure: bool) -> Redirect:
+def signed_in_redirect(token: str, next_url: str, secure: bool) -> Redirect:
     response = see_other(next_url)
     response.set_cookie(
         SESSION_COOKIE,
@@ -52,7 +53,7 @@ def _signed_in(token: str, next_url: str, secure: bool) -> Redirect:
     return response
 
 
-def _verify_url(next_url: str) -> str:
+def verify_url(next_url: str) -> str:
     return f"/verify-phone?next={quote(next_url)}"
 
 
@@ -91,8 +92,8 @@ class AccountController(Controller):
         target = safe_next(first(data, "next"), Role(user.role).home)
         if user.role == Role.CITIZEN.value and user.phone_verified_at is None:
             # Not locked out: the next page asks for the proof and offers "Để sau" (later).
-            target = _verify_url(target)
-        return _signed_in(token, target, is_https(request))
+            target = verify_url(target)
+        return signed_in_redirect(token, target, is_https(request))
 
     @get("/register")
     async def register_page(self, request: Request[Any, Any, Any], next: str = "") -> Template:
@@ -126,16 +127,20 @@ class AccountController(Controller):
         # until the code is typed back).
         with suppress(TooManyRequests):  # the next screen offers to send it again later
             await phone.send_proof_code(user.id, user.login, client_ip(request))
-        target = _verify_url(safe_next(first(data, "next")))
-        return _signed_in(token, target, is_https(request))
+        target = verify_url(safe_next(first(data, "next")))
+        return signed_in_redirect(token, target, is_https(request))
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
         if user := user_of(request):
             await hooks.signing_out(hooks.SessionEvent(user.id, user.role, None, utcnow()))
+        target = "/"
         if token := request.cookies.get(SESSION_COOKIE):
+            # Signed in through the national identity: its session ends too, and the provider
+            # sends the browser back to the home page (RP-Initiated Logout 1.0).
+            target = await oidc_flow.end_session_url(oidc_flow.current_settings(), token) or "/"
             await services.end_session(token)
-        response = see_other("/")
+        response = see_other(target)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
@@ -254,7 +259,7 @@ class PhoneController(Controller):
         # Every earlier session and token has ended; this browser starts a new one.
         token = await services.start_session(user_id, "web", request.headers.get("user-agent", ""))
         await hooks.signed_in(hooks.SessionEvent(user_id, Role.CITIZEN, None, utcnow()))
-        return _signed_in(token, "/my/dossiers", is_https(request))
+        return signed_in_redirect(token, "/my/dossiers", is_https(request))
 
     @get("/account/phone")
     async def change_page(self, request: Request[Any, Any, Any], user: SignedIn) -> Template:

@@ -6,12 +6,14 @@ from typing import Any
 
 from backend.accounts.admin_pages import AdminHomeController, StaffController
 from backend.accounts.api import AuthApi
+from backend.accounts.oidc.pages import OidcController
 from backend.accounts.pages import AccountController, DevicesController, PhoneController
 
 ROUTES: list[Any] = [
     AccountController,
     PhoneController,
     DevicesController,
+    OidcController,
     AuthApi,
     AdminHomeController,
     StaffController,

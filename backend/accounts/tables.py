@@ -122,3 +122,52 @@ class SmsMessage(Table, tablename="sms_message"):
     last_error = Text(default="")
     created_at = Timestamptz()
     sent_at = Timestamptz(null=True, default=None)
+
+
+class OidcIdentity(Table, tablename="oidc_identity"):
+    """A person as an OpenID provider (the national electronic identity, VNeID) knows them,
+    linked to one citizen account (backend.accounts.oidc.linking).
+
+    The personal ID number is not kept in full: an HMAC of it (keyed with the app's secret,
+    so a copy of the database cannot be searched with a list of numbers) finds the account
+    again when the provider asserts the same number under another subject, and the last four
+    digits are enough for a person to recognise it.
+    """
+
+    id: Serial  # implicit primary key, declared for type checkers
+    # SHA-256 of issuer + NUL + sub: one account per subject of one provider (Piccolo has no
+    # UNIQUE over two columns).
+    subject_key = Varchar(length=64, unique=True)
+    issuer = Varchar(length=255)
+    subject = Varchar(length=255)
+    user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade, index=True)
+    personal_id_hash = Varchar(length=64, null=True, default=None, index=True)
+    personal_id_last4 = Varchar(length=4, default="")
+    created_at = Timestamptz()
+    last_sign_in_at = Timestamptz()
+
+
+class OidcLogin(Table, tablename="oidc_login"):
+    """A sign-in sent to the provider and not yet come back: its `state` (kept as a SHA-256
+    only), the `nonce` the ID token must carry and the PKCE verifier. Deleted when the browser
+    comes back (a replayed `state` finds nothing) or when it expires."""
+
+    id: Serial  # implicit primary key, declared for type checkers
+    state_hash = Varchar(length=64, unique=True)
+    issuer = Varchar(length=255)
+    nonce = Varchar(length=64)
+    code_verifier = Varchar(length=128)
+    next_url = Varchar(length=500, default="")
+    expires_at = Timestamptz(index=True)
+
+
+class OidcSession(Table, tablename="oidc_session"):
+    """The ID token a web session was opened with, kept for the provider's sign-out
+    (`id_token_hint`); it ends with the session."""
+
+    id: Serial  # implicit primary key, declared for type checkers
+    session = ForeignKey(
+        references=AuthSession, null=False, on_delete=OnDelete.cascade, index=True, unique=True
+    )
+    issuer = Varchar(length=255)
+    id_token = Text()

@@ -83,6 +83,27 @@ CONTENT_SECURITY_POLICY = (
     "manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+@cache
+def content_security_policy(oidc_issuer: str = "") -> bytes:
+    """The policy above; with OpenID Connect sign-in (OIDC_ISSUER), form-action also allows
+    the provider's origin: signing out is a form posted here whose answer redirects to the
+    provider's end-session page, and browsers check form-action on every redirect of a form's
+    navigation (backend.accounts.oidc)."""
+    parts = urlsplit(oidc_issuer)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or any(c in parts.netloc for c in " ;,'\"")
+    ):
+        return CONTENT_SECURITY_POLICY.encode()
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {origin}"
+    ).encode()
+
+
 PERMISSIONS = "geolocation=(), microphone=(), payment=(), usb=(), interest-cohort=()"
 SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
@@ -104,7 +125,7 @@ async def security_headers(message: Any, scope: Any) -> None:
     camera = bool(handler is not None and getattr(handler, "opt", {}).get(CAMERA_OPT))
     wanted = [
         *SECURITY_HEADERS,
-        (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+        (b"content-security-policy", content_security_policy(get_settings().oidc_issuer)),
         (b"permissions-policy", f"camera={'(self)' if camera else '()'}, {PERMISSIONS}".encode()),
     ]
     headers.extend((name, value) for name, value in wanted if name not in present)

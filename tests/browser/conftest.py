@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -89,10 +90,10 @@ def _artifacts() -> Path:
     return SHOTS
 
 
-@pytest.fixture(scope="session")
-def live_server(database: None, _artifacts: Path) -> Iterator[str]:
-    """The real app (granian, one worker) on a free port; yields its base URL."""
-    port = _free_port()
+@contextmanager
+def serve(port: int, log_path: Path, **extra_env: str) -> Iterator[str]:
+    """The real app (granian, one worker) on `port`, logging to `log_path`; yields its base
+    URL. `extra_env` adds settings (the OpenID journey gives OIDC_*)."""
     base_url = f"http://127.0.0.1:{port}"
     # The push sender is tested on its own (tests/notifications); in this server it would
     # compete for their outbox rows.
@@ -103,8 +104,8 @@ def live_server(database: None, _artifacts: Path) -> Iterator[str]:
         "BASE_URL": base_url,
         "PUSH_SENDER_IN_APP": "0",
         "SMS_SENDER_IN_APP": "0",
+        **extra_env,
     }
-    log_path = ARTIFACTS / f"server-{ENGINE}.log"  # also read by new_context
     log = log_path.open("wb")
     command = [_granian(), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(
@@ -144,6 +145,14 @@ def live_server(database: None, _artifacts: Path) -> Iterator[str]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(database: None, _artifacts: Path) -> Iterator[str]:
+    """The real app (granian, one worker) on a free port; yields its base URL."""
+    # The log is also read by new_context.
+    with serve(_free_port(), ARTIFACTS / f"server-{ENGINE}.log") as base_url:
+        yield base_url
 
 
 # --------------------------------------------------------------------------- the browser
