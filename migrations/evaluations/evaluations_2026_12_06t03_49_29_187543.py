@@ -1,6 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
 from piccolo.columns.column_types import ForeignKey
+from piccolo.engine import engine_finder
 
 ID = "2026-12-06T03:49:29:187543"
 VERSION = "1.38.0"
