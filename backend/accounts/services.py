@@ -17,7 +17,12 @@ from backend.lib.clock import utcnow
 from backend.lib.db import write_transaction
 from backend.lib.errors import FormErrors, TooManyRequests, UserError
 from backend.lib.i18n import N_
-from backend.lib.validation import normalize_citizen_id, normalize_phone, require_text
+from backend.lib.validation import (
+    masked_citizen_id,
+    normalize_citizen_id,
+    normalize_phone,
+    require_text,
+)
 
 WEB_SESSION_TTL = timedelta(days=30)
 API_TOKEN_TTL = timedelta(days=7)
@@ -177,7 +182,7 @@ async def register_citizen(
             login=values["phone"],
             password=password,
             full_name=values["full_name"],
-            citizen_id=values["citizen_id"],
+            citizen_id=masked_citizen_id(values["citizen_id"]),
         )
     except UserError as e:
         if e.field == "login":

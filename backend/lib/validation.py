@@ -29,6 +29,13 @@ def normalize_phone(raw: str, field: str = "phone") -> str:
     return digits
 
 
+def masked_citizen_id(number: str | None) -> str | None:
+    """What is kept of an ID number typed at registration: its last four digits. Nothing reads
+    it in full (a typed number proves nothing, so no account is linked by it), and a leaked
+    database should not hand out citizens' ID numbers."""
+    return "********" + number[-4:] if number else None
+
+
 def normalize_citizen_id(raw: str, field: str = "citizen_id") -> str | None:
     """A CCCD number: 12 digits; the first three are the province code of birth (001-096)."""
     digits = re.sub(r"\s", "", raw or "")

@@ -2,9 +2,10 @@
 
 1. The subject (issuer + `sub`) was seen before: its account.
 2. First time: an existing citizen account is linked only on what the provider asserts:
-   - the same personal ID number: one given by an earlier sign-in (kept as a keyed hash), or
-     typed at registration by an account whose phone number is proven (a number typed by
-     somebody who never proved even a phone proves nothing of who they are);
+   - the same personal ID number given by an earlier sign-in through a provider (kept as a
+     keyed hash). A number typed at registration is never believed: anybody can type
+     another person's number and prove a phone of their own, and that person's first sign-in
+     would then open the typist's account;
    - the same phone number, when the provider says it verified it (`phone_number_verified`)
      and the account proved it too (by a code, or by the provider at an earlier sign-in).
 3. Otherwise a new citizen account, without a password (the citizen signs in through the
@@ -146,18 +147,6 @@ async def _existing_account(person: Person, secret: str) -> tuple[int, str] | No
         )
         if linked is not None:
             return int(linked["user"]), "personal_id"
-        typed = (
-            await User.select(User.id)
-            .where(
-                _citizens()
-                & (User.citizen_id == person.personal_id)
-                & User.phone_verified_at.is_not_null()
-            )
-            .order_by(User.id)
-            .first()
-        )
-        if typed is not None:
-            return int(typed["id"]), "personal_id"
     if person.phone and person.phone_verified:
         proven = _citizens() & User.phone_verified_at.is_not_null()
         # The account that signs in with this number first, then the oldest that holds it.

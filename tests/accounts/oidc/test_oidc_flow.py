@@ -171,32 +171,41 @@ async def test_first_sign_in_creates_an_account_and_the_next_one_reuses_it(
     assert await User.count().where(User.phone == phone) == 1
 
 
-async def test_linked_to_the_account_with_the_same_personal_id(
+async def test_a_personal_id_given_by_the_provider_finds_the_account_again(
     client: Client, oidc_settings: Settings, oidc_provider: RunningProvider
 ) -> None:
-    number = new_personal_id()
-    existing = await make_user(
-        Role.CITIZEN, new_phone(), citizen_id=number, phone_verified_at=utcnow()
+    number, phone = new_personal_id(), new_phone()
+    existing = await make_user(Role.CITIZEN, phone, phone_verified_at=utcnow())
+    first = oidc_provider.add(
+        f"id-{number}",
+        name="Trần Văn B",
+        personal_id=number,
+        phone_number=international(phone),
+        phone_number_verified=True,
     )
-    login = oidc_provider.add(f"id-{number}", name="Trần Văn B", personal_id=number)
-    r = await sign_in_with_identity(client, oidc_settings, login)
-    assert r.status_code == 303
-    assert await signed_in_user(client) == existing.id
+    await sign_in_with_identity(client, oidc_settings, first)
+    assert await signed_in_user(client) == existing.id  # by the verified phone
     # A second identity (another subject) asserting the number finds the account again.
     other = oidc_provider.add(f"id2-{number}", personal_id=number)
     client.cookies.clear()
-    await sign_in_with_identity(client, oidc_settings, other)
+    r = await sign_in_with_identity(client, oidc_settings, other)
+    assert r.status_code == 303
     assert await signed_in_user(client) == existing.id
 
 
-async def test_an_id_number_typed_by_an_account_that_never_proved_a_phone_is_not_believed(
+async def test_an_id_number_typed_at_registration_is_never_believed(
     client: Client, oidc_settings: Settings, oidc_provider: RunningProvider
 ) -> None:
+    """Somebody who typed another person's number and proved a phone of their own must not
+    receive that person's first sign-in."""
     number = new_personal_id()
-    squatter = await make_user(Role.CITIZEN, new_phone(), citizen_id=number)
+    squatter = await make_user(
+        Role.CITIZEN, new_phone(), citizen_id=number, phone_verified_at=utcnow()
+    )
     login = oidc_provider.add(f"squat-{number}", personal_id=number)
     await sign_in_with_identity(client, oidc_settings, login)
-    assert await signed_in_user(client) != squatter.id
+    signed = await signed_in_user(client)
+    assert signed is not None and signed != squatter.id
 
 
 async def test_linked_to_the_account_with_the_same_verified_phone(
