@@ -1,4 +1,4 @@
-"""python -m backend.reports rebuild: recompute every daily counter from the stored events
+"""python -m backend.reports rebuild: recompute every counter (daily and monthly) from the stored events
 (after loading dossiers by other means, e.g. bench/generate.py, or to check the kept ones)."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ import sys
 import time
 
 from backend.lib.db import database_pool
-from backend.reports.counting import rebuild
+from backend.reports.counting import rebuild_all
 
 
 async def _run() -> dict[str, int]:
     async with database_pool():
-        return await rebuild()
+        return await rebuild_all()
 
 
 def main(argv: list[str] | None = None) -> int:

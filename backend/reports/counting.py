@@ -24,7 +24,7 @@ from backend.dossiers.tables import Dossier, DossierEvent
 from backend.dossiers.workflow import Action, State
 from backend.lib.db import write_transaction
 from backend.lib.workdays import WorkCalendar
-from backend.reports.tables import ReportDay, ReportHandling
+from backend.reports.tables import ReportDay, ReportHandling, ReportMonth, ReportMonthHandling
 from backend.settings import get_settings
 
 COUNTED = (
@@ -134,30 +134,47 @@ async def waited_days(dossier_id: int) -> int:
     return total
 
 
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
 async def _add(key: Key, moved: dict[str, int], handling: int | None) -> None:
-    """One upsert per table, inside the caller's transaction."""
-    if moved:
-        names = sorted(moved)
-        columns = ", ".join(names)
-        marks = ", ".join("{}" for _ in names)
-        updates = ", ".join(f"{n} = report_day.{n} + excluded.{n}" for n in names)
-        await ReportDay.raw(
-            f"INSERT INTO report_day (day, agency, procedure, channel, {columns}) "
-            f"VALUES ({{}}, {{}}, {{}}, {{}}, {marks}) "
-            f"ON CONFLICT (day, agency, procedure, channel) DO UPDATE SET {updates}",
-            *key,
-            *(moved[n] for n in names),
-        )
+    """One upsert per table, its day's row and its month's, inside the caller's transaction."""
+    day, agency, procedure, channel = key
+    for table, period, first in (
+        ("report_day", "day", day),
+        ("report_month", "month", month_of(day)),
+    ):
+        if moved:
+            names = sorted(moved)
+            columns = ", ".join(names)
+            marks = ", ".join("{}" for _ in names)
+            updates = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in names)
+            await ReportDay.raw(
+                f"INSERT INTO {table} ({period}, agency, procedure, channel, {columns}) "
+                f"VALUES ({{}}, {{}}, {{}}, {{}}, {marks}) "
+                f"ON CONFLICT ({period}, agency, procedure, channel) DO UPDATE SET {updates}",
+                first,
+                agency,
+                procedure,
+                channel,
+                *(moved[n] for n in names),
+            )
     if handling is not None:
-        await ReportHandling.raw(
-            "INSERT INTO report_handling (day, agency, procedure, days, dossiers) "
-            "VALUES ({}, {}, {}, {}, 1) ON CONFLICT (day, agency, procedure, days) "
-            "DO UPDATE SET dossiers = report_handling.dossiers + 1",
-            key[0],
-            key[1],
-            key[2],
-            handling,
-        )
+        for table, period, first in (
+            ("report_handling", "day", day),
+            ("report_month_handling", "month", month_of(day)),
+        ):
+            await ReportHandling.raw(
+                f"INSERT INTO {table} ({period}, agency, procedure, days, dossiers) "
+                f"VALUES ({{}}, {{}}, {{}}, {{}}, 1) "
+                f"ON CONFLICT ({period}, agency, procedure, days) "
+                f"DO UPDATE SET dossiers = {table}.dossiers + 1",
+                first,
+                agency,
+                procedure,
+                handling,
+            )
 
 
 async def count_step(change: listeners.Change) -> None:
@@ -281,9 +298,47 @@ async def _dossiers(ids: list[int]) -> dict[int, dict[str, Any]]:
     return found
 
 
+async def rebuild_all() -> dict[str, int]:
+    """Every counter, daily and monthly, recomputed from the stored events (for a new
+    installation of the reports, after loading dossiers by other means, or to check them)."""
+    return {**await rebuild(), **await rebuild_months()}
+
+
+async def rebuild_months() -> dict[str, int]:
+    """The monthly counters summed from the daily ones, replacing what was kept."""
+    months: dict[Key, Counter[str]] = defaultdict(Counter)
+    for r in await ReportDay.select():
+        months[(month_of(r["day"]), r["agency"], r["procedure"], r["channel"])].update(
+            {m: r[m] for m in METRICS if r[m]}
+        )
+    spread: Counter[tuple[date, int, int, int]] = Counter()
+    for r in await ReportHandling.select():
+        spread[(month_of(r["day"]), r["agency"], r["procedure"], r["days"])] += r["dossiers"]
+    async with write_transaction():
+        await ReportMonth.delete(force=True)
+        await ReportMonthHandling.delete(force=True)
+        rows = []
+        for key in sorted(months):
+            row = ReportMonth(month=key[0], agency=key[1], procedure=key[2], channel=key[3])
+            for metric, n in months[key].items():
+                setattr(row, metric, n)
+            rows.append(row)
+        for start in range(0, len(rows), 500):
+            await ReportMonth.insert(*rows[start : start + 500])
+        handling_rows = [
+            ReportMonthHandling(month=k[0], agency=k[1], procedure=k[2], days=k[3], dossiers=n)
+            for k, n in sorted(spread.items())
+        ]
+        for start in range(0, len(handling_rows), 500):
+            await ReportMonthHandling.insert(*handling_rows[start : start + 500])
+    return {"report_month": len(rows), "report_month_handling": len(handling_rows)}
+
+
 async def rebuild() -> dict[str, int]:
-    """Every counter recomputed from the stored events, replacing what was kept (for a new
-    installation of the reports, or to check them). Returns how many rows it wrote."""
+    """The daily counters recomputed from the stored events, replacing what was kept; the
+    monthly ones are then stale: call `rebuild_all`. (This one stays days-only because the
+    reports' first migration calls it, before the monthly tables exist.) Returns how many
+    rows it wrote."""
     days, spread = await recompute()
     async with write_transaction():
         await ReportDay.delete(force=True)

@@ -18,9 +18,9 @@ from backend.complaints.tables import Complaint
 from backend.lib.i18n import N_
 from backend.ratings import scale
 from backend.ratings.tables import Rating
+from backend.reports import rollup
 from backend.reports.periods import Period
 from backend.reports.queries import Figures, share
-from backend.reports.tables import ReportDay
 from backend.settings import get_settings
 
 
@@ -155,16 +155,15 @@ async def _online_split(period: Period, agency: int | None) -> tuple[int, int]:
         r["id"]: r["online_level"]
         for r in await Procedure.select(Procedure.id, Procedure.online_level)
     }
-    values: list[Any] = [period.first, period.last]
-    sql = (
-        "SELECT procedure, SUM(received) AS n FROM report_day WHERE day >= {} AND day <= {} "
-        "AND channel = 2"
-    )
+    where, values = "channel = 2", list[Any]()
     if agency is not None:
-        sql += " AND agency = {}"
+        where += " AND agency = {}"
         values.append(agency)
     full = partial = 0
-    for r in await ReportDay.raw(sql + " GROUP BY procedure", *values):
+    rows = await rollup.summed(
+        "SUM(received) AS n", period.first, period.last, "procedure", where, tuple(values)
+    )
+    for r in rows:
         if levels.get(r["procedure"]) == "toàn trình":
             full += int(r["n"] or 0)
         else:

@@ -1,5 +1,5 @@
-"""The figures of a period, per agency and in total, from the daily counters (a few thousand
-rows a year) and, for what is true now (in progress, overdue), from the open dossiers."""
+"""The figures of a period, per agency and in total, from the monthly and daily counters (a
+few thousand rows a year, backend.reports.rollup) and, for what is true now (in progress, overdue), from the open dossiers."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from backend.catalog.tables import Agency
 from backend.dossiers.tables import Dossier
 from backend.dossiers.workflow import OPEN_STATES, State
 from backend.lib.clock import local_today
+from backend.reports import rollup
 from backend.reports.counting import METRICS
 from backend.reports.periods import Period
-from backend.reports.tables import ReportDay
 
 CHANNELS = {1: "counter", 2: "online", 3: "post"}
 # Received and not closed: the clock runs, or waits for the citizen's papers.
@@ -82,28 +82,15 @@ def median(spread: dict[int, int]) -> float | None:
     return sum(found) / len(found)
 
 
-def _where(first: date | None, last: date | None, agency: int | None) -> tuple[str, list[Any]]:
-    parts: list[str] = ["1 = 1"]
-    values: list[Any] = []
-    if first is not None:
-        parts.append("day >= {}")
-        values.append(first)
-    if last is not None:
-        parts.append("day <= {}")
-        values.append(last)
-    if agency is not None:
-        parts.append("agency = {}")
-        values.append(agency)
-    return " AND ".join(parts), values
-
-
 async def _sums(
-    first: date | None, last: date | None, agency: int | None, group: str
+    first: date | None, last: date, agency: int | None, group: str
 ) -> list[dict[str, Any]]:
-    where, values = _where(first, last, agency)
     metrics = ", ".join(f"SUM({m}) AS {m}" for m in METRICS)
-    sql = f"SELECT {group}, {metrics} FROM report_day WHERE {where} GROUP BY {group}"
-    return await ReportDay.raw(sql, *values)
+    return await rollup.summed(metrics, first, last, group, *_agency(agency))
+
+
+def _agency(agency: int | None) -> tuple[str, tuple[Any, ...]]:
+    return ("agency = {}", (agency,)) if agency is not None else ("", ())
 
 
 async def agency_names(kind: str | None = None) -> dict[int, str]:
@@ -128,20 +115,24 @@ async def figures(period: Period, agency: int | None = None) -> tuple[list[Figur
         f.add("received_" + CHANNELS.get(r["channel"], "counter"), r["received"])
     # Carried over: received before the period and not closed before it.
     before = period.first.fromordinal(period.first.toordinal() - 1)
-    # Only the columns it needs: this reads every day before the period.
-    where, values = _where(None, before, agency)
-    for r in await ReportDay.raw(
-        "SELECT agency, SUM(received) - SUM(early) - SUM(on_time) - SUM(late) - SUM(stopped) "
-        f"- SUM(withdrawn) AS carried FROM report_day WHERE {where} GROUP BY agency",
-        *values,
+    # Only the columns it needs: this reads every month (and day) before the period.
+    for r in await rollup.summed(
+        "SUM(received) - SUM(early) - SUM(on_time) - SUM(late) - SUM(stopped) "
+        "- SUM(withdrawn) AS carried",
+        None,
+        before,
+        "agency",
+        *_agency(agency),
     ):
         if r["carried"]:
             row(r["agency"]).add("carried_over", r["carried"])
-    where, values = _where(period.first, period.last, agency)
-    for r in await ReportDay.raw(
-        f"SELECT agency, days, SUM(dossiers) AS n FROM report_handling WHERE {where} "
-        "GROUP BY agency, days",
-        *values,
+    for r in await rollup.summed(
+        "SUM(dossiers) AS n",
+        period.first,
+        period.last,
+        "agency, days",
+        *_agency(agency),
+        tables=rollup.HANDLING,
     ):
         spread = row(r["agency"]).spread
         spread[r["days"]] = spread.get(r["days"], 0) + int(r["n"])

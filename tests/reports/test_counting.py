@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backend.dossiers.workflow import Action, State
-from backend.reports.counting import METRICS, recompute
-from backend.reports.tables import ReportDay, ReportHandling
+from backend.reports.counting import METRICS, month_of, recompute
+from backend.reports.tables import ReportDay, ReportHandling, ReportMonth, ReportMonthHandling
 from tests.conftest import Clock
 from tests.dossiers.factory import Factory
 from tests.dossiers.test_clock_starts_at_receipt import at
@@ -113,3 +113,36 @@ async def test_kept_counters_equal_a_recomputation(
     assert comparable(kept_days) == comparable(days)
     assert kept_spread == spread
     assert any(c for c in days.values())  # something was counted
+    # Each month kept is the sum of its days (kept, and just shown equal to the events').
+    assert await months_kept(first, last) == await months_of_days(first, last)
+
+
+async def months_kept(first: date, last: date) -> tuple[dict[Any, Counter[str]], Counter[Any]]:
+    window = (ReportMonth.month >= month_of(first)) & (ReportMonth.month <= last)
+    months = {
+        (r["month"], r["agency"], r["procedure"], r["channel"]): +Counter(
+            {m: r[m] for m in METRICS}
+        )
+        for r in await ReportMonth.select().where(window)
+    }
+    spread: Counter[Any] = Counter()
+    for r in await ReportMonthHandling.select().where(
+        (ReportMonthHandling.month >= month_of(first)) & (ReportMonthHandling.month <= last)
+    ):
+        spread[(r["month"], r["agency"], r["procedure"], r["days"])] = r["dossiers"]
+    return {k: c for k, c in months.items() if c}, spread
+
+
+async def months_of_days(first: date, last: date) -> tuple[dict[Any, Counter[str]], Counter[Any]]:
+    """The kept days of every month the window touches, summed per month."""
+    begin, end = month_of(first), month_of(last + timedelta(days=32))
+    months: dict[Any, Counter[str]] = {}
+    for r in await ReportDay.select().where((ReportDay.day >= begin) & (ReportDay.day < end)):
+        key = (month_of(r["day"]), r["agency"], r["procedure"], r["channel"])
+        months.setdefault(key, Counter()).update({m: r[m] for m in METRICS})
+    spread: Counter[Any] = Counter()
+    for r in await ReportHandling.select().where(
+        (ReportHandling.day >= begin) & (ReportHandling.day < end)
+    ):
+        spread[(month_of(r["day"]), r["agency"], r["procedure"], r["days"])] += r["dossiers"]
+    return {k: +c for k, c in months.items() if +c}, spread
