@@ -318,6 +318,16 @@ PAGES = [
     Page("complaints queue", "manager", "/staff/complaints/"),
     Page("complaint page", "manager", "/staff/complaints/{complaint}"),
     Page("public PAKN", "", "/pakn/"),
+    Page("dashboard, a year", "manager", "/manage/reports?period=year&first=2026-01-01"),
+    Page("766 scorecard", "manager", "/manage/766?period=year&first=2026-01-01"),
+    Page("drill-down by decision", "manager", "/manage/reports/dossiers?metric=late"),
+    Page("drill-down by event", "manager", "/manage/reports/dossiers?metric=apologies"),
+    Page(
+        "drill-down of the supplements",
+        "manager",
+        "/manage/reports/dossiers?metric=supplement_requests",
+    ),
+    Page("public statistics", "", "/statistics"),
 ]
 
 

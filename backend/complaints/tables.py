@@ -54,7 +54,7 @@ class Complaint(Table, tablename="complaint"):
     )
     official_name = Varchar(length=120, default="")
     content = Text()
-    received_at = Timestamptz()
+    received_at = Timestamptz(index=True)  # the reports count complaints by period
     # Target dates in working days (DOMAIN: rejected within 2, information asked within 5,
     # answered within 15 of receipt, published within 2 after answering). Stored, like a
     # dossier's appointment date, and moved by the working days spent waiting for the filer.
@@ -71,7 +71,7 @@ class Complaint(Table, tablename="complaint"):
     info_request = Text(default="")
     info_reply = Text(default="")
     answer = Text(default="")
-    answered_at = Timestamptz(null=True, default=None)
+    answered_at = Timestamptz(null=True, default=None, index=True)
     # What the public page shows: the question and the answer without personal data, fixed
     # when published (backend.complaints.redaction).
     public_question = Text(default="")

@@ -212,7 +212,7 @@ async def scorecard(period: Period, total: Figures, agency: int | None) -> list[
             N_("hồ sơ có kết quả bản điện tử ÷ hồ sơ đã giải quyết"),
             share(total["electronic_results"], finished),
             None,
-            "",
+            "electronic_results",
         ),
         Indicator(
             N_("Cung cấp dịch vụ công trực tuyến"),

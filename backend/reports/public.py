@@ -124,7 +124,7 @@ async def compute(period: Period) -> Statistics:
     agencies = await Agency.select(Agency.id, Agency.name, Agency.kind)
     rows = {a["id"]: AgencyStats(a["id"], a["name"], a["kind"]) for a in agencies}
     whole = AgencyStats(0, "")
-    figures, total = await queries.figures(period)
+    figures, total = await queries.figures(period, names={a["id"]: a["name"] for a in agencies})
     for f in figures:
         if f.agency in rows:
             one = rows[f.agency]

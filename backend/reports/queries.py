@@ -98,9 +98,12 @@ async def agency_names(kind: str | None = None) -> dict[int, str]:
     return {r["id"]: r["name"] for r in rows if kind is None or r["kind"] == kind}
 
 
-async def figures(period: Period, agency: int | None = None) -> tuple[list[Figures], Figures]:
-    """Every agency with something in the period (or the one asked for), and the total."""
-    names = await agency_names()
+async def figures(
+    period: Period, agency: int | None = None, names: dict[int, str] | None = None
+) -> tuple[list[Figures], Figures]:
+    """Every agency with something in the period (or the one asked for), and the total
+    (`names`: the agencies' names, when the caller has read them already)."""
+    names = names if names is not None else await agency_names()
     rows: dict[int, Figures] = {}
 
     def row(agency_id: int) -> Figures:

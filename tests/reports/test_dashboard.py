@@ -195,3 +195,64 @@ async def test_satisfaction_per_level_with_the_minimum_sample(world: dict, clien
     assert stp[4] == "4 (12,9%)"
     few = next(v for k, v in rows.items() if k.startswith("Sở Xây dựng"))
     assert few[:2] == ["3", "3"]  # counts only: under REPORT_MIN_RATINGS
+
+
+APRIL = period_of("month", "2040-04-15", "", date(2040, 4, 30))
+
+
+async def test_numbers_counted_by_events_drill_down_to_as_many_events(
+    factory: Factory, client: Client, clock: Clock
+) -> None:
+    """April 2040: D8 asked twice for papers during processing (a second request), D9 got an
+    apology and an electronic result, D10's paper result was handed over at the counter; each
+    number of the dashboard lists as many lines as it counts."""
+    owner, counter = factory.people["owner"], factory.people["counter"]
+    specialist, leader = factory.staff("stp", "specialist"), factory.staff("stp", "leader")
+    made = []
+    for n, kind in enumerate(("paper", "electronic", "paper")):
+        clock.now = at(date(2040, 4, 2 + n), 9)
+        dossier_id = await factory.create(State.SUBMITTED)
+        await factory.act(counter, dossier_id, Action.ACCEPT)
+        await factory.act(specialist, dossier_id, Action.TAKE)
+        made.append((dossier_id, kind))
+    d8, d9, d10 = (d for d, _ in made)
+    for day, asker in ((9, specialist), (11, leader)):  # the second one is the leader's
+        clock.now = at(date(2040, 4, day), 10)
+        await factory.act(asker, d8, Action.REQUEST_SUPPLEMENT)
+        await factory.add_supplement_page(owner, d8)
+        await factory.act(owner, d8, Action.SUPPLEMENT)
+        await factory.act(specialist, d8, Action.RECHECK)
+    clock.now = at(date(2040, 4, 12), 10)
+    await factory.act(leader, d9, Action.APOLOGIZE)
+    for dossier_id, kind in made[1:]:
+        clock.now = at(date(2040, 4, 16), 14)
+        await factory.act(specialist, dossier_id, Action.DRAFT_RESULT)
+        await factory.act(leader, dossier_id, Action.APPROVE, result_kind=kind)
+    clock.now = at(date(2040, 4, 17), 9)
+    await factory.act(counter, d10, Action.HAND_OVER)
+    stp = await Agency.select(Agency.id).where(Agency.code == "stp").first()
+    assert stp is not None
+    (figures,) = (await queries.figures(APRIL, stp["id"]))[0]
+    expected = {
+        "supplement_requests": 2,
+        "second_supplements": 1,
+        "apologies": 1,
+        "electronic_results": 1,
+        "returned_counter": 1,
+    }
+    assert {m: figures[m] for m in expected} == expected
+    await sign_in_as(client, factory.people["manager"])
+    for metric, count in expected.items():
+        page = await client.get(
+            "/manage/reports/dossiers",
+            params={**APRIL.query, "agency": str(stp["id"]), "metric": metric},
+        )
+        assert page.status_code == 200, page.text
+        links = [a["href"] for a in soup(page.text).select("td.code a")]
+        assert len(links) == count, (metric, links)
+    second = await client.get(
+        "/manage/reports/dossiers",
+        params={**APRIL.query, "agency": str(stp["id"]), "metric": "second_supplements"},
+    )
+    assert f"/staff/dossiers/{d8}" in second.text and "1 lượt" in second.text
+    travel_to(None)

@@ -49,6 +49,7 @@ async def _common(request: Request[Any, Any, Any], user: CurrentUser) -> dict[st
         "kinds": [(k, KIND_LABELS[k]) for k in KINDS],
         "query": query,
         "made_at": utcnow(),
+        "names": names,
     }
 
 
@@ -61,7 +62,7 @@ class ReportPages(Controller):
     async def dashboard(self, request: Request[Any, Any, Any], user: SignedIn) -> Template:
         common = await _common(request, user)
         period, agency = common["period"], common["agency"]
-        rows, total = await queries.figures(period, agency)
+        rows, total = await queries.figures(period, agency, common["names"])
         feedback = await indicators.feedback(period, agency)
         province = get_settings().province
         minimum = get_settings().report_min_ratings
@@ -103,7 +104,7 @@ class ReportPages(Controller):
     @get("/766")
     async def scorecard(self, request: Request[Any, Any, Any], user: SignedIn) -> Template:
         common = await _common(request, user)
-        _, total = await queries.figures(common["period"], common["agency"])
+        _, total = await queries.figures(common["period"], common["agency"], common["names"])
         found = await indicators.scorecard(common["period"], total, common["agency"])
         groups: dict[str, list[indicators.Indicator]] = {}
         for i in found:  # in the decision's order (Jinja's groupby would sort them)
@@ -130,6 +131,7 @@ class ReportPages(Controller):
             "reports/dossiers.html",
             metric=metric,
             metric_label=drilldown.METRICS[metric],
+            by_event=metric in drilldown.EVENT_OF,
             page=page,
             **common,
         )
