@@ -328,6 +328,8 @@ PAGES = [
         "/manage/reports/dossiers?metric=supplement_requests",
     ),
     Page("public statistics", "", "/statistics"),
+    Page("ratings behind a number", "manager", "/manage/reports/feedback?list=ratings"),
+    Page("complaints behind a number", "manager", "/manage/reports/feedback?list=answered"),
 ]
 
 

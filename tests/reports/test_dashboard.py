@@ -18,9 +18,11 @@ from datetime import date
 import pytest
 
 from backend.catalog.tables import Agency, Procedure
+from backend.complaints.tables import Complaint
 from backend.dossiers.workflow import Action, State
 from backend.lib.clock import travel_to
-from backend.reports import queries
+from backend.ratings.tables import Rating
+from backend.reports import indicators, queries
 from backend.reports.periods import period_of
 from tests.conftest import Clock
 from tests.dossiers.factory import Factory
@@ -256,3 +258,63 @@ async def test_numbers_counted_by_events_drill_down_to_as_many_events(
     )
     assert f"/staff/dossiers/{d8}" in second.text and "1 lượt" in second.text
     travel_to(None)
+
+
+MAY = period_of("month", "2040-05-15", "", date(2040, 5, 31))
+
+
+async def test_ratings_and_complaints_list_as_many_as_counted(
+    factory: Factory, client: Client
+) -> None:
+    """May 2040 at Sở Tư pháp: two ratings (one from a counter's tablet, without a dossier)
+    and two complaints, one answered on time; the dashboard's numbers open lists as long."""
+    stp = await Agency.select(Agency.id).where(Agency.code == "stp").first()
+    assert stp is not None
+    agency = stp["id"]
+    for n, (level, kiosk) in enumerate(((5, False), (2, True))):
+        moment = at(date(2040, 5, 6 + n), 10)
+        await Rating.insert(
+            Rating(
+                source="kiosk" if kiosk else "dossier",
+                scale=5,
+                level=level,
+                satisfied=level >= 4,
+                agency=agency,
+                created_at=moment,
+                updated_at=moment,
+            )
+        )
+    for n, answered in enumerate((at(date(2040, 5, 10), 9), None)):
+        await Complaint.insert(
+            Complaint(
+                code=f"PA-T13-{n}",
+                kind="policy",
+                filer_name="Người Phản Ánh",
+                filer_phone="0912000111",
+                agency=agency,
+                content="Thủ tục rườm rà.",
+                received_at=at(date(2040, 5, 7), 9),
+                accept_due=date(2040, 5, 10),
+                info_due=date(2040, 5, 10),
+                answer_due=date(2040, 5, 20),
+                answered_at=answered,
+                state="answered" if answered else "received",
+            )
+        )
+    fb = (await indicators.feedback(MAY, agency))[agency]
+    assert (fb.ratings, fb.complaints, fb.answered, fb.answered_on_time) == (2, 2, 1, 1)
+    await sign_in_as(client, factory.people["manager"])
+    query = {**MAY.query, "agency": str(agency)}
+    dashboard = await client.get("/manage/reports", params=query)
+    for which, count in (("ratings", 2), ("complaints", 2), ("answered", 1)):
+        assert f"list={which}" in dashboard.text, which
+        page = await client.get("/manage/reports/feedback", params={**query, "list": which})
+        assert page.status_code == 200, page.text
+        assert len(soup(page.text).select("tbody tr")) == count, which
+        assert f"{count} lượt" in page.text
+    answered_page = await client.get(
+        "/manage/reports/feedback", params={**query, "list": "answered"}
+    )
+    assert "đúng hạn" in answered_page.text
+    missing = await client.get("/manage/reports/feedback", params={**query, "list": "nothing"})
+    assert missing.status_code == 404

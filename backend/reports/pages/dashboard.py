@@ -17,7 +17,7 @@ from backend.lib.errors import NotFound
 from backend.lib.forms import to_int
 from backend.lib.i18n import N_
 from backend.lib.web import render
-from backend.reports import charts, drilldown, indicators, queries, trend
+from backend.reports import charts, drilldown, feedback_lists, indicators, queries, trend
 from backend.reports.access import agency_scope
 from backend.reports.periods import KINDS, Period, period_of
 from backend.settings import get_settings
@@ -111,6 +111,29 @@ class ReportPages(Controller):
             groups.setdefault(i.group, []).append(i)
         return render(
             request, "reports/scorecard.html", groups=list(groups.items()), total=total, **common
+        )
+
+    @get("/reports/feedback")
+    async def feedback(self, request: Request[Any, Any, Any], user: SignedIn) -> Template:
+        """The ratings or complaints behind a number of the dashboard."""
+        common = await _common(request, user)
+        which = request.query_params.get("list", "")
+        if which not in feedback_lists.LISTS:
+            raise NotFound(N_("Không có số liệu này."))
+        page = await feedback_lists.page_of(
+            which,
+            common["period"],
+            common["agency"],
+            to_int(request.query_params.get("page", "1")) or 1,
+            {**common["query"], "list": which},
+        )
+        return render(
+            request,
+            "reports/feedback.html",
+            which=which,
+            list_label=feedback_lists.LISTS[which],
+            page=page,
+            **common,
         )
 
     @get("/reports/dossiers")
