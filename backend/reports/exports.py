@@ -205,9 +205,11 @@ def _two_header_rows(
 # (Circular 01/2020/TT-VPCP, annex II, form "II.06a/VPCP/KSTT": "Tình hình, kết quả giải quyết
 # thủ tục hành chính tại ..."). NOT VERIFIED against the circular's own text, which was not
 # at hand: the columns follow two independent implementations of that form by provincial
-# one-stop systems (the same 13 columns: STT; field or unit; received: total, of which online
-# and in person/by post, carried over; finished: total, early, on time, late; in progress:
-# total, within the time limit, overdue). The form lists fields (lĩnh vực); this report lists
+# one-stop systems (three of them checked on 6 December 2026, all in this order: STT; field or
+# unit; received: total, in the period online and in person/by post, from the period before;
+# finished: total, early, on time, late; in progress: total, within the time limit, overdue).
+# Circular 5/2025/TT-VPCP (in force 15/02/2026) appears to replace 01/2020 under the same
+# title; its forms were not at hand either. The form lists fields (lĩnh vực); this report lists
 # the deciding agencies, which is what the center supervises. Column 14 is ours, outside the
 # form: dossiers received but withdrawn or stopped, so that (3) = (7) + (11) + (14).
 
@@ -254,9 +256,9 @@ class PeriodicLine:
         finished = self.early + self.on_time + self.late
         return [
             received,
-            self.carried_over,
             self.online,
             self.in_person_or_post,
+            self.carried_over,
             finished,
             self.early,
             self.on_time,
@@ -288,10 +290,10 @@ _PERIODIC_HEAD: tuple[tuple[int, int, int, int, str], ...] = (
     (0, 2, 1, 1, "Cơ quan, đơn vị giải quyết"),
     (0, 0, 2, 5, "Số hồ sơ nhận giải quyết"),
     (1, 1, 2, 2, "Tổng số"),
-    (1, 1, 3, 3, "Số kỳ trước chuyển qua"),
-    (1, 0, 4, 5, "Số mới tiếp nhận"),
-    (2, 0, 4, 4, "Trực tuyến"),
-    (2, 0, 5, 5, "Trực tiếp, dịch vụ bưu chính"),
+    (1, 0, 3, 4, "Trong kỳ"),
+    (2, 0, 3, 3, "Trực tuyến"),
+    (2, 0, 4, 4, "Trực tiếp, dịch vụ bưu chính"),
+    (1, 1, 5, 5, "Từ kỳ trước"),
     (0, 0, 6, 9, "Số hồ sơ đã giải quyết"),
     (1, 1, 6, 6, "Tổng số"),
     (1, 1, 7, 7, "Trước hạn"),
@@ -380,7 +382,7 @@ def _periodic_notes(
         "Ghi chú:",
         "(3) = (4) + (5) + (6); (7) = (8) + (9) + (10); (11) = (12) + (13); "
         "(3) = (7) + (11) + (14).",
-        "(4): hồ sơ đã tiếp nhận trước ngày "
+        "(6): hồ sơ đã tiếp nhận trước ngày "
         f"{format_date(period.first)} mà chưa giải quyết xong, chưa rút, chưa dừng.",
         f"(11) - (13): hồ sơ chưa giải quyết xong tính đến {moment}; quá hạn là đã qua ngày "
         "hẹn trả trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả, trừ hồ sơ đang chờ bổ sung.",

@@ -304,9 +304,9 @@ async def test_a_name_typed_as_a_formula_comes_out_as_text(
 
 COLUMNS = (
     "received",  # (3)
-    "carried_over",  # (4)
-    "online",  # (5)
-    "in_person_or_post",  # (6)
+    "online",  # (4)
+    "in_person_or_post",  # (5)
+    "carried_over",  # (6)
     "finished",  # (7)
     "early",  # (8)
     "on_time",  # (9)
