@@ -193,11 +193,19 @@ async def count_step(change: listeners.Change) -> None:
     await _add(key_of(change.after, change.now), moved, handling)
 
 
-def _day_row(key: Key, counts: Counter[str]) -> ReportDay:
-    row = ReportDay(day=key[0], agency=key[1], procedure=key[2], channel=key[3])
+def _counters(row: Any, key: Key, counts: Counter[str]) -> Any:
+    """A day's or a month's row (its date already set) with the key's other parts and counts."""
+    row.agency, row.procedure, row.channel = key[1], key[2], key[3]
     for metric, n in counts.items():
         setattr(row, metric, n)
     return row
+
+
+async def _replace(table: Any, rows: list[Any]) -> None:
+    """Every row of `table` replaced by `rows` (inside the caller's transaction)."""
+    await table.delete(force=True)
+    for start in range(0, len(rows), 500):
+        await table.insert(*rows[start : start + 500])
 
 
 # Dossiers per batch when recomputing everything: the events of a batch are read, counted and
@@ -315,22 +323,13 @@ async def rebuild_months() -> dict[str, int]:
     for r in await ReportHandling.select():
         spread[(month_of(r["day"]), r["agency"], r["procedure"], r["days"])] += r["dossiers"]
     async with write_transaction():
-        await ReportMonth.delete(force=True)
-        await ReportMonthHandling.delete(force=True)
-        rows = []
-        for key in sorted(months):
-            row = ReportMonth(month=key[0], agency=key[1], procedure=key[2], channel=key[3])
-            for metric, n in months[key].items():
-                setattr(row, metric, n)
-            rows.append(row)
-        for start in range(0, len(rows), 500):
-            await ReportMonth.insert(*rows[start : start + 500])
+        rows = [_counters(ReportMonth(month=k[0]), k, months[k]) for k in sorted(months)]
         handling_rows = [
             ReportMonthHandling(month=k[0], agency=k[1], procedure=k[2], days=k[3], dossiers=n)
             for k, n in sorted(spread.items())
         ]
-        for start in range(0, len(handling_rows), 500):
-            await ReportMonthHandling.insert(*handling_rows[start : start + 500])
+        await _replace(ReportMonth, rows)
+        await _replace(ReportMonthHandling, handling_rows)
     return {"report_month": len(rows), "report_month_handling": len(handling_rows)}
 
 
@@ -341,17 +340,13 @@ async def rebuild() -> dict[str, int]:
     rows it wrote."""
     days, spread = await recompute()
     async with write_transaction():
-        await ReportDay.delete(force=True)
-        await ReportHandling.delete(force=True)
         # In order of day: the rows of a period lie together (the kept rows are appended in
         # the order of days too), which the dashboard's range reads like.
-        rows = [_day_row(k, days[k]) for k in sorted(days)]
-        for start in range(0, len(rows), 500):
-            await ReportDay.insert(*rows[start : start + 500])
+        rows = [_counters(ReportDay(day=k[0]), k, days[k]) for k in sorted(days)]
         handling_rows = [
             ReportHandling(day=k[0], agency=k[1], procedure=k[2], days=k[3], dossiers=n)
             for k, n in sorted(spread.items())
         ]
-        for start in range(0, len(handling_rows), 500):
-            await ReportHandling.insert(*handling_rows[start : start + 500])
+        await _replace(ReportDay, rows)
+        await _replace(ReportHandling, handling_rows)
     return {"report_day": len(rows), "report_handling": len(handling_rows)}

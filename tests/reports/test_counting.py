@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backend.dossiers.workflow import Action, State
-from backend.reports.counting import METRICS, month_of, recompute
+from backend.reports.counting import METRICS, month_of, rebuild_all, recompute
 from backend.reports.tables import ReportDay, ReportHandling, ReportMonth, ReportMonthHandling
 from tests.conftest import Clock
 from tests.dossiers.factory import Factory
@@ -146,3 +146,34 @@ async def months_of_days(first: date, last: date) -> tuple[dict[Any, Counter[str
     ):
         spread[(month_of(r["day"]), r["agency"], r["procedure"], r["days"])] += r["dossiers"]
     return {k: +c for k, c in months.items() if +c}, spread
+
+
+REBUILT_MONTH = date(2036, 6, 1)  # a month no other test writes in
+
+
+async def _table(table: Any, period: str) -> list[tuple[Any, ...]]:
+    column = getattr(table, period)
+    rows = await table.select().where(
+        (column >= REBUILT_MONTH) & (column < REBUILT_MONTH + timedelta(days=30))
+    )
+    return sorted(tuple(v for k, v in r.items() if k != "id") for r in rows)
+
+
+async def test_a_rebuild_writes_back_what_was_kept(factory: Factory, clock: Clock) -> None:
+    """`python -m backend.reports rebuild` on a database whose counters were kept by the
+    listener changes nothing: days and months alike."""
+    clock.now = at(REBUILT_MONTH + timedelta(days=1), 9)  # Tuesday 2 June 2036
+    dossier_id = await factory.create(State.SUBMITTED)
+    for who, action in ACCEPT + WORK + DECIDE:
+        user = factory.people.get(who) or factory.staff("stp", who)
+        await factory.act(user, dossier_id, action)
+    tables = (
+        (ReportDay, "day"),
+        (ReportHandling, "day"),
+        (ReportMonth, "month"),
+        (ReportMonthHandling, "month"),
+    )
+    before = [await _table(t, p) for t, p in tables]
+    assert all(before)
+    await rebuild_all()
+    assert [await _table(t, p) for t, p in tables] == before
