@@ -322,6 +322,7 @@ PAGES = [
     Page("766 scorecard", "manager", "/manage/766?period=year&first=2026-01-01"),
     Page("drill-down by decision", "manager", "/manage/reports/dossiers?metric=late"),
     Page("drill-down by event", "manager", "/manage/reports/dossiers?metric=apologies"),
+    Page("drill-down, carried over", "manager", "/manage/reports/dossiers?metric=carried_over"),
     Page(
         "drill-down of the supplements",
         "manager",

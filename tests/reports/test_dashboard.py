@@ -118,6 +118,16 @@ async def test_the_page_and_its_drill_downs(world: dict, client: Client, clock: 
     assert len(codes) == 2
     early = await client.get("/manage/reports/dossiers", params={**query, "metric": "early"})
     assert len(soup(early.text).select("td.code a")) == 1
+    # Carried over and in progress at the end: as many as counted (other tests' open
+    # dossiers of this agency included), D7 among the first, D6 among the second.
+    for metric, count, member in (
+        ("carried_over", stp["carried_over"], "D7"),
+        ("in_progress", stp.in_progress, "D6"),
+    ):
+        listed = await client.get("/manage/reports/dossiers", params={**query, "metric": metric})
+        assert f"{count} hồ sơ" in listed.text, metric
+        if count <= 50:
+            assert f"/staff/dossiers/{ids[member]}" in listed.text, metric
     # Overdue now: D6, among whatever other tests left open at this agency (any page).
     found, number = False, 1
     while not found and number <= 50:
