@@ -29,6 +29,7 @@ METRICS: dict[str, str] = {
     "received_counter": N_("Hồ sơ tiếp nhận trực tiếp"),
     "received_online": N_("Hồ sơ tiếp nhận trực tuyến"),
     "received_post": N_("Hồ sơ tiếp nhận qua bưu chính"),
+    "decided": N_("Hồ sơ đã giải quyết (có kết quả)"),
     "early": N_("Hồ sơ giải quyết trước hạn"),
     "on_time": N_("Hồ sơ giải quyết đúng hạn"),
     "late": N_("Hồ sơ giải quyết trễ hạn"),
@@ -71,7 +72,16 @@ COLUMNS = (
 )
 PAGE_SIZE = 50
 # Counted by the decision time: their lists are ordered in Python (see `dossiers`).
-BY_DECISION = ("early", "on_time", "late", "refused", "stopped", "withdrawn", "electronic_results")
+BY_DECISION = (
+    "decided",
+    "early",
+    "on_time",
+    "late",
+    "refused",
+    "stopped",
+    "withdrawn",
+    "electronic_results",
+)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -82,7 +92,7 @@ def _filter(metric: str, period: Period, agency: int | None) -> Any:
         where = (Dossier.received_at >= start) & (Dossier.received_at < end)
         if metric in CHANNEL_OF:
             where &= Dossier.channel == CHANNEL_OF[metric]
-    elif metric in ("early", "on_time", "late", "electronic_results"):
+    elif metric in ("decided", "early", "on_time", "late", "electronic_results"):
         where = (
             (Dossier.finished_at >= start)
             & (Dossier.finished_at < end)
@@ -90,7 +100,7 @@ def _filter(metric: str, period: Period, agency: int | None) -> Any:
         )
         if metric == "electronic_results":
             where &= Dossier.result_kind == "electronic"
-        else:
+        elif metric != "decided":
             where &= Dossier.on_time.eq(metric != "late")
     elif metric in ("refused", "stopped", "withdrawn"):
         state = {"refused": "not_received", "stopped": "stopped", "withdrawn": "withdrawn"}[metric]

@@ -118,6 +118,10 @@ async def test_the_page_and_its_drill_downs(world: dict, client: Client, clock: 
     assert len(codes) == 2
     early = await client.get("/manage/reports/dossiers", params={**query, "metric": "early"})
     assert len(soup(early.text).select("td.code a")) == 1
+    # The handling time's dossiers: the four decided (D1, D2, D3, D7), linked from its cell.
+    assert "metric=decided" in page.text
+    decided = await client.get("/manage/reports/dossiers", params={**query, "metric": "decided"})
+    assert len(soup(decided.text).select("td.code a")) == stp.finished == 4
     # Carried over and in progress at the end: as many as counted (other tests' open
     # dossiers of this agency included), D7 among the first, D6 among the second.
     for metric, count, member in (
