@@ -38,11 +38,16 @@ async def test_the_dashboard_and_scorecard_on_a_phone(
     await shot(page, "dashboard")
     await axe(page, "dashboard")
     # A number opens the dossiers behind it.
-    await page.locator("table.report tr.total a").first.click()
+    await page.locator("table.report tr.total a[href$='metric=received']").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ tiếp nhận")
     await expect(page.locator("td.code a").first).to_be_visible()
     assert await page.evaluate(WIDTH) <= 360
     await axe(page, "drill-down")
+    # The ratings and complaints behind the satisfaction and complaint numbers.
+    await page.goto("/manage/reports/feedback?list=complaints")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Phản ánh, kiến nghị tiếp nhận")
+    assert await page.evaluate(WIDTH) <= 360
+    await axe(page, "complaints behind a number")
 
     await page.goto("/manage/766")
     await expect(page.locator(".indicator dt").first).to_have_text(
