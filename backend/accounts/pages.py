@@ -294,7 +294,13 @@ class PhoneController(Controller):
     ) -> Template | Redirect:
         number = first(data, "phone")
         try:
-            await phone.finish_change(user.id, number, first(data, "code"), client_ip(request))
+            await phone.finish_change(
+                user.id,
+                number,
+                first(data, "code"),
+                client_ip(request),
+                request.cookies.get(SESSION_COOKIE, ""),
+            )
         except UserError as e:
             return render(
                 request,
@@ -332,8 +338,5 @@ class DevicesController(Controller):
 
     @post("/others/end")
     async def end_others(self, request: Request[Any, Any, Any], user: SignedIn) -> Redirect:
-        current = request.cookies.get(SESSION_COOKIE, "")
-        for s in await services.sessions_of(user.id, current):
-            if not s["current"]:
-                await services.end_session_of(user.id, s["id"])
+        await services.end_other_sessions(user.id, request.cookies.get(SESSION_COOKIE, ""))
         return see_other("/account/devices/?done=others")

@@ -109,7 +109,10 @@ async def start_change(user_id: int, raw_phone: str, password: str, ip: str) -> 
     return phone
 
 
-async def finish_change(user_id: int, phone: str, typed: str, ip: str) -> None:
+async def finish_change(user_id: int, phone: str, typed: str, ip: str, kept_token: str) -> None:
+    """Move the account to the proven new number. Every other session and token ends, as on a
+    new password: the number is how the account is recovered, and it changes most often when
+    the old phone is lost (whoever holds it may be signed in)."""
     await phone_codes.use(phone, Purpose.CHANGE, typed, ip, user_id)
     # Only the holder of the new number gets this far, so saying it is taken reveals nothing.
     if await User.exists().where((User.login == phone) & (User.id != user_id)):
@@ -121,3 +124,4 @@ async def finish_change(user_id: int, phone: str, typed: str, ip: str) -> None:
         User.id == user_id
     )
     await _proven(user_id, phone)
+    await services.end_other_sessions(user_id, kept_token)

@@ -320,6 +320,13 @@ async def end_session(token: str) -> None:
     await AuthSession.delete().where(AuthSession.token_hash == _digest(token))
 
 
+async def end_other_sessions(user_id: int, kept_token: str) -> None:
+    """Every browser and API token of the account signs out but the one asking."""
+    await AuthSession.delete().where(
+        (AuthSession.user == user_id) & (AuthSession.token_hash != _digest(kept_token))
+    )
+
+
 async def end_all_sessions(user_id: int) -> None:
     """Every browser and API token of the account signs out (a password was reset)."""
     await AuthSession.delete().where(AuthSession.user == user_id)

@@ -423,6 +423,29 @@ async def test_changing_the_phone_number_needs_a_code_to_the_new_one(client: Cli
     assert (await post_login(client, new, CITIZEN_PASSWORD)).headers["location"] == "/my/dossiers"
 
 
+async def test_a_new_number_signs_out_every_other_browser_and_token(app: Litestar) -> None:
+    """The number changes most often when the old phone is lost: whoever holds it may still
+    be signed in there. The browser that changed the number stays signed in."""
+    async with (
+        another_client(app, "198.51.100.94") as mine,
+        another_client(app, "198.51.100.95") as lost_phone,
+    ):
+        old = await register(mine)
+        await post_login(lost_phone, old, CITIZEN_PASSWORD)
+        user = await User.select(User.id).where(User.login == old).first()
+        assert user is not None
+        token = await bearer(user["id"])
+        assert (await lost_phone.get("/my/dossiers")).status_code == 200
+        new = new_phone()
+        await post_form(mine, "/account/phone", phone=new, password=CITIZEN_PASSWORD)
+        r = await post_form(mine, "/account/phone/confirm", phone=new, code=await sms_code(new))
+        assert r.status_code == 303
+        assert (await mine.get("/my/dossiers")).status_code == 200
+        gone = await lost_phone.get("/my/dossiers", follow_redirects=False)
+        assert gone.status_code in (302, 303)
+        assert (await mine.get("/api/v1/dossiers/", headers=token)).status_code == 401
+
+
 async def test_registration_sends_the_code_and_asks_for_it_next(client: Client) -> None:
     phone = new_phone()
     r = await post_form(
