@@ -4,6 +4,7 @@ leader sees their own agency only, whatever the address asks for."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, get
@@ -16,6 +17,7 @@ from backend.lib.clock import local_today, utcnow
 from backend.lib.errors import NotFound
 from backend.lib.forms import to_int
 from backend.lib.i18n import N_
+from backend.lib.pagination import Page
 from backend.lib.web import render
 from backend.reports import charts, drilldown, feedback_lists, indicators, queries, trend
 from backend.reports.access import agency_scope
@@ -51,6 +53,29 @@ async def _common(request: Request[Any, Any, Any], user: CurrentUser) -> dict[st
         "made_at": utcnow(),
         "names": names,
     }
+
+
+async def _listed(
+    request: Request[Any, Any, Any],
+    user: CurrentUser,
+    key: str,
+    known: dict[str, str],
+    load: Callable[..., Awaitable[Page[dict[str, Any]]]],
+) -> tuple[str, Page[dict[str, Any]], dict[str, Any]]:
+    """The list a number opens: which one (`key` in the query, one of `known`), its page in
+    the period and scope asked for, and what every report page shows."""
+    common = await _common(request, user)
+    which = request.query_params.get(key, "")
+    if which not in known:
+        raise NotFound(N_("Không có số liệu này."))
+    page = await load(
+        which,
+        common["period"],
+        common["agency"],
+        to_int(request.query_params.get("page", "1")) or 1,
+        {**common["query"], key: which},
+    )
+    return which, page, common
 
 
 class ReportPages(Controller):
@@ -116,16 +141,8 @@ class ReportPages(Controller):
     @get("/reports/feedback")
     async def feedback(self, request: Request[Any, Any, Any], user: SignedIn) -> Template:
         """The ratings or complaints behind a number of the dashboard."""
-        common = await _common(request, user)
-        which = request.query_params.get("list", "")
-        if which not in feedback_lists.LISTS:
-            raise NotFound(N_("Không có số liệu này."))
-        page = await feedback_lists.page_of(
-            which,
-            common["period"],
-            common["agency"],
-            to_int(request.query_params.get("page", "1")) or 1,
-            {**common["query"], "list": which},
+        which, page, common = await _listed(
+            request, user, "list", feedback_lists.LISTS, feedback_lists.page_of
         )
         return render(
             request,
@@ -138,16 +155,9 @@ class ReportPages(Controller):
 
     @get("/reports/dossiers")
     async def dossiers(self, request: Request[Any, Any, Any], user: SignedIn) -> Template:
-        common = await _common(request, user)
-        metric = request.query_params.get("metric", "")
-        if metric not in drilldown.METRICS:
-            raise NotFound(N_("Không có số liệu này."))
-        page = await drilldown.dossiers(
-            metric,
-            common["period"],
-            common["agency"],
-            to_int(request.query_params.get("page", "1")) or 1,
-            {**common["query"], "metric": metric},
+        """The dossiers (or their events) behind a number of the dashboard."""
+        metric, page, common = await _listed(
+            request, user, "metric", drilldown.METRICS, drilldown.dossiers
         )
         return render(
             request,
