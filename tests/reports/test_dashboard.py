@@ -19,6 +19,7 @@ import pytest
 
 from backend.catalog.tables import Agency, Procedure
 from backend.complaints.tables import Complaint
+from backend.dossiers.tables import Dossier
 from backend.dossiers.workflow import Action, State
 from backend.lib.clock import travel_to
 from backend.ratings.tables import Rating
@@ -332,3 +333,47 @@ async def test_ratings_and_complaints_list_as_many_as_counted(
     assert "đúng hạn" in answered_page.text
     missing = await client.get("/manage/reports/feedback", params={**query, "list": "nothing"})
     assert missing.status_code == 404
+
+
+async def test_boundaries_holidays_and_a_second_supplement(factory: Factory, clock: Clock) -> None:
+    """Sở Tư pháp, a procedure of 3 working days, received Thursday 26/4/2040: Friday 27/4,
+    then Monday 30/4 and Tuesday 1/5 are public holidays, so form 01 says Thursday 3/5.
+    Decided Wednesday 2/5: early; Thursday 3/5: on time; Friday 4/5: late. A fourth, asked
+    twice for papers on 2/5 (the second time by the leader), is late though decided that day
+    (DOMAIN.md: more than one supplement request counts as late)."""
+    proc = factory.procedures["stp"]["id"]
+    before = await Procedure.select(Procedure.processing_days, Procedure.same_day_cutoff).where(
+        Procedure.id == proc
+    )
+    await Procedure.update({Procedure.processing_days: 3, Procedure.same_day_cutoff: False}).where(
+        Procedure.id == proc
+    )
+    counter, owner = factory.people["counter"], factory.people["owner"]
+    specialist, leader = factory.staff("stp", "specialist"), factory.staff("stp", "leader")
+    made = []
+    for _ in range(4):
+        clock.now = at(date(2040, 4, 26), 9)
+        dossier_id = await factory.create(State.SUBMITTED)
+        await factory.act(counter, dossier_id, Action.ACCEPT)
+        await factory.act(specialist, dossier_id, Action.TAKE)
+        made.append(dossier_id)
+    due = await Dossier.select(Dossier.appointment_date).where(Dossier.id == made[0]).first()
+    assert due is not None and due["appointment_date"] == date(2040, 5, 3)
+    for asker in (specialist, leader):  # the fourth: two requests for papers, on 2/5
+        clock.now = at(date(2040, 5, 2), 10)
+        await factory.act(asker, made[3], Action.REQUEST_SUPPLEMENT)
+        await factory.add_supplement_page(owner, made[3])
+        await factory.act(owner, made[3], Action.SUPPLEMENT)
+        await factory.act(specialist, made[3], Action.RECHECK)
+    for dossier_id, day in zip(made, (2, 3, 4, 2), strict=True):
+        clock.now = at(date(2040, 5, day), 15)
+        await factory.act(specialist, dossier_id, Action.DRAFT_RESULT)
+        await factory.act(leader, dossier_id, Action.APPROVE)
+    travel_to(None)
+    await Procedure.update(before[0]).where(Procedure.id == proc)
+    stp = await Agency.select(Agency.id).where(Agency.code == "stp").first()
+    assert stp is not None
+    first_days = period_of("custom", "2040-05-01", "2040-05-04", date(2040, 5, 31))
+    (figures,) = (await queries.figures(first_days, stp["id"]))[0]
+    assert [figures[m] for m in ("early", "on_time", "late")] == [1, 1, 2]
+    assert (figures["supplement_requests"], figures["second_supplements"]) == (2, 1)
